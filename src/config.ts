@@ -1,0 +1,120 @@
+import { z } from "zod";
+
+/**
+ * The one place that reads configuration. `parseConfig` is pure: it takes the environment as a plain
+ * object and returns either a config or one line per problem, each naming the variable and what to do.
+ * Secrets never appear in those lines.
+ */
+
+const LOCALES = ["fr", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+export const SUPPORTED_LOCALES: readonly Locale[] = LOCALES;
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const TOKEN_PATTERN = /^\d{3,}:[A-Za-z0-9_-]{30,}$/;
+
+const base = z.object({
+  BOT_TOKEN: z
+    .string({ error: "BOT_TOKEN is required: create a bot with @BotFather and set BOT_TOKEN=<its token>" })
+    .trim()
+    .min(1, "BOT_TOKEN is required: create a bot with @BotFather and set BOT_TOKEN=<its token>")
+    .regex(TOKEN_PATTERN, "BOT_TOKEN does not look like a @BotFather token (digits, a colon, then ~35 letters)"),
+  TELEGRAM_API_ROOT: z
+    .url({ error: "TELEGRAM_API_ROOT must be a URL such as http://127.0.0.1:8081 (or leave it unset)" })
+    .transform((url) => url.replace(/\/+$/, ""))
+    .default("https://api.telegram.org"),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(
+      /^postgres(ql)?:\/\//,
+      "DATABASE_URL must start with postgres:// (or leave it unset to use the embedded database)",
+    )
+    .optional(),
+  DATA_DIR: z.string().trim().min(1, "DATA_DIR must be a folder path (default ./data)").default("./data"),
+  PSEUDONYM_KEY: z
+    .string()
+    .trim()
+    .min(32, "PSEUDONYM_KEY must be at least 32 characters: generate one with `openssl rand -base64 32`")
+    .optional(),
+  DEFAULT_LOCALE: z.enum(LOCALES, { error: "DEFAULT_LOCALE must be fr or en" }).default("fr"),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+});
+
+const polling = base.extend({ BOT_MODE: z.literal("polling") });
+const webhook = base.extend({
+  BOT_MODE: z.literal("webhook"),
+  WEBHOOK_URL: z
+    .url({
+      protocol: /^https$/,
+      error: "WEBHOOK_URL is required in webhook mode: the public https:// address Telegram will call",
+    })
+    .refine((value) => value.startsWith("https://"), "WEBHOOK_URL must start with https://"),
+  WEBHOOK_SECRET: z
+    .string({
+      error: "WEBHOOK_SECRET is required in webhook mode: 16 to 256 letters, digits, _ or - (openssl rand -hex 32)",
+    })
+    .regex(
+      /^[A-Za-z0-9_-]{16,256}$/,
+      "WEBHOOK_SECRET must be 16 to 256 letters, digits, _ or - (openssl rand -hex 32)",
+    ),
+  PORT: z.coerce
+    .number({ error: "PORT must be a number between 1 and 65535" })
+    .int("PORT must be a whole number")
+    .min(1, "PORT must be between 1 and 65535")
+    .max(65535, "PORT must be between 1 and 65535")
+    .default(8080),
+});
+
+const schema = z.discriminatedUnion("BOT_MODE", [polling, webhook], {
+  error: "BOT_MODE must be polling or webhook",
+});
+
+export type Config = {
+  botToken: string;
+  telegramApiRoot: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  pseudonymKey: string | undefined;
+  defaultLocale: Locale;
+  logLevel: (typeof LOG_LEVELS)[number];
+  mode: { kind: "polling" } | { kind: "webhook"; url: string; secret: string; port: number };
+};
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  // Empty strings count as unset: `FOO= npm start` should behave like leaving FOO out.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = schema.safeParse({ BOT_MODE: "polling", ...cleaned });
+  if (!parsed.success) {
+    const errors = [...new Set(parsed.error.issues.map((issue) => issue.message))];
+    return { ok: false, errors };
+  }
+  const e = parsed.data;
+  if (e.DATABASE_URL && !e.PSEUDONYM_KEY) {
+    return {
+      ok: false,
+      errors: [
+        "PSEUDONYM_KEY is required with DATABASE_URL: generate one with `openssl rand -base64 32` and keep it safe",
+      ],
+    };
+  }
+  return {
+    ok: true,
+    config: {
+      botToken: e.BOT_TOKEN,
+      telegramApiRoot: e.TELEGRAM_API_ROOT,
+      databaseUrl: e.DATABASE_URL,
+      dataDir: e.DATA_DIR,
+      pseudonymKey: e.PSEUDONYM_KEY,
+      defaultLocale: e.DEFAULT_LOCALE,
+      logLevel: e.LOG_LEVEL,
+      mode:
+        e.BOT_MODE === "webhook"
+          ? { kind: "webhook", url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, port: e.PORT }
+          : { kind: "polling" },
+    },
+  };
+}

@@ -1,0 +1,9 @@
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import type * as schema from "./schema";
+
+type Schema = typeof schema;
+
+/** A database or a transaction on either driver: every query function takes one of these first. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Executor = Database | PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;

@@ -1,0 +1,137 @@
+import {
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
+
+/**
+ * One schema for PGlite and PostgreSQL. The directory tables are replaced as a whole by an import;
+ * `directory_info.version` moves on every change so each process knows when its cached copy is stale.
+ * Nothing here identifies a person: the only per-person row is a language choice under a keyed pseudonym.
+ */
+
+export type Bilingual = { fr: string; en: string };
+export type MobileStop = { name: Bilingual; lat: number; lon: number; when?: Bilingual };
+
+export const directoryInfo = pgTable("directory_info", {
+  id: integer().primaryKey().default(1),
+  name: text().notNull(),
+  isExample: boolean().notNull(),
+  timezone: text().notNull(),
+  countryCode: text().notNull(),
+  region: text().notNull(),
+  emergencyNumber: text().notNull(),
+  version: integer().notNull().default(0),
+  importedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+export const chequeDays = pgTable("cheque_days", {
+  day: date().primaryKey(),
+});
+
+export const materials = pgTable("materials", {
+  id: text().primaryKey(),
+  position: integer().notNull(),
+  labelFr: text().notNull(),
+  labelEn: text().notNull(),
+  words: text().array().notNull(),
+});
+
+export const places = pgTable("places", {
+  id: text().primaryKey(),
+  position: integer().notNull(),
+  kind: text({ enum: ["neighbourhood", "metro"] }).notNull(),
+  nameFr: text().notNull(),
+  nameEn: text().notNull(),
+  lat: doublePrecision().notNull(),
+  lon: doublePrecision().notNull(),
+});
+
+export const organisations = pgTable("organisations", {
+  id: text().primaryKey(),
+  nameFr: text().notNull(),
+  nameEn: text().notNull(),
+  phone: text(),
+  website: text(),
+});
+
+export const sites = pgTable(
+  "sites",
+  {
+    id: text().primaryKey(),
+    organisationId: text()
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    type: text().notNull(),
+    nameFr: text().notNull(),
+    nameEn: text().notNull(),
+    address: text(),
+    neighbourhood: text(),
+    lat: doublePrecision(),
+    lon: doublePrecision(),
+    stops: jsonb().$type<MobileStop[]>().notNull().default([]),
+    phone: text(),
+    hours: text().notNull(),
+    chequeDayHours: text(),
+    languages: text().array().notNull(),
+    services: jsonb().$type<Bilingual[]>().notNull().default([]),
+    noteFr: text(),
+    noteEn: text(),
+    isCrisisLine: boolean().notNull().default(false),
+    verifiedOn: date().notNull(),
+  },
+  (table) => [index().on(table.organisationId)],
+);
+
+export const siteMaterials = pgTable(
+  "site_materials",
+  {
+    siteId: text()
+      .notNull()
+      .references(() => sites.id, { onDelete: "cascade" }),
+    materialId: text()
+      .notNull()
+      .references(() => materials.id, { onDelete: "cascade" }),
+  },
+  (table) => [primaryKey({ columns: [table.siteId, table.materialId] }), index().on(table.materialId)],
+);
+
+export const siteSpecialDates = pgTable(
+  "site_special_dates",
+  {
+    siteId: text()
+      .notNull()
+      .references(() => sites.id, { onDelete: "cascade" }),
+    day: date().notNull(),
+    // OSM time ranges for that day ("10:00-14:00") or "off".
+    hours: text().notNull(),
+    noteFr: text(),
+    noteEn: text(),
+  },
+  (table) => [primaryKey({ columns: [table.siteId, table.day] })],
+);
+
+/** A worker's "naloxone out at this site"; kept across imports while the site still lists the material. */
+export const stockOuts = pgTable(
+  "stock_outs",
+  {
+    siteId: text().notNull(),
+    materialId: text().notNull(),
+    since: timestamp({ withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.siteId, table.materialId] })],
+);
+
+/** The only thing kept about someone who only looks things up: the language they picked. */
+export const languageChoices = pgTable("language_choices", {
+  pseudonym: text().primaryKey(),
+  locale: text({ enum: ["fr", "en"] }).notNull(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});

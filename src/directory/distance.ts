@@ -1,0 +1,33 @@
+export type Point = { lat: number; lon: number };
+
+const EARTH_RADIUS_M = 6_371_000;
+
+/** Great-circle distance in metres (haversine): plenty for "which site is closer" within a city. */
+export function distanceMetres(a: Point, b: Point): number {
+  const toRad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * toRad;
+  const dLon = (b.lon - a.lon) * toRad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * toRad) * Math.cos(b.lat * toRad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/**
+ * The k items nearest to `origin`, nearest first. A plain scan keeping the k best: at city scale
+ * (thousands of sites) it costs well under a millisecond, so no spatial index is needed.
+ */
+export function nearest<T>(items: T[], origin: Point, k: number, pointsOf: (item: T) => Point[]): { item: T; metres: number }[] {
+  const best: { item: T; metres: number }[] = [];
+  for (const item of items) {
+    const points = pointsOf(item);
+    if (points.length === 0) continue;
+    let metres = Number.POSITIVE_INFINITY;
+    for (const point of points) metres = Math.min(metres, distanceMetres(origin, point));
+    if (best.length < k || metres < (best[best.length - 1] as { metres: number }).metres) {
+      let index = best.length;
+      while (index > 0 && (best[index - 1] as { metres: number }).metres > metres) index--;
+      best.splice(index, 0, { item, metres });
+      if (best.length > k) best.pop();
+    }
+  }
+  return best;
+}

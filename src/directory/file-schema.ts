@@ -1,0 +1,198 @@
+import { z } from "zod";
+import { checkOpeningHours } from "./hours-syntax";
+
+/**
+ * The directory file (YAML or JSON) that organisations edit. Every text people read exists in French and
+ * English. Cross-references (a site's organisation, its materials) are checked after the shape, so one
+ * run of `directory validate` lists every error with its path.
+ */
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "ids are 1-40 lowercase letters, digits or dashes (they go in links)");
+const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `at most ${max} characters`);
+const bilingual = (max = 200) => z.object({ fr: text(max), en: text(max) }).strict();
+const isoDate = z.iso.date("must be a date written YYYY-MM-DD");
+const phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9][0-9 ().-]{1,24}$/, "must be a phone number such as +1 514-527-2626 or 811");
+const latitude = z.number().min(-90).max(90);
+const longitude = z.number().min(-180).max(180);
+
+const hours = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(500)
+  .superRefine((value, ctx) => {
+    const problem = checkOpeningHours(value);
+    if (problem) ctx.addIssue({ code: "custom", message: `not valid opening_hours syntax: ${problem}` });
+  })
+  .describe("OpenStreetMap opening_hours syntax, e.g. 'Mo-Fr 09:00-17:00; PH off'");
+
+const dayHours = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    if (value === "off") return;
+    const problem = checkOpeningHours(value);
+    if (problem || !/^\d/.test(value))
+      ctx.addIssue({ code: "custom", message: "must be 'off' or time ranges such as '10:00-14:00'" });
+  })
+  .describe("'off' or time ranges for that one day, e.g. '10:00-14:00'");
+
+export const SITE_TYPES = [
+  "fixed_site",
+  "supervised_consumption",
+  "mobile_unit",
+  "outreach",
+  "pharmacy",
+  "drop_in",
+  "meal_programme",
+  "phone_line",
+] as const;
+export type SiteType = (typeof SITE_TYPES)[number];
+
+/** Types that have a door to walk to need an address and coordinates. */
+const PHYSICAL_TYPES: readonly SiteType[] = ["fixed_site", "supervised_consumption", "pharmacy", "drop_in", "meal_programme"];
+
+const material = z
+  .object({
+    id,
+    label: bilingual(60),
+    words: z.array(text(40)).min(1, "list at least one word people type").max(40),
+  })
+  .strict();
+
+const place = z
+  .object({
+    id,
+    kind: z.enum(["neighbourhood", "metro"]),
+    name: bilingual(40),
+    lat: latitude,
+    lon: longitude,
+  })
+  .strict();
+
+const organisation = z
+  .object({
+    id,
+    name: bilingual(),
+    phone: phone.optional(),
+    website: z.url().optional(),
+  })
+  .strict();
+
+const stop = z
+  .object({ name: bilingual(80), lat: latitude, lon: longitude, when: bilingual(120).optional() })
+  .strict();
+
+const specialDate = z
+  .object({ date: isoDate, hours: dayHours, note: bilingual(200).optional() })
+  .strict();
+
+const site = z
+  .object({
+    id,
+    organisation: id,
+    type: z.enum(SITE_TYPES),
+    name: bilingual(),
+    address: text(200).optional(),
+    neighbourhood: text(60).optional(),
+    location: z.object({ lat: latitude, lon: longitude }).strict().optional(),
+    stops: z.array(stop).max(30).optional(),
+    phone: phone.optional(),
+    hours,
+    cheque_day_hours: dayHours.optional(),
+    special_dates: z.array(specialDate).max(366).optional(),
+    materials: z.array(id).max(40).default([]),
+    services: z.array(bilingual(80)).max(20).default([]),
+    languages: z.array(z.string().regex(/^[a-z]{2,3}$/, "use language codes such as fr, en, es")).min(1),
+    note: bilingual(600).optional(),
+    crisis_line: z.boolean().default(false),
+    verified_on: isoDate,
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (PHYSICAL_TYPES.includes(value.type)) {
+      if (!value.address) ctx.addIssue({ code: "custom", path: ["address"], message: `a ${value.type} needs an address` });
+      if (!value.location)
+        ctx.addIssue({ code: "custom", path: ["location"], message: `a ${value.type} needs approximate coordinates` });
+    }
+    if (value.type === "mobile_unit" && !value.stops?.length)
+      ctx.addIssue({ code: "custom", path: ["stops"], message: "a mobile_unit needs at least one approximate stop" });
+    if ((value.type === "phone_line" || value.type === "mobile_unit") && !value.phone)
+      ctx.addIssue({ code: "custom", path: ["phone"], message: `a ${value.type} needs a phone number` });
+    const seen = new Set<string>();
+    value.special_dates?.forEach((special, index) => {
+      if (seen.has(special.date))
+        ctx.addIssue({ code: "custom", path: ["special_dates", index, "date"], message: `${special.date} is listed twice` });
+      seen.add(special.date);
+    });
+  });
+
+export const directoryFileSchema = z
+  .object({
+    meta: z
+      .object({
+        name: text(100),
+        example: z.boolean().describe("true for invented data that must never be taken for real"),
+        timezone: z.string().default("America/Toronto"),
+        country_code: z.string().regex(/^[a-z]{2}$/).default("ca"),
+        region: z.string().default("Quebec").describe("Spelled as the opening_hours library expects, e.g. Quebec"),
+        emergency_number: phone.default("911"),
+      })
+      .strict(),
+    cheque_days: z.array(isoDate).default([]).describe("Days social-assistance payments arrive, as published"),
+    materials: z.array(material).min(1),
+    places: z.array(place).default([]),
+    organisations: z.array(organisation).min(1),
+    sites: z.array(site).min(1),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const duplicates = (items: { id: string }[], key: string) => {
+      const seen = new Set<string>();
+      items.forEach((item, index) => {
+        if (seen.has(item.id)) ctx.addIssue({ code: "custom", path: [key, index, "id"], message: `id ${item.id} is used twice` });
+        seen.add(item.id);
+      });
+    };
+    duplicates(file.materials, "materials");
+    duplicates(file.places, "places");
+    duplicates(file.organisations, "organisations");
+    duplicates(file.sites, "sites");
+    const organisationIds = new Set(file.organisations.map((o) => o.id));
+    const materialIds = new Set(file.materials.map((m) => m.id));
+    file.sites.forEach((s, index) => {
+      if (!organisationIds.has(s.organisation))
+        ctx.addIssue({
+          code: "custom",
+          path: ["sites", index, "organisation"],
+          message: `no organisation has the id ${s.organisation}`,
+        });
+      s.materials.forEach((m, materialIndex) => {
+        if (!materialIds.has(m))
+          ctx.addIssue({ code: "custom", path: ["sites", index, "materials", materialIndex], message: `no material has the id ${m}` });
+      });
+    });
+    if (!isValidTimeZone(file.meta.timezone))
+      ctx.addIssue({ code: "custom", path: ["meta", "timezone"], message: `unknown time zone ${file.meta.timezone}` });
+  });
+
+export type DirectoryFile = z.output<typeof directoryFileSchema>;
+export type DirectoryFileInput = z.input<typeof directoryFileSchema>;
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function directoryJsonSchema(): unknown {
+  return z.toJSONSchema(directoryFileSchema, { io: "input", unrepresentable: "any" });
+}

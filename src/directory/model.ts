@@ -1,0 +1,53 @@
+import type { Bilingual, MobileStop } from "../db/schema";
+import type { SiteType } from "./file-schema";
+
+/** The directory as the bot reads it: plain data, no database or Telegram types. */
+
+export type { Bilingual, MobileStop, SiteType };
+
+export type DirectoryInfo = {
+  name: string;
+  isExample: boolean;
+  timezone: string;
+  countryCode: string;
+  region: string;
+  emergencyNumber: string;
+};
+
+export type Material = { id: string; label: Bilingual; words: string[] };
+export type Place = { id: string; kind: "neighbourhood" | "metro"; name: Bilingual; lat: number; lon: number };
+export type Organisation = { id: string; name: Bilingual; phone?: string; website?: string };
+export type SpecialDate = { day: string; hours: string; note?: Bilingual };
+export type StockOut = { materialId: string; since: Date };
+
+export type Site = {
+  id: string;
+  organisationId: string;
+  type: SiteType;
+  name: Bilingual;
+  address?: string;
+  neighbourhood?: string;
+  location?: { lat: number; lon: number };
+  stops: MobileStop[];
+  phone?: string;
+  hours: string;
+  chequeDayHours?: string;
+  specialDates: SpecialDate[];
+  materials: string[];
+  services: Bilingual[];
+  languages: string[];
+  note?: Bilingual;
+  isCrisisLine: boolean;
+  verifiedOn: string;
+  stockOuts: StockOut[];
+};
+
+export type Directory = {
+  version: number;
+  info: DirectoryInfo;
+  chequeDays: string[];
+  materials: Material[];
+  places: Place[];
+  organisations: Organisation[];
+  sites: Site[];
+};

@@ -1,0 +1,258 @@
+import { eq, sql } from "drizzle-orm";
+import type { Database, Executor } from "../db/executor";
+import {
+  chequeDays,
+  directoryInfo,
+  materials,
+  organisations,
+  places,
+  siteMaterials,
+  siteSpecialDates,
+  sites,
+  stockOuts,
+} from "../db/schema";
+import type { DirectoryFile } from "./file-schema";
+import type { Directory, Site } from "./model";
+
+/** Query functions for the directory tables. Each takes the executor first and returns plain data. */
+
+export async function getDirectoryVersion(db: Executor): Promise<number | undefined> {
+  const rows = await db.select({ version: directoryInfo.version }).from(directoryInfo).where(eq(directoryInfo.id, 1));
+  return rows[0]?.version;
+}
+
+export type ImportSummary = {
+  organisations: number;
+  sites: number;
+  materials: number;
+  places: number;
+  chequeDays: number;
+  keptStockOuts: number;
+};
+
+/**
+ * Replaces the whole directory in one transaction: either the new file is in place, or nothing changed.
+ * Stock-outs reported by workers survive for the site/material pairs the new file still lists.
+ */
+export async function replaceDirectory(db: Database, file: DirectoryFile): Promise<ImportSummary> {
+  return db.transaction(async (tx) => {
+    const previousStockOuts = await tx.select().from(stockOuts);
+    const previousVersion = (await getDirectoryVersion(tx)) ?? 0;
+
+    await tx.delete(stockOuts);
+    await tx.delete(siteSpecialDates);
+    await tx.delete(siteMaterials);
+    await tx.delete(sites);
+    await tx.delete(organisations);
+    await tx.delete(materials);
+    await tx.delete(places);
+    await tx.delete(chequeDays);
+    await tx.delete(directoryInfo);
+
+    await tx.insert(directoryInfo).values({
+      id: 1,
+      name: file.meta.name,
+      isExample: file.meta.example,
+      timezone: file.meta.timezone,
+      countryCode: file.meta.country_code,
+      region: file.meta.region,
+      emergencyNumber: file.meta.emergency_number,
+      version: previousVersion + 1,
+    });
+    const days = [...new Set(file.cheque_days)];
+    if (days.length) await tx.insert(chequeDays).values(days.map((day) => ({ day })));
+    await tx.insert(materials).values(
+      file.materials.map((m, position) => ({
+        id: m.id,
+        position,
+        labelFr: m.label.fr,
+        labelEn: m.label.en,
+        words: m.words,
+      })),
+    );
+    if (file.places.length)
+      await tx.insert(places).values(
+        file.places.map((p, position) => ({
+          id: p.id,
+          position,
+          kind: p.kind,
+          nameFr: p.name.fr,
+          nameEn: p.name.en,
+          lat: p.lat,
+          lon: p.lon,
+        })),
+      );
+    await tx.insert(organisations).values(
+      file.organisations.map((o) => ({
+        id: o.id,
+        nameFr: o.name.fr,
+        nameEn: o.name.en,
+        phone: o.phone ?? null,
+        website: o.website ?? null,
+      })),
+    );
+    await tx.insert(sites).values(
+      file.sites.map((s) => ({
+        id: s.id,
+        organisationId: s.organisation,
+        type: s.type,
+        nameFr: s.name.fr,
+        nameEn: s.name.en,
+        address: s.address ?? null,
+        neighbourhood: s.neighbourhood ?? null,
+        lat: s.location?.lat ?? null,
+        lon: s.location?.lon ?? null,
+        stops: s.stops ?? [],
+        phone: s.phone ?? null,
+        hours: s.hours,
+        chequeDayHours: s.cheque_day_hours ?? null,
+        languages: s.languages,
+        services: s.services,
+        noteFr: s.note?.fr ?? null,
+        noteEn: s.note?.en ?? null,
+        isCrisisLine: s.crisis_line,
+        verifiedOn: s.verified_on,
+      })),
+    );
+    const links = file.sites.flatMap((s) => [...new Set(s.materials)].map((materialId) => ({ siteId: s.id, materialId })));
+    if (links.length) await tx.insert(siteMaterials).values(links);
+    const specials = file.sites.flatMap((s) =>
+      (s.special_dates ?? []).map((d) => ({
+        siteId: s.id,
+        day: d.date,
+        hours: d.hours,
+        noteFr: d.note?.fr ?? null,
+        noteEn: d.note?.en ?? null,
+      })),
+    );
+    if (specials.length) await tx.insert(siteSpecialDates).values(specials);
+
+    const stillListed = new Set(links.map((l) => `${l.siteId}\u0000${l.materialId}`));
+    const kept = previousStockOuts.filter((s) => stillListed.has(`${s.siteId}\u0000${s.materialId}`));
+    if (kept.length) await tx.insert(stockOuts).values(kept);
+
+    return {
+      organisations: file.organisations.length,
+      sites: file.sites.length,
+      materials: file.materials.length,
+      places: file.places.length,
+      chequeDays: days.length,
+      keptStockOuts: kept.length,
+    };
+  });
+}
+
+/** The whole directory as the bot uses it, or undefined when none was ever imported. */
+export async function loadDirectory(db: Executor): Promise<Directory | undefined> {
+  const [info] = await db.select().from(directoryInfo).where(eq(directoryInfo.id, 1));
+  if (!info) return undefined;
+  const [dayRows, materialRows, placeRows, organisationRows, siteRows, linkRows, specialRows, stockRows] =
+    await Promise.all([
+      db.select().from(chequeDays).orderBy(chequeDays.day),
+      db.select().from(materials).orderBy(materials.position),
+      db.select().from(places).orderBy(places.position),
+      db.select().from(organisations).orderBy(organisations.id),
+      db.select().from(sites).orderBy(sites.id),
+      db.select().from(siteMaterials),
+      db.select().from(siteSpecialDates).orderBy(siteSpecialDates.day),
+      db.select().from(stockOuts),
+    ]);
+  const materialOrder = new Map(materialRows.map((m) => [m.id, m.position]));
+  return {
+    version: info.version,
+    info: {
+      name: info.name,
+      isExample: info.isExample,
+      timezone: info.timezone,
+      countryCode: info.countryCode,
+      region: info.region,
+      emergencyNumber: info.emergencyNumber,
+    },
+    chequeDays: dayRows.map((d) => d.day),
+    materials: materialRows.map((m) => ({ id: m.id, label: { fr: m.labelFr, en: m.labelEn }, words: m.words })),
+    places: placeRows.map((p) => ({ id: p.id, kind: p.kind, name: { fr: p.nameFr, en: p.nameEn }, lat: p.lat, lon: p.lon })),
+    organisations: organisationRows.map((o) => ({
+      id: o.id,
+      name: { fr: o.nameFr, en: o.nameEn },
+      ...(o.phone ? { phone: o.phone } : {}),
+      ...(o.website ? { website: o.website } : {}),
+    })),
+    sites: siteRows.map(
+      (s): Site => ({
+        id: s.id,
+        organisationId: s.organisationId,
+        type: s.type as Site["type"],
+        name: { fr: s.nameFr, en: s.nameEn },
+        ...(s.address ? { address: s.address } : {}),
+        ...(s.neighbourhood ? { neighbourhood: s.neighbourhood } : {}),
+        ...(s.lat !== null && s.lon !== null ? { location: { lat: s.lat, lon: s.lon } } : {}),
+        stops: s.stops,
+        ...(s.phone ? { phone: s.phone } : {}),
+        hours: s.hours,
+        ...(s.chequeDayHours ? { chequeDayHours: s.chequeDayHours } : {}),
+        specialDates: specialRows
+          .filter((d) => d.siteId === s.id)
+          .map((d) => ({
+            day: d.day,
+            hours: d.hours,
+            ...(d.noteFr && d.noteEn ? { note: { fr: d.noteFr, en: d.noteEn } } : {}),
+          })),
+        materials: linkRows
+          .filter((l) => l.siteId === s.id)
+          .map((l) => l.materialId)
+          .sort((a, b) => (materialOrder.get(a) ?? 0) - (materialOrder.get(b) ?? 0)),
+        services: s.services,
+        languages: s.languages,
+        ...(s.noteFr && s.noteEn ? { note: { fr: s.noteFr, en: s.noteEn } } : {}),
+        isCrisisLine: s.isCrisisLine,
+        verifiedOn: s.verifiedOn,
+        stockOuts: stockRows.filter((r) => r.siteId === s.id).map((r) => ({ materialId: r.materialId, since: r.since })),
+      }),
+    ),
+  };
+}
+
+/** Writes the directory back in the file format, so `export` then `import` changes nothing. */
+export function toDirectoryFile(directory: Directory): DirectoryFile {
+  return {
+    meta: {
+      name: directory.info.name,
+      example: directory.info.isExample,
+      timezone: directory.info.timezone,
+      country_code: directory.info.countryCode,
+      region: directory.info.region,
+      emergency_number: directory.info.emergencyNumber,
+    },
+    cheque_days: directory.chequeDays,
+    materials: directory.materials.map((m) => ({ id: m.id, label: m.label, words: m.words })),
+    places: directory.places.map((p) => ({ id: p.id, kind: p.kind, name: p.name, lat: p.lat, lon: p.lon })),
+    organisations: directory.organisations,
+    sites: directory.sites.map((s) => ({
+      id: s.id,
+      organisation: s.organisationId,
+      type: s.type,
+      name: s.name,
+      ...(s.address ? { address: s.address } : {}),
+      ...(s.neighbourhood ? { neighbourhood: s.neighbourhood } : {}),
+      ...(s.location ? { location: s.location } : {}),
+      ...(s.stops.length ? { stops: s.stops } : {}),
+      ...(s.phone ? { phone: s.phone } : {}),
+      hours: s.hours,
+      ...(s.chequeDayHours ? { cheque_day_hours: s.chequeDayHours } : {}),
+      ...(s.specialDates.length
+        ? { special_dates: s.specialDates.map((d) => ({ date: d.day, hours: d.hours, ...(d.note ? { note: d.note } : {}) })) }
+        : {}),
+      materials: s.materials,
+      services: s.services,
+      languages: s.languages,
+      ...(s.note ? { note: s.note } : {}),
+      crisis_line: s.isCrisisLine,
+      verified_on: s.verifiedOn,
+    })),
+  };
+}
+
+export async function isDirectoryEmpty(db: Executor): Promise<boolean> {
+  const rows = await db.select({ n: sql<number>`count(*)::int` }).from(sites);
+  return (rows[0]?.n ?? 0) === 0;
+}

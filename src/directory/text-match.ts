@@ -1,0 +1,97 @@
+/**
+ * Tolerant word matching for what people type: case, accents, punctuation, plurals and small typos.
+ * Pure; the index is built once per directory version.
+ */
+
+const MAX_INPUT = 300;
+
+export function normalise(text: string): string {
+  return text
+    .slice(0, MAX_INPUT * 2)
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim()
+    .slice(0, MAX_INPUT);
+}
+
+export function tokens(text: string): string[] {
+  const n = normalise(text);
+  return n ? n.split(" ") : [];
+}
+
+/** Strips a plural ending (seringues → seringue, tuyaux → tuyau) on words long enough to have one. */
+export function singular(word: string): string {
+  if (word.length > 3 && (word.endsWith("s") || word.endsWith("x"))) return word.slice(0, -1);
+  return word;
+}
+
+/** Damerau-Levenshtein distance (optimal string alignment), stopping early past `max`. */
+export function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) (rows[0] as number[])[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    const row = rows[i] as number[];
+    const prev = rows[i - 1] as number[];
+    let best = Number.POSITIVE_INFINITY;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        value = Math.min(value, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+      row[j] = value;
+      best = Math.min(best, value);
+    }
+    if (best > max) return max + 1;
+  }
+  return (rows[a.length] as number[])[b.length] as number;
+}
+
+/** How many typos a word of this length may carry: none under 5 letters (too many false friends). */
+function allowedTypos(length: number): number {
+  if (length >= 8) return 2;
+  if (length >= 5) return 1;
+  return 0;
+}
+
+export function wordsMatch(typed: string, known: string): boolean {
+  if (typed === known) return true;
+  const a = singular(typed);
+  const b = singular(known);
+  if (a === b) return true;
+  const typos = allowedTypos(b.length);
+  return typos > 0 && editDistance(a, b, typos) <= typos;
+}
+
+/** True when the phrase's words appear, in order and next to each other, among the typed tokens. */
+export function containsPhrase(typed: string[], phrase: string[]): boolean {
+  if (phrase.length === 0 || phrase.length > typed.length) return false;
+  for (let start = 0; start + phrase.length <= typed.length; start++) {
+    if (phrase.every((word, offset) => wordsMatch(typed[start + offset] as string, word))) return true;
+  }
+  return false;
+}
+
+export type Entry<T> = { value: T; phrases: string[][] };
+
+/**
+ * Values whose phrases appear in the text, best first: a longer matching phrase ranks higher, so
+ * "bandelette fentanyl" beats a lone "fentanyl".
+ */
+export function findMatches<T>(entries: Entry<T>[], text: string): T[] {
+  const typed = tokens(text);
+  if (typed.length === 0) return [];
+  const scored: { value: T; score: number; order: number }[] = [];
+  entries.forEach((entry, order) => {
+    let score = 0;
+    for (const phrase of entry.phrases) if (containsPhrase(typed, phrase)) score = Math.max(score, phrase.length);
+    if (score > 0) scored.push({ value: entry.value, score, order });
+  });
+  return scored.sort((a, b) => b.score - a.score || a.order - b.order).map((s) => s.value);
+}
+
+export function toPhrases(words: string[]): string[][] {
+  return words.map(tokens).filter((phrase) => phrase.length > 0);
+}
