@@ -19,7 +19,10 @@ const base = z.object({
     .string({ error: "BOT_TOKEN is required: create a bot with @BotFather and set BOT_TOKEN=<its token>" })
     .trim()
     .min(1, "BOT_TOKEN is required: create a bot with @BotFather and set BOT_TOKEN=<its token>")
-    .regex(TOKEN_PATTERN, "BOT_TOKEN does not look like a @BotFather token (digits, a colon, then ~35 letters)"),
+    .regex(
+      TOKEN_PATTERN,
+      "BOT_TOKEN does not look like a @BotFather token (digits, a colon, then ~35 letters)",
+    ),
   TELEGRAM_API_ROOT: z
     .url({ error: "TELEGRAM_API_ROOT must be a URL such as http://127.0.0.1:8081 (or leave it unset)" })
     .transform((url) => url.replace(/\/+$/, ""))
@@ -39,7 +42,9 @@ const base = z.object({
     .min(32, "PSEUDONYM_KEY must be at least 32 characters: generate one with `openssl rand -base64 32`")
     .optional(),
   DEFAULT_LOCALE: z.enum(LOCALES, { error: "DEFAULT_LOCALE must be fr or en" }).default("fr"),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` })
+    .default("info"),
 });
 
 const polling = base.extend({ BOT_MODE: z.literal("polling") });
@@ -53,7 +58,8 @@ const webhook = base.extend({
     .refine((value) => value.startsWith("https://"), "WEBHOOK_URL must start with https://"),
   WEBHOOK_SECRET: z
     .string({
-      error: "WEBHOOK_SECRET is required in webhook mode: 16 to 256 letters, digits, _ or - (openssl rand -hex 32)",
+      error:
+        "WEBHOOK_SECRET is required in webhook mode: 16 to 256 letters, digits, _ or - (openssl rand -hex 32)",
     })
     .regex(
       /^[A-Za-z0-9_-]{16,256}$/,
@@ -86,7 +92,9 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: s
 
 export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
   // Empty strings count as unset: `FOO= npm start` should behave like leaving FOO out.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
   const parsed = schema.safeParse({ BOT_MODE: "polling", ...cleaned });
   if (!parsed.success) {
     const errors = [...new Set(parsed.error.issues.map((issue) => issue.message))];
@@ -115,6 +123,31 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
         e.BOT_MODE === "webhook"
           ? { kind: "webhook", url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, port: e.PORT }
           : { kind: "polling" },
+    },
+  };
+}
+
+/** What the admin command line needs: the database, never the bot token. */
+export type StorageConfig = Pick<Config, "databaseUrl" | "dataDir" | "pseudonymKey" | "logLevel">;
+
+const storageSchema = base.pick({ DATABASE_URL: true, DATA_DIR: true, PSEUDONYM_KEY: true, LOG_LEVEL: true });
+
+export function parseStorageConfig(
+  env: Record<string, string | undefined>,
+): { ok: true; config: StorageConfig } | { ok: false; errors: string[] } {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const parsed = storageSchema.safeParse(cleaned);
+  if (!parsed.success)
+    return { ok: false, errors: [...new Set(parsed.error.issues.map((issue) => issue.message))] };
+  return {
+    ok: true,
+    config: {
+      databaseUrl: parsed.data.DATABASE_URL,
+      dataDir: parsed.data.DATA_DIR,
+      pseudonymKey: parsed.data.PSEUDONYM_KEY,
+      logLevel: parsed.data.LOG_LEVEL,
     },
   };
 }

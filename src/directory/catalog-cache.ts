@@ -21,6 +21,23 @@ export class CatalogCache {
     return this.loading;
   }
 
+  /**
+   * For the emergency card and error replies: the fresh catalog when the database answers, else the
+   * last one this process saw, so an outage never hides 911 and the crisis lines.
+   */
+  async getOrLastKnown(db: Executor): Promise<Catalog | undefined> {
+    try {
+      return await this.get(db);
+    } catch (error) {
+      if (this.current) return this.current;
+      throw error;
+    }
+  }
+
+  lastKnown(): Catalog | undefined {
+    return this.current;
+  }
+
   private async reload(db: Executor): Promise<Catalog | undefined> {
     const directory = await loadDirectory(db);
     this.current = directory ? buildCatalog(directory) : undefined;

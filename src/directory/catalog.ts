@@ -43,7 +43,12 @@ export function buildCatalog(directory: Directory): Catalog {
     placeIndex: directory.places.map((p) => ({ value: p, phrases: toPhrases([p.name.fr, p.name.en]) })),
     siteIndex: directory.sites.map((s) => ({
       value: s,
-      phrases: toPhrases([s.name.fr, s.name.en, withoutParentheses(s.name.fr), withoutParentheses(s.name.en)]),
+      phrases: toPhrases([
+        s.name.fr,
+        s.name.en,
+        withoutParentheses(s.name.fr),
+        withoutParentheses(s.name.en),
+      ]),
     })),
   };
 }

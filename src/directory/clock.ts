@@ -25,7 +25,14 @@ function partsFormatter(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-export type WallFields = { year: number; month: number; day: number; hour: number; minute: number; second: number };
+export type WallFields = {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+};
 
 export function wallFields(instant: Date, timeZone: string): WallFields {
   const fields: Record<string, number> = {};

@@ -7,7 +7,8 @@ export function distanceMetres(a: Point, b: Point): number {
   const toRad = Math.PI / 180;
   const dLat = (b.lat - a.lat) * toRad;
   const dLon = (b.lon - a.lon) * toRad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * toRad) * Math.cos(b.lat * toRad) * Math.sin(dLon / 2) ** 2;
+  const h =
+    Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * toRad) * Math.cos(b.lat * toRad) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
@@ -15,7 +16,12 @@ export function distanceMetres(a: Point, b: Point): number {
  * The k items nearest to `origin`, nearest first. A plain scan keeping the k best: at city scale
  * (thousands of sites) it costs well under a millisecond, so no spatial index is needed.
  */
-export function nearest<T>(items: T[], origin: Point, k: number, pointsOf: (item: T) => Point[]): { item: T; metres: number }[] {
+export function nearest<T>(
+  items: T[],
+  origin: Point,
+  k: number,
+  pointsOf: (item: T) => Point[],
+): { item: T; metres: number }[] {
   const best: { item: T; metres: number }[] = [];
   for (const item of items) {
     const points = pointsOf(item);

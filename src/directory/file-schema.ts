@@ -10,7 +10,8 @@ import { checkOpeningHours } from "./hours-syntax";
 const id = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "ids are 1-40 lowercase letters, digits or dashes (they go in links)");
-const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, "must not be empty").max(max, `at most ${max} characters`);
 const bilingual = (max = 200) => z.object({ fr: text(max), en: text(max) }).strict();
 const isoDate = z.iso.date("must be a date written YYYY-MM-DD");
 const phone = z
@@ -55,7 +56,13 @@ export const SITE_TYPES = [
 export type SiteType = (typeof SITE_TYPES)[number];
 
 /** Types that have a door to walk to need an address and coordinates. */
-const PHYSICAL_TYPES: readonly SiteType[] = ["fixed_site", "supervised_consumption", "pharmacy", "drop_in", "meal_programme"];
+const PHYSICAL_TYPES: readonly SiteType[] = [
+  "fixed_site",
+  "supervised_consumption",
+  "pharmacy",
+  "drop_in",
+  "meal_programme",
+];
 
 const material = z
   .object({
@@ -88,9 +95,7 @@ const stop = z
   .object({ name: bilingual(80), lat: latitude, lon: longitude, when: bilingual(120).optional() })
   .strict();
 
-const specialDate = z
-  .object({ date: isoDate, hours: dayHours, note: bilingual(200).optional() })
-  .strict();
+const specialDate = z.object({ date: isoDate, hours: dayHours, note: bilingual(200).optional() }).strict();
 
 const site = z
   .object({
@@ -116,18 +121,31 @@ const site = z
   .strict()
   .superRefine((value, ctx) => {
     if (PHYSICAL_TYPES.includes(value.type)) {
-      if (!value.address) ctx.addIssue({ code: "custom", path: ["address"], message: `a ${value.type} needs an address` });
+      if (!value.address)
+        ctx.addIssue({ code: "custom", path: ["address"], message: `a ${value.type} needs an address` });
       if (!value.location)
-        ctx.addIssue({ code: "custom", path: ["location"], message: `a ${value.type} needs approximate coordinates` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["location"],
+          message: `a ${value.type} needs approximate coordinates`,
+        });
     }
     if (value.type === "mobile_unit" && !value.stops?.length)
-      ctx.addIssue({ code: "custom", path: ["stops"], message: "a mobile_unit needs at least one approximate stop" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["stops"],
+        message: "a mobile_unit needs at least one approximate stop",
+      });
     if ((value.type === "phone_line" || value.type === "mobile_unit") && !value.phone)
       ctx.addIssue({ code: "custom", path: ["phone"], message: `a ${value.type} needs a phone number` });
     const seen = new Set<string>();
     value.special_dates?.forEach((special, index) => {
       if (seen.has(special.date))
-        ctx.addIssue({ code: "custom", path: ["special_dates", index, "date"], message: `${special.date} is listed twice` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["special_dates", index, "date"],
+          message: `${special.date} is listed twice`,
+        });
       seen.add(special.date);
     });
   });
@@ -139,12 +157,21 @@ export const directoryFileSchema = z
         name: text(100),
         example: z.boolean().describe("true for invented data that must never be taken for real"),
         timezone: z.string().default("America/Toronto"),
-        country_code: z.string().regex(/^[a-z]{2}$/).default("ca"),
-        region: z.string().default("Quebec").describe("Spelled as the opening_hours library expects, e.g. Quebec"),
+        country_code: z
+          .string()
+          .regex(/^[a-z]{2}$/)
+          .default("ca"),
+        region: z
+          .string()
+          .default("Quebec")
+          .describe("Spelled as the opening_hours library expects, e.g. Quebec"),
         emergency_number: phone.default("911"),
       })
       .strict(),
-    cheque_days: z.array(isoDate).default([]).describe("Days social-assistance payments arrive, as published"),
+    cheque_days: z
+      .array(isoDate)
+      .default([])
+      .describe("Days social-assistance payments arrive, as published"),
     materials: z.array(material).min(1),
     places: z.array(place).default([]),
     organisations: z.array(organisation).min(1),
@@ -155,7 +182,8 @@ export const directoryFileSchema = z
     const duplicates = (items: { id: string }[], key: string) => {
       const seen = new Set<string>();
       items.forEach((item, index) => {
-        if (seen.has(item.id)) ctx.addIssue({ code: "custom", path: [key, index, "id"], message: `id ${item.id} is used twice` });
+        if (seen.has(item.id))
+          ctx.addIssue({ code: "custom", path: [key, index, "id"], message: `id ${item.id} is used twice` });
         seen.add(item.id);
       });
     };
@@ -174,11 +202,19 @@ export const directoryFileSchema = z
         });
       s.materials.forEach((m, materialIndex) => {
         if (!materialIds.has(m))
-          ctx.addIssue({ code: "custom", path: ["sites", index, "materials", materialIndex], message: `no material has the id ${m}` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["sites", index, "materials", materialIndex],
+            message: `no material has the id ${m}`,
+          });
       });
     });
     if (!isValidTimeZone(file.meta.timezone))
-      ctx.addIssue({ code: "custom", path: ["meta", "timezone"], message: `unknown time zone ${file.meta.timezone}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["meta", "timezone"],
+        message: `unknown time zone ${file.meta.timezone}`,
+      });
   });
 
 export type DirectoryFile = z.output<typeof directoryFileSchema>;

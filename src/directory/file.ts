@@ -4,7 +4,9 @@ import { parseDocument, stringify } from "yaml";
 import type { z } from "zod";
 import { type DirectoryFile, directoryFileSchema } from "./file-schema";
 
-export const EXAMPLE_DIRECTORY = fileURLToPath(new URL("../../directory/example-montreal.yaml", import.meta.url));
+export const EXAMPLE_DIRECTORY = fileURLToPath(
+  new URL("../../directory/example-montreal.yaml", import.meta.url),
+);
 
 // A real city's directory is a few hundred kilobytes; anything far bigger is a mistake or an attack.
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -14,7 +16,8 @@ export type ParseResult = { ok: true; file: DirectoryFile } | { ok: false; error
 /** `sites[3].hours` from zod's path ["sites", 3, "hours"]. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
-  for (const part of path) out += typeof part === "number" ? `[${part}]` : out ? `.${String(part)}` : String(part);
+  for (const part of path)
+    out += typeof part === "number" ? `[${part}]` : out ? `.${String(part)}` : String(part);
   return out || "(file)";
 }
 
@@ -39,7 +42,10 @@ export async function readDirectoryFile(path: string): Promise<ParseResult> {
     size = (await stat(path)).size;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, errors: [`(file): cannot read ${path}${code === "ENOENT" ? ": no such file" : `: ${code}`}`] };
+    return {
+      ok: false,
+      errors: [`(file): cannot read ${path}${code === "ENOENT" ? ": no such file" : `: ${code}`}`],
+    };
   }
   if (size > MAX_FILE_BYTES) return { ok: false, errors: [`(file): ${path} is larger than 5 MB`] };
   return parseDirectoryText(await readFile(path, "utf8"));

@@ -16,7 +16,10 @@ function datedRule(isoDate: string, hours: string): string {
   return `${y} ${MONTHS[Number(m) - 1]} ${d} ${hours}`;
 }
 
-export function compileHours(site: Pick<Site, "hours" | "chequeDayHours" | "specialDates">, chequeDays: string[]): string {
+export function compileHours(
+  site: Pick<Site, "hours" | "chequeDayHours" | "specialDates">,
+  chequeDays: string[],
+): string {
   const rules = [site.hours.trim().replace(/;+\s*$/, "")];
   if (site.chequeDayHours) for (const day of chequeDays) rules.push(datedRule(day, site.chequeDayHours));
   // Special dates come last: a closure on a cheque day wins.
@@ -48,8 +51,11 @@ export function statusAt(schedule: Schedule, now: Date): Status {
   const limit = new Date(wallNow.getTime() + LOOKAHEAD_DAYS * 86_400_000);
   const open = schedule.hours.getState(wallNow);
   const next = schedule.hours.getNextChange(wallNow, limit);
-  if (open) return next ? { kind: "open", until: fromWallClock(next, schedule.timeZone) } : { kind: "always-open" };
-  return next ? { kind: "closed", opensAt: fromWallClock(next, schedule.timeZone) } : { kind: "closed-for-now" };
+  if (open)
+    return next ? { kind: "open", until: fromWallClock(next, schedule.timeZone) } : { kind: "always-open" };
+  return next
+    ? { kind: "closed", opensAt: fromWallClock(next, schedule.timeZone) }
+    : { kind: "closed-for-now" };
 }
 
 export function isOpen(status: Status): boolean {

@@ -15,7 +15,13 @@ export type DirectoryInfo = {
 };
 
 export type Material = { id: string; label: Bilingual; words: string[] };
-export type Place = { id: string; kind: "neighbourhood" | "metro"; name: Bilingual; lat: number; lon: number };
+export type Place = {
+  id: string;
+  kind: "neighbourhood" | "metro";
+  name: Bilingual;
+  lat: number;
+  lon: number;
+};
 export type Organisation = { id: string; name: Bilingual; phone?: string; website?: string };
 export type SpecialDate = { day: string; hours: string; note?: Bilingual };
 export type StockOut = { materialId: string; since: Date };

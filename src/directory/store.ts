@@ -17,7 +17,10 @@ import type { Directory, Site } from "./model";
 /** Query functions for the directory tables. Each takes the executor first and returns plain data. */
 
 export async function getDirectoryVersion(db: Executor): Promise<number | undefined> {
-  const rows = await db.select({ version: directoryInfo.version }).from(directoryInfo).where(eq(directoryInfo.id, 1));
+  const rows = await db
+    .select({ version: directoryInfo.version })
+    .from(directoryInfo)
+    .where(eq(directoryInfo.id, 1));
   return rows[0]?.version;
 }
 
@@ -114,7 +117,9 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
         verifiedOn: s.verified_on,
       })),
     );
-    const links = file.sites.flatMap((s) => [...new Set(s.materials)].map((materialId) => ({ siteId: s.id, materialId })));
+    const links = file.sites.flatMap((s) =>
+      [...new Set(s.materials)].map((materialId) => ({ siteId: s.id, materialId })),
+    );
     if (links.length) await tx.insert(siteMaterials).values(links);
     const specials = file.sites.flatMap((s) =>
       (s.special_dates ?? []).map((d) => ({
@@ -169,8 +174,18 @@ export async function loadDirectory(db: Executor): Promise<Directory | undefined
       emergencyNumber: info.emergencyNumber,
     },
     chequeDays: dayRows.map((d) => d.day),
-    materials: materialRows.map((m) => ({ id: m.id, label: { fr: m.labelFr, en: m.labelEn }, words: m.words })),
-    places: placeRows.map((p) => ({ id: p.id, kind: p.kind, name: { fr: p.nameFr, en: p.nameEn }, lat: p.lat, lon: p.lon })),
+    materials: materialRows.map((m) => ({
+      id: m.id,
+      label: { fr: m.labelFr, en: m.labelEn },
+      words: m.words,
+    })),
+    places: placeRows.map((p) => ({
+      id: p.id,
+      kind: p.kind,
+      name: { fr: p.nameFr, en: p.nameEn },
+      lat: p.lat,
+      lon: p.lon,
+    })),
     organisations: organisationRows.map((o) => ({
       id: o.id,
       name: { fr: o.nameFr, en: o.nameEn },
@@ -206,7 +221,9 @@ export async function loadDirectory(db: Executor): Promise<Directory | undefined
         ...(s.noteFr && s.noteEn ? { note: { fr: s.noteFr, en: s.noteEn } } : {}),
         isCrisisLine: s.isCrisisLine,
         verifiedOn: s.verifiedOn,
-        stockOuts: stockRows.filter((r) => r.siteId === s.id).map((r) => ({ materialId: r.materialId, since: r.since })),
+        stockOuts: stockRows
+          .filter((r) => r.siteId === s.id)
+          .map((r) => ({ materialId: r.materialId, since: r.since })),
       }),
     ),
   };
@@ -240,7 +257,13 @@ export function toDirectoryFile(directory: Directory): DirectoryFile {
       hours: s.hours,
       ...(s.chequeDayHours ? { cheque_day_hours: s.chequeDayHours } : {}),
       ...(s.specialDates.length
-        ? { special_dates: s.specialDates.map((d) => ({ date: d.day, hours: d.hours, ...(d.note ? { note: d.note } : {}) })) }
+        ? {
+            special_dates: s.specialDates.map((d) => ({
+              date: d.day,
+              hours: d.hours,
+              ...(d.note ? { note: d.note } : {}),
+            })),
+          }
         : {}),
       materials: s.materials,
       services: s.services,

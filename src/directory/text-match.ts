@@ -38,7 +38,11 @@ export function editDistance(a: string, b: string, max: number): number {
     let best = Number.POSITIVE_INFINITY;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      let value = Math.min(
+        (prev[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (prev[j - 1] as number) + cost,
+      );
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
         value = Math.min(value, ((rows[i - 2] as number[])[j - 2] as number) + 1);
       row[j] = value;
@@ -86,7 +90,8 @@ export function findMatches<T>(entries: Entry<T>[], text: string): T[] {
   const scored: { value: T; score: number; order: number }[] = [];
   entries.forEach((entry, order) => {
     let score = 0;
-    for (const phrase of entry.phrases) if (containsPhrase(typed, phrase)) score = Math.max(score, phrase.length);
+    for (const phrase of entry.phrases)
+      if (containsPhrase(typed, phrase)) score = Math.max(score, phrase.length);
     if (score > 0) scored.push({ value: entry.value, score, order });
   });
   return scored.sort((a, b) => b.score - a.score || a.order - b.order).map((s) => s.value);

@@ -1,0 +1,86 @@
+import type { Bot } from "grammy";
+import { registerBotProfile } from "./bot/commands";
+import type { BotContext } from "./bot/context";
+import { type CreateBotOptions, createBot } from "./bot/create-bot";
+import { createTranslations } from "./bot/i18n";
+import type { Config } from "./config";
+import { type DatabaseHandle, openDatabase } from "./db/client";
+import { CatalogCache } from "./directory/catalog-cache";
+import { seedExampleIfEmpty } from "./directory/seed";
+import type { Logger } from "./logger";
+import { loadKeys } from "./privacy/keys";
+import { startPolling } from "./run/polling";
+import { startWebhook } from "./run/webhook";
+
+export type App = { bot: Bot<BotContext>; database: DatabaseHandle; stop(): Promise<void> };
+
+/** Composition root: config → database → directory → bot → polling | webhook. */
+export async function startApp(
+  config: Config,
+  logger: Logger,
+  botOptions: CreateBotOptions = {},
+): Promise<App> {
+  const database = await openDatabase(config);
+  try {
+    await database.migrate();
+    logger.info({ database: database.kind }, "database ready");
+
+    const keys = loadKeys({
+      configured: config.pseudonymKey,
+      dataDir: config.dataDir,
+      embedded: database.kind === "pglite",
+    });
+    if (keys.generatedInto)
+      logger.warn(
+        { file: keys.generatedInto },
+        "generated a new pseudonym key; back this file up with the data",
+      );
+
+    const seeded = await seedExampleIfEmpty(database.db);
+    if (seeded.kind === "example-loaded")
+      logger.warn(
+        { sites: seeded.sites },
+        "the directory was empty: loaded the EXAMPLE directory (invented sites and hours). Import your own with `npm run admin -- directory import FILE`",
+      );
+
+    const translations = createTranslations();
+    const bot = createBot(
+      config.botToken,
+      {
+        db: database.db,
+        catalog: new CatalogCache(),
+        translations,
+        pseudonymKey: keys.pseudonymKey,
+        defaultLocale: config.defaultLocale,
+        logger,
+        now: () => new Date(),
+      },
+      { client: { apiRoot: config.telegramApiRoot }, ...botOptions },
+    );
+    await bot.init();
+    await registerBotProfile(bot.api, translations, config.defaultLocale).catch((error: unknown) =>
+      logger.warn(
+        { error: { name: (error as Error).name, message: (error as Error).message } },
+        "could not register commands and descriptions",
+      ),
+    );
+
+    const running =
+      config.mode.kind === "webhook"
+        ? await startWebhook(bot, config.mode, database.ping, logger)
+        : await startPolling(bot);
+    logger.info({ mode: config.mode.kind, bot: bot.botInfo.username }, "Perche is running");
+
+    return {
+      bot,
+      database,
+      async stop() {
+        await running.stop();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,59 @@
+import { z } from "zod";
+
+/**
+ * Every inline button's data, parsed with one schema. Anything else (forged, junk, from an old version)
+ * parses to undefined and gets the "out of date" answer. Ids are directory slugs: at most 40 ASCII
+ * characters, so every payload stays well under Telegram's 64 bytes.
+ */
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
+const offset = z.coerce.number().int().min(0).max(10_000);
+
+export type CallbackAction =
+  | { kind: "supplies-menu" }
+  | { kind: "material"; materialId: string; offset: number }
+  | { kind: "site"; siteId: string }
+  | { kind: "pin"; siteId: string }
+  | { kind: "open"; offset: number }
+  | { kind: "language"; choice: "fr" | "en" | "auto" };
+
+export const callbackData = {
+  suppliesMenu: () => "sup",
+  material: (materialId: string, from = 0) => (from > 0 ? `mat:${materialId}:${from}` : `mat:${materialId}`),
+  site: (siteId: string) => `site:${siteId}`,
+  pin: (siteId: string) => `pin:${siteId}`,
+  open: (from: number) => `open:${from}`,
+  language: (choice: "fr" | "en" | "auto") => `lang:${choice}`,
+};
+
+export function parseCallbackData(data: string | undefined): CallbackAction | undefined {
+  if (!data || data.length > 64) return undefined;
+  const [prefix, a, b, ...rest] = data.split(":");
+  if (rest.length > 0) return undefined;
+  switch (prefix) {
+    case "sup":
+      return a === undefined ? { kind: "supplies-menu" } : undefined;
+    case "mat": {
+      const materialId = slug.safeParse(a);
+      const from = offset.safeParse(b ?? 0);
+      return materialId.success && from.success
+        ? { kind: "material", materialId: materialId.data, offset: from.data }
+        : undefined;
+    }
+    case "site":
+    case "pin": {
+      const siteId = slug.safeParse(a);
+      if (!siteId.success || b !== undefined) return undefined;
+      return { kind: prefix === "site" ? "site" : "pin", siteId: siteId.data };
+    }
+    case "open": {
+      const from = offset.safeParse(a);
+      return from.success && b === undefined ? { kind: "open", offset: from.data } : undefined;
+    }
+    case "lang":
+      return (a === "fr" || a === "en" || a === "auto") && b === undefined
+        ? { kind: "language", choice: a }
+        : undefined;
+    default:
+      return undefined;
+  }
+}

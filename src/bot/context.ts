@@ -1,0 +1,26 @@
+import type { Context } from "grammy";
+import type { Locale } from "../config";
+import type { Database } from "../db/executor";
+import type { CatalogCache } from "../directory/catalog-cache";
+import type { Logger } from "../logger";
+import type { Translate } from "../text/translate";
+import type { Translations } from "./i18n";
+
+/** What every handler may use; built once in main (or in a test) and hung on each context. */
+export type BotDeps = {
+  db: Database;
+  catalog: CatalogCache;
+  translations: Translations;
+  pseudonymKey: string;
+  defaultLocale: Locale;
+  logger: Logger;
+  now: () => Date;
+};
+
+export type BotContext = Context & {
+  deps: BotDeps;
+  locale: Locale;
+  t: Translate;
+  /** The person's pseudonym, when the update comes from a person. Never their id. */
+  pseudonym: string | undefined;
+};

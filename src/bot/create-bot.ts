@@ -1,0 +1,92 @@
+import { autoRetry } from "@grammyjs/auto-retry";
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, type BotConfig, type BotError, Composer } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import { directoryFeature } from "../features/directory/handlers";
+import { emergencyFeature } from "../features/emergency";
+import { fallbackFeature } from "../features/fallback";
+import { infoFeature } from "../features/info";
+import { languageFeature } from "../features/language/handlers";
+import { languageMiddleware } from "../features/language/middleware";
+import type { BotContext, BotDeps } from "./context";
+import { localeFromTelegram } from "./i18n";
+import { mainMenu } from "./keyboards";
+import { LAST_RESORT_EMERGENCY_NUMBER } from "./last-resort";
+
+export type CreateBotOptions = {
+  botInfo?: UserFromGetMe;
+  client?: BotConfig<BotContext>["client"];
+};
+
+/**
+ * The one place that fixes middleware order:
+ * sequence per chat → deps → error boundary → private chats only → language → emergency words → features → fallback.
+ */
+export function createBot(token: string, deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
+  const bot = new Bot<BotContext>(token, {
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+    ...(options.client ? { client: options.client } : {}),
+  });
+
+  // Retries what Telegram asks us to retry, a bounded number of times: a person waits for the answer.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+
+  // Updates of one chat are handled in order; different chats run side by side.
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
+
+  bot.use((ctx, next) => {
+    ctx.deps = deps;
+    return next();
+  });
+
+  const protectedBot = bot.errorBoundary(handleError);
+
+  // Lookups happen in private, so nobody in a group sees what a person searches for.
+  protectedBot.drop((ctx) => ctx.chat?.type === "private", groupFeature);
+
+  const person = protectedBot.filter((ctx) => ctx.chat?.type === "private");
+  person.use(languageMiddleware);
+  person.use(emergencyFeature);
+  person.use(infoFeature);
+  person.use(languageFeature);
+  person.use(directoryFeature);
+  person.use(fallbackFeature);
+
+  return bot;
+}
+
+const groupFeature = new Composer<BotContext>();
+groupFeature.on("message::bot_command", async (ctx) => {
+  const t = ctx.deps.translations.forLocale(
+    localeFromTelegram(ctx.from?.language_code, ctx.deps.defaultLocale),
+  );
+  await ctx.reply(t("common.privateOnly", { username: ctx.me.username }));
+});
+
+/**
+ * Logs what went wrong by update id only (never text or ids) and still answers the person: an error
+ * must never look like silence, and the emergency number goes with it.
+ */
+async function handleError(error: BotError<BotContext>): Promise<void> {
+  const { ctx } = error;
+  const cause = error.error instanceof Error ? error.error : new Error(String(error.error));
+  ctx.deps.logger.error(
+    { updateId: ctx.update.update_id, error: { name: cause.name, message: cause.message } },
+    "update failed",
+  );
+  if (ctx.chat?.type !== "private") return;
+  try {
+    const t =
+      ctx.t ??
+      ctx.deps.translations.forLocale(localeFromTelegram(ctx.from?.language_code, ctx.deps.defaultLocale));
+    const number =
+      ctx.deps.catalog.lastKnown()?.directory.info.emergencyNumber ?? LAST_RESORT_EMERGENCY_NUMBER;
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
+    await ctx.reply(t("common.error", { number }), { reply_markup: mainMenu(t) });
+  } catch (replyError) {
+    ctx.deps.logger.warn(
+      { updateId: ctx.update.update_id, error: { name: (replyError as Error).name } },
+      "could not tell the person about the error",
+    );
+  }
+}

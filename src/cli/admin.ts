@@ -1,0 +1,187 @@
+import { writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { Api } from "grammy";
+import { parseConfig, parseStorageConfig } from "../config";
+import { openDatabase } from "../db/client";
+import { DataDirBusyError } from "../db/data-dir-lock";
+import { directoryToYaml, readDirectoryFile } from "../directory/file";
+import { directoryJsonSchema } from "../directory/file-schema";
+import { loadDirectory, replaceDirectory, toDirectoryFile } from "../directory/store";
+
+/**
+ * `npm run admin -- <command>`. Prints to stdout what was asked for and to stderr what went wrong;
+ * exits 0 on success, 1 on a problem with the input, 2 on a usage mistake.
+ */
+
+const HELP: Record<string, string> = {
+  main: `Perche admin
+
+Usage: npm run admin -- <command> [options]
+
+Commands:
+  migrate                        apply pending database migrations
+  directory validate FILE        check a directory file (YAML or JSON); lists every error with its path
+  directory import FILE          replace the whole directory with FILE, all or nothing
+  directory export [--out FILE]  write the directory as YAML (to stdout without --out)
+  directory schema [--out FILE]  write the JSON Schema of the directory file, for editors
+  link SITE_ID [--username BOT]  print the t.me link that opens a site's card (for posters, QR codes)
+
+Every command accepts --help. The database comes from DATABASE_URL, else the embedded one in DATA_DIR.`,
+  migrate:
+    "Usage: npm run admin -- migrate\n\nApplies pending migrations (the bot also does this when it starts).",
+  "directory validate":
+    "Usage: npm run admin -- directory validate FILE\n\nChecks FILE against the directory format and lists every error as path: message.\nDoes not touch the database.",
+  "directory import":
+    "Usage: npm run admin -- directory import FILE\n\nValidates FILE, then replaces the whole directory in one transaction: all or nothing.\nStock-outs reported by workers are kept for the sites that still list that material.",
+  "directory export":
+    "Usage: npm run admin -- directory export [--out FILE]\n\nWrites the directory as YAML, to FILE or to stdout. `export` then `import` changes nothing.",
+  "directory schema":
+    "Usage: npm run admin -- directory schema [--out FILE]\n\nWrites the JSON Schema of the directory file (for editor completion and checks).",
+  link: "Usage: npm run admin -- link SITE_ID [--username BOT_USERNAME]\n\nPrints https://t.me/<bot>?start=site-<id>, which opens that site's card.\nWithout --username, asks Telegram for the bot's username using BOT_TOKEN.",
+};
+
+class UsageError extends Error {}
+
+function out(text: string) {
+  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+}
+function fail(text: string): never {
+  process.stderr.write(`${text}\n`);
+  process.exit(1);
+}
+
+async function withDatabase<T>(
+  action: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
+): Promise<T> {
+  const parsed = parseStorageConfig(process.env);
+  if (!parsed.ok) fail(parsed.errors.join("\n"));
+  let handle: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    handle = await openDatabase(parsed.config);
+  } catch (error) {
+    if (error instanceof DataDirBusyError)
+      fail(
+        `${error.message}\nThe embedded database allows one process at a time: stop the bot, run this command, start it again.`,
+      );
+    throw error;
+  }
+  try {
+    await handle.migrate();
+    return await action(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { help: { type: "boolean", short: "h" }, out: { type: "string" }, username: { type: "string" } },
+  });
+  const [command, sub, ...rest] = positionals;
+  const key = command === "directory" && sub ? `directory ${sub}` : (command ?? "main");
+  if (values.help || !command) {
+    out(HELP[key] ?? HELP.main ?? "");
+    return;
+  }
+
+  switch (key) {
+    case "migrate":
+      await withDatabase(async () => out("Migrations applied."));
+      return;
+
+    case "directory validate": {
+      const file = requireOne(rest, "FILE", key);
+      const result = await readDirectoryFile(file);
+      if (!result.ok) fail(`${file}: ${result.errors.length} problem(s)\n${result.errors.join("\n")}`);
+      out(`${file} is valid: ${result.file.sites.length} sites, ${result.file.materials.length} materials.`);
+      return;
+    }
+
+    case "directory import": {
+      const file = requireOne(rest, "FILE", key);
+      const result = await readDirectoryFile(file);
+      if (!result.ok)
+        fail(`${file}: ${result.errors.length} problem(s), nothing imported\n${result.errors.join("\n")}`);
+      const summary = await withDatabase((handle) => replaceDirectory(handle.db, result.file));
+      out(
+        `Imported ${summary.sites} sites, ${summary.organisations} organisations, ${summary.materials} materials, ${summary.places} places, ${summary.chequeDays} cheque days.` +
+          (summary.keptStockOuts ? ` Kept ${summary.keptStockOuts} stock-out report(s).` : "") +
+          (result.file.meta.example ? "\nNote: this file is marked as EXAMPLE data." : ""),
+      );
+      return;
+    }
+
+    case "directory export": {
+      requireNone(rest, key);
+      const directory = await withDatabase((handle) => loadDirectory(handle.db));
+      if (!directory)
+        fail("The directory is empty: nothing to export. Import one with `directory import FILE`.");
+      const yaml = directoryToYaml(toDirectoryFile(directory));
+      if (values.out) {
+        await writeFile(values.out, yaml);
+        out(`Wrote ${directory.sites.length} sites to ${values.out}.`);
+      } else process.stdout.write(yaml);
+      return;
+    }
+
+    case "directory schema": {
+      requireNone(rest, key);
+      const json = `${JSON.stringify(directoryJsonSchema(), null, 2)}\n`;
+      if (values.out) {
+        await writeFile(values.out, json);
+        out(`Wrote the JSON Schema to ${values.out}.`);
+      } else process.stdout.write(json);
+      return;
+    }
+
+    case "link": {
+      const siteId = requireOne(sub === undefined ? [] : [sub, ...rest], "SITE_ID", key);
+      if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(siteId))
+        fail(`${siteId} is not a site id (lowercase letters, digits and dashes).`);
+      const directory = await withDatabase((handle) => loadDirectory(handle.db));
+      if (!directory?.sites.some((s) => s.id === siteId))
+        fail(`No site has the id ${siteId}. \`npm run admin -- directory export\` lists the ids.`);
+      const username = values.username ?? (await botUsername());
+      out(`https://t.me/${username.replace(/^@/, "")}?start=site-${siteId}`);
+      return;
+    }
+
+    default:
+      throw new UsageError(`Unknown command: ${[command, sub].filter(Boolean).join(" ")}`);
+  }
+}
+
+function requireOne(args: string[], name: string, key: string): string {
+  if (args.length !== 1 || !args[0])
+    throw new UsageError(`${key} needs exactly one ${name}.\n\n${HELP[key]}`);
+  return args[0];
+}
+function requireNone(args: string[], key: string): void {
+  if (args.length > 0)
+    throw new UsageError(
+      `${key} takes no ${args.length > 1 ? "arguments" : "argument"} here.\n\n${HELP[key]}`,
+    );
+}
+
+async function botUsername(): Promise<string> {
+  const parsed = parseConfig(process.env);
+  if (!parsed.ok) fail(`${parsed.errors.join("\n")}\n(or pass --username BOT_USERNAME)`);
+  const me = await new Api(parsed.config.botToken, { apiRoot: parsed.config.telegramApiRoot })
+    .getMe()
+    .catch(() => fail("Could not ask Telegram for the bot's username; pass --username BOT_USERNAME."));
+  return me.username;
+}
+
+try {
+  await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    process.stderr.write(`${(error as Error).message}\nSee npm run admin -- --help\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,315 @@
+import type { Locale } from "../../config";
+import type { Catalog, NearbySite, SiteWithStatus } from "../../directory/catalog";
+import { crisisLines, isChequeDay } from "../../directory/catalog";
+import { addDays, wallDate, wallFields } from "../../directory/clock";
+import { type DayHours, type Interval, type Status, weekHours } from "../../directory/hours";
+import type { Material, Site } from "../../directory/model";
+import { escapeHtml } from "../../text/html";
+import { type Translate, withHtml } from "../../text/translate";
+
+/**
+ * Pure text for the directory screens: everything takes the catalog, `now`, the locale and `t`, and
+ * returns HTML with every directory value escaped. No grammY, no database.
+ */
+export type View = { t: Translate; locale: Locale; now: Date; catalog: Catalog };
+
+const intlLocale = (locale: Locale) => (locale === "fr" ? "fr-CA" : "en-CA");
+
+/** "21 h", "9 h 30" in French; "21:00", "9:30" in English. Minutes past 24:00 wrap to the next day. */
+export function formatMinutes(minutes: number, locale: Locale): string {
+  const h = Math.floor(minutes / 60) % 24;
+  const m = minutes % 60;
+  if (locale === "fr") return m === 0 ? `${h} h` : `${h} h ${String(m).padStart(2, "0")}`;
+  return `${h}:${String(m).padStart(2, "0")}`;
+}
+
+export function formatInstantTime(instant: Date, timeZone: string, locale: Locale): string {
+  const f = wallFields(instant, timeZone);
+  return formatMinutes(f.hour * 60 + f.minute, locale);
+}
+
+export function formatInterval(interval: Interval, locale: Locale): string {
+  const dash = locale === "fr" ? " à " : "–";
+  return `${formatMinutes(interval.from, locale)}${dash}${formatMinutes(interval.to, locale)}`;
+}
+
+/** "jeu. 25 déc." / "Thu, Dec 25" for a YYYY-MM-DD day. */
+export function formatDay(isoDate: string, locale: Locale, withWeekday = true): string {
+  const [y, m, d] = isoDate.split("-").map(Number) as [number, number, number];
+  return new Intl.DateTimeFormat(intlLocale(locale), {
+    timeZone: "UTC",
+    ...(withWeekday ? { weekday: "short" } : {}),
+    day: "numeric",
+    month: "short",
+  }).format(new Date(Date.UTC(y, m - 1, d, 12)));
+}
+
+function weekdayName(isoDate: string, locale: Locale): string {
+  const [y, m, d] = isoDate.split("-").map(Number) as [number, number, number];
+  return new Intl.DateTimeFormat(intlLocale(locale), { timeZone: "UTC", weekday: "long" }).format(
+    new Date(Date.UTC(y, m - 1, d, 12)),
+  );
+}
+
+/** "aujourd'hui", "demain", "jeudi" (within a week) or "jeu. 25 déc.". */
+export function relativeDay(target: Date, view: View): string {
+  const zone = view.catalog.directory.info.timezone;
+  const today = wallDate(view.now, zone);
+  const day = wallDate(target, zone);
+  if (day === today) return view.t("directory.day.today");
+  if (day === addDays(today, 1)) return view.t("directory.day.tomorrow");
+  for (let i = 2; i < 7; i++) if (day === addDays(today, i)) return weekdayName(day, view.locale);
+  return formatDay(day, view.locale);
+}
+
+export function statusLine(status: Status, view: View): string {
+  const zone = view.catalog.directory.info.timezone;
+  const { t, locale } = view;
+  switch (status.kind) {
+    case "always-open":
+      return t("directory.status.alwaysOpen");
+    case "open": {
+      const time = formatInstantTime(status.until, zone, locale);
+      const sameDay = wallDate(status.until, zone) === wallDate(view.now, zone);
+      // A night that runs past midnight says "until 2 h" too: nobody reads that as tomorrow afternoon.
+      const nextMorning =
+        wallDate(status.until, zone) === addDays(wallDate(view.now, zone), 1) &&
+        wallFields(status.until, zone).hour < 8;
+      return sameDay || nextMorning
+        ? t("directory.status.openUntil", { time })
+        : t("directory.status.openUntilDay", { time, day: relativeDay(status.until, view) });
+    }
+    case "closed":
+      return t("directory.status.opensAt", {
+        day: relativeDay(status.opensAt, view),
+        time: formatInstantTime(status.opensAt, zone, locale),
+      });
+    case "closed-for-now":
+      return t("directory.status.closedForNow");
+  }
+}
+
+export function siteName(site: Site, locale: Locale): string {
+  return site.name[locale];
+}
+
+export function materialLabel(material: Material, locale: Locale): string {
+  return material.label[locale];
+}
+
+export function formatDistance(metres: number, locale: Locale, t: Translate): string {
+  if (metres < 1000)
+    return t("directory.distance.metres", { value: Math.max(50, Math.round(metres / 50) * 50) });
+  const km = new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 1 }).format(metres / 1000);
+  return t("directory.distance.km", { value: km });
+}
+
+function stockOutSince(since: Date, view: View): string {
+  const zone = view.catalog.directory.info.timezone;
+  const time = formatInstantTime(since, zone, view.locale);
+  return wallDate(since, zone) === wallDate(view.now, zone)
+    ? time
+    : `${formatDay(wallDate(since, zone), view.locale)} ${time}`;
+}
+
+function where(site: Site, locale: Locale): string {
+  const parts = [site.neighbourhood, site.address].filter(Boolean) as string[];
+  if (parts.length === 0 && site.stops.length > 0) return site.stops.map((s) => s.name[locale]).join(" · ");
+  return parts.join(" · ");
+}
+
+/** One entry of a list: name, where, open status, and a stock-out warning for the material asked. */
+export function siteEntry(
+  entry: SiteWithStatus & { metres?: number },
+  view: View,
+  askedMaterial?: Material,
+): string {
+  const { site } = entry;
+  const lines = [`<b>${escapeHtml(siteName(site, view.locale))}</b>`];
+  const place = where(site, view.locale);
+  const distance = entry.metres !== undefined ? formatDistance(entry.metres, view.locale, view.t) : undefined;
+  const details = [distance, place].filter(Boolean).join(" · ");
+  if (details) lines.push(escapeHtml(details));
+  lines.push(statusLine(entry.status, view));
+  if (askedMaterial) {
+    const out = site.stockOuts.find((s) => s.materialId === askedMaterial.id);
+    if (out)
+      lines.push(
+        view.t("directory.supplies.stockOut", {
+          material: materialLabel(askedMaterial, view.locale),
+          since: stockOutSince(out.since, view),
+        }),
+      );
+  }
+  return lines.join("\n");
+}
+
+function footer(view: View): string[] {
+  const lines: string[] = [];
+  if (isChequeDay(view.catalog, view.now)) lines.push(view.t("directory.chequeDay"));
+  if (view.catalog.directory.info.isExample) lines.push(view.t("common.example"));
+  return lines;
+}
+
+export function joinBlocks(blocks: (string | undefined)[]): string {
+  return blocks.filter((b) => b !== undefined && b !== "").join("\n\n");
+}
+
+export function materialResults(material: Material, entries: SiteWithStatus[], view: View): string {
+  const name = materialLabel(material, view.locale);
+  if (entries.length === 0)
+    return joinBlocks([view.t("directory.supplies.none", { material: name }), ...footer(view)]);
+  return joinBlocks([
+    view.t("directory.supplies.title", { material: name }),
+    ...entries.map((e) => siteEntry(e, view, material)),
+    ...footer(view),
+  ]);
+}
+
+export function openNowText(open: SiteWithStatus[], upcoming: SiteWithStatus[], view: View): string {
+  const time = formatInstantTime(view.now, view.catalog.directory.info.timezone, view.locale);
+  if (open.length > 0)
+    return joinBlocks([
+      view.t("directory.open.title", { time }),
+      ...open.map((e) => siteEntry(e, view)),
+      view.t("directory.open.phone"),
+      ...footer(view),
+    ]);
+  // Nothing open: never a dead end. The next openings, then the lines that answer at any hour.
+  return joinBlocks([
+    view.t("directory.open.none", { time }),
+    upcoming.length > 0
+      ? [view.t("directory.open.upcoming"), ...upcoming.map((e) => siteEntry(e, view))].join("\n\n")
+      : view.t("directory.open.nothingKnown"),
+    crisisLinesBlock(view),
+    ...footer(view),
+  ]);
+}
+
+export function nearText(title: string, entries: NearbySite[], view: View): string {
+  if (entries.length === 0) return joinBlocks([title, view.t("directory.near.none"), ...footer(view)]);
+  return joinBlocks([title, ...entries.map((e) => siteEntry(e, view)), ...footer(view)]);
+}
+
+export function crisisLinesBlock(view: View): string | undefined {
+  const lines = crisisLines(view.catalog);
+  if (lines.length === 0) return undefined;
+  return [
+    view.t("emergency.lines"),
+    ...lines.map((site) =>
+      view.t("emergency.line", { name: siteName(site, view.locale), phone: site.phone ?? "" }),
+    ),
+  ].join("\n");
+}
+
+export function emergencyText(view: View): string {
+  return joinBlocks([
+    view.t("emergency.card", { number: view.catalog.directory.info.emergencyNumber }),
+    crisisLinesBlock(view),
+  ]);
+}
+
+function dayHoursText(day: DayHours, view: View): string {
+  if (day.allDay) return view.t("directory.card.allDay");
+  if (day.intervals.length === 0) return view.t("directory.card.closed");
+  return day.intervals.map((i) => formatInterval(i, view.locale)).join(", ");
+}
+
+function languageNames(codes: string[], locale: Locale): string {
+  const names = new Intl.DisplayNames([intlLocale(locale)], { type: "language" });
+  return codes.map((code) => names.of(code) ?? code).join(", ");
+}
+
+/** The full card: everything a person needs before walking there. */
+export function siteCard(site: Site, status: Status, view: View): string {
+  const { t, locale, catalog } = view;
+  const zone = catalog.directory.info.timezone;
+  const organisation = catalog.directory.organisations.find((o) => o.id === site.organisationId);
+  const schedule = catalog.schedules.get(site.id);
+  const today = wallDate(view.now, zone);
+
+  const head = [
+    `<b>${escapeHtml(siteName(site, locale))}</b>`,
+    `<i>${escapeHtml([t(`directory.types.${site.type}`), organisation?.name[locale]].filter(Boolean).join(" · "))}</i>`,
+    site.address
+      ? `📍 ${escapeHtml([site.address, site.neighbourhood].filter(Boolean).join(", "))}`
+      : undefined,
+    statusLine(status, view),
+  ]
+    .filter(Boolean)
+    .join("\n");
+
+  const week = schedule
+    ? [
+        t("directory.card.hoursTitle"),
+        ...weekHours(schedule, view.now).map(
+          (day) =>
+            `${escapeHtml(formatDay(day.day, locale))}${locale === "fr" ? " : " : ": "}${dayHoursText(day, view)}`,
+        ),
+      ].join("\n")
+    : undefined;
+
+  const upcomingSpecial = site.specialDates.filter((d) => d.day >= today && d.day <= addDays(today, 60));
+  const special =
+    upcomingSpecial.length > 0
+      ? [
+          t("directory.card.special"),
+          ...upcomingSpecial.map((d) => {
+            const date = formatDay(d.day, locale);
+            const line =
+              d.hours === "off"
+                ? t("directory.card.specialClosed", { date })
+                : t("directory.card.specialHours", { date, hours: d.hours });
+            return d.note ? `${line} — ${escapeHtml(d.note[locale])}` : line;
+          }),
+        ].join("\n")
+      : undefined;
+
+  const stops =
+    site.stops.length > 0
+      ? [
+          t("directory.card.stops"),
+          ...site.stops.map(
+            (s) => `• ${escapeHtml(s.name[locale])}${s.when ? ` — ${escapeHtml(s.when[locale])}` : ""}`,
+          ),
+        ].join("\n")
+      : undefined;
+
+  const materialList = site.materials
+    .map((id) => catalog.materialsById.get(id))
+    .filter((m): m is Material => m !== undefined)
+    .map((m) => {
+      const out = site.stockOuts.find((s) => s.materialId === m.id);
+      const label = materialLabel(m, locale);
+      return out
+        ? t("directory.card.stockOut", { material: label, since: stockOutSince(out.since, view) })
+        : escapeHtml(label);
+    });
+
+  const details = [
+    site.chequeDayHours ? t("directory.card.chequeDay", { hours: site.chequeDayHours }) : undefined,
+    materialList.length > 0
+      ? t("directory.card.materials", withHtml({ list: materialList.join(", ") }))
+      : undefined,
+    site.services.length > 0
+      ? t("directory.card.services", { list: site.services.map((s) => s[locale]).join(", ") })
+      : undefined,
+    site.phone ? t("directory.card.phone", { phone: site.phone }) : undefined,
+    site.languages.length > 0
+      ? t("directory.card.languages", { list: languageNames(site.languages, locale) })
+      : undefined,
+    site.note ? `📝 ${escapeHtml(site.note[locale])}` : undefined,
+    t("directory.card.verified", { date: formatDay(site.verifiedOn, locale, false) }),
+  ]
+    .filter(Boolean)
+    .join("\n");
+
+  return joinBlocks([
+    head,
+    week,
+    special,
+    stops,
+    details,
+    ...(catalog.directory.info.isExample ? [t("common.example")] : []),
+  ]);
+}

@@ -1,0 +1,141 @@
+import { Composer } from "grammy";
+import { parseCallbackData } from "../../bot/callback-data";
+import type { BotContext } from "../../bot/context";
+import { mainMenu, nearMenu } from "../../bot/keyboards";
+import type { Locale } from "../../config";
+import { interpretText } from "../../directory/catalog";
+import type { Translate } from "../../text/translate";
+import { showEmergency } from "../emergency";
+import { chooseLanguage } from "../language/handlers";
+import {
+  sendPin,
+  showMaterial,
+  showMaterialChoice,
+  showMenu,
+  showNear,
+  showOpenNow,
+  showSite,
+  showSuppliesMenu,
+  withCatalog,
+} from "./screens";
+
+export const directoryFeature = new Composer<BotContext>();
+
+const openSupplies = (ctx: BotContext) => withCatalog(ctx, (catalog) => showSuppliesMenu(ctx, catalog));
+const openNowScreen = (ctx: BotContext) => withCatalog(ctx, (catalog) => showOpenNow(ctx, catalog));
+const openNear = (ctx: BotContext) =>
+  withCatalog(ctx, (catalog) =>
+    ctx.reply(ctx.t("directory.near.prompt"), { reply_markup: nearMenu(ctx.t, catalog, ctx.locale) }),
+  );
+
+directoryFeature.command(["materiel", "supplies"], openSupplies);
+directoryFeature.command(["ouvert", "open"], openNowScreen);
+directoryFeature.command(["pres", "near"], openNear);
+directoryFeature.command("menu", (ctx) => showMenu(ctx, "start.welcome"));
+
+/**
+ * Menu buttons arrive as plain text. They are matched in both languages, because a keyboard drawn in one
+ * language stays on screen after the person switches to the other.
+ */
+type MenuAction = "supplies" | "open" | "near" | "emergency" | "back";
+const MENU_ACTIONS: MenuAction[] = ["supplies", "open", "near", "emergency", "back"];
+
+export function menuActionFor(text: string, translators: Record<Locale, Translate>): MenuAction | undefined {
+  for (const t of Object.values(translators)) {
+    for (const action of MENU_ACTIONS) if (t(`common.menu.${action}`) === text) return action;
+  }
+  return undefined;
+}
+
+directoryFeature.on("message:text", async (ctx, next) => {
+  const { translations } = ctx.deps;
+  const action = menuActionFor(ctx.message.text, {
+    fr: translations.forLocale("fr"),
+    en: translations.forLocale("en"),
+  });
+  switch (action) {
+    case "supplies":
+      return openSupplies(ctx);
+    case "open":
+      return openNowScreen(ctx);
+    case "near":
+      return openNear(ctx);
+    case "emergency":
+      return showEmergency(ctx);
+    case "back":
+      return showMenu(ctx, "start.welcome");
+    default:
+      return next();
+  }
+});
+
+// A shared location answers this one question and is dropped: never stored, never logged.
+directoryFeature.on("message:location", (ctx) =>
+  withCatalog(ctx, (catalog) => {
+    const { latitude, longitude } = ctx.message.location;
+    return showNear(ctx, catalog, { lat: latitude, lon: longitude });
+  }),
+);
+
+directoryFeature.on("message:text", (ctx) =>
+  withCatalog(ctx, async (catalog) => {
+    const meaning = interpretText(catalog, ctx.message.text);
+    switch (meaning.kind) {
+      case "materials": {
+        const [first] = meaning.materials;
+        if (meaning.materials.length === 1 && first) return showMaterial(ctx, catalog, first);
+        return showMaterialChoice(ctx, meaning.materials);
+      }
+      case "place":
+        return showNear(ctx, catalog, meaning.place, meaning.place);
+      case "site":
+        await showSite(ctx, catalog, meaning.site.id);
+        return;
+      case "nothing":
+        await ctx.reply(ctx.t("common.notUnderstood"), { reply_markup: mainMenu(ctx.t) });
+        return showSuppliesMenu(ctx, catalog);
+    }
+  }),
+);
+
+directoryFeature.on("callback_query:data", async (ctx) => {
+  const action = parseCallbackData(ctx.callbackQuery.data);
+  if (action?.kind === "language") return chooseLanguage(ctx, action.choice);
+  await withCatalog(ctx, async (catalog) => {
+    let shown = false;
+    switch (action?.kind) {
+      case "supplies-menu":
+        await showSuppliesMenu(ctx, catalog);
+        shown = true;
+        break;
+      case "material": {
+        const material = catalog.materialsById.get(action.materialId);
+        if (material) {
+          await showMaterial(ctx, catalog, material, action.offset);
+          shown = true;
+        }
+        break;
+      }
+      case "open":
+        await showOpenNow(ctx, catalog, action.offset);
+        shown = true;
+        break;
+      case "site":
+        shown = await showSite(ctx, catalog, action.siteId);
+        break;
+      case "pin":
+        shown = await sendPin(ctx, catalog, action.siteId);
+        break;
+      case undefined:
+        break;
+    }
+    if (shown) {
+      await ctx.answerCallbackQuery();
+      return;
+    }
+    // A forged button, or one left from before the directory changed: say so kindly, show the menu.
+    const key = action?.kind === "site" || action?.kind === "pin" ? "common.goneSite" : "common.staleButton";
+    await ctx.answerCallbackQuery({ text: ctx.t(key).split("\n")[0]?.slice(0, 190) ?? "" });
+    await showMenu(ctx, key);
+  });
+});

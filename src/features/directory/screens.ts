@@ -1,0 +1,129 @@
+import { InlineKeyboard } from "grammy";
+import { callbackData } from "../../bot/callback-data";
+import type { BotContext } from "../../bot/context";
+import { mainMenu, PAGE_SIZE, siteButtons, suppliesMenu } from "../../bot/keyboards";
+import { LAST_RESORT_EMERGENCY_NUMBER } from "../../bot/last-resort";
+import type { Catalog } from "../../directory/catalog";
+import { nearestSites, openNow, siteStatus, sitesWithMaterial } from "../../directory/catalog";
+import type { Point } from "../../directory/distance";
+import type { Material, Place } from "../../directory/model";
+import { materialResults, nearText, openNowText, siteCard, type View } from "./format";
+
+/**
+ * Each screen of the directory: read the catalog, format, reply. Shared by commands, menu buttons,
+ * typed words and inline buttons so every way in gives the same answer.
+ */
+const HTML = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const;
+
+export function viewOf(ctx: BotContext, catalog: Catalog): View {
+  return { t: ctx.t, locale: ctx.locale, now: ctx.deps.now(), catalog };
+}
+
+/** The catalog, or a "not ready" answer when no directory was ever imported. */
+export async function withCatalog(
+  ctx: BotContext,
+  show: (catalog: Catalog) => Promise<unknown>,
+): Promise<void> {
+  const catalog = await ctx.deps.catalog.get(ctx.deps.db);
+  if (!catalog) {
+    await ctx.reply(ctx.t("common.notReady", { number: LAST_RESORT_EMERGENCY_NUMBER }), {
+      reply_markup: mainMenu(ctx.t),
+    });
+    return;
+  }
+  await show(catalog);
+}
+
+export async function showSuppliesMenu(ctx: BotContext, catalog: Catalog): Promise<void> {
+  await ctx.reply(ctx.t("directory.supplies.prompt"), { reply_markup: suppliesMenu(catalog, ctx.locale) });
+}
+
+export async function showMaterial(
+  ctx: BotContext,
+  catalog: Catalog,
+  material: Material,
+  from = 0,
+): Promise<void> {
+  const view = viewOf(ctx, catalog);
+  const all = sitesWithMaterial(catalog, material.id, view.now);
+  const page = all.slice(from, from + PAGE_SIZE);
+  const rest = all.length - from - page.length;
+  await ctx.reply(materialResults(material, page, view), {
+    ...HTML,
+    reply_markup: siteButtons(page, ctx.locale, {
+      data: callbackData.material(material.id, from + PAGE_SIZE),
+      count: rest,
+      label: ctx.t("directory.more", { count: rest }),
+    }),
+  });
+}
+
+export async function showMaterialChoice(ctx: BotContext, materials: Material[]): Promise<void> {
+  const keyboard = materials
+    .slice(0, 6)
+    .reduce((kb, m) => kb.text(m.label[ctx.locale], callbackData.material(m.id)).row(), new InlineKeyboard());
+  await ctx.reply(ctx.t("directory.supplies.several"), { reply_markup: keyboard });
+}
+
+export async function showOpenNow(ctx: BotContext, catalog: Catalog, from = 0): Promise<void> {
+  const view = viewOf(ctx, catalog);
+  const { open, upcoming } = openNow(catalog, view.now);
+  const page = open.slice(from, from + PAGE_SIZE);
+  const rest = open.length - from - page.length;
+  const nextOpenings = upcoming.slice(0, 4);
+  const shown = open.length > 0 ? page : nextOpenings;
+  await ctx.reply(openNowText(page, nextOpenings, view), {
+    ...HTML,
+    reply_markup: siteButtons(shown, ctx.locale, {
+      data: callbackData.open(from + PAGE_SIZE),
+      count: open.length > 0 ? rest : 0,
+      label: ctx.t("directory.more", { count: rest }),
+    }),
+  });
+}
+
+const NEAR_COUNT = 5;
+
+export async function showNear(
+  ctx: BotContext,
+  catalog: Catalog,
+  origin: Point,
+  place?: Place,
+): Promise<void> {
+  const view = viewOf(ctx, catalog);
+  const entries = nearestSites(catalog, origin, view.now, NEAR_COUNT);
+  const title = place
+    ? ctx.t("directory.near.titlePlace", { place: place.name[ctx.locale] })
+    : ctx.t("directory.near.titleHere");
+  await ctx.reply(nearText(title, entries, view), {
+    ...HTML,
+    reply_markup: siteButtons(entries, ctx.locale),
+  });
+}
+
+export async function showSite(ctx: BotContext, catalog: Catalog, siteId: string): Promise<boolean> {
+  const site = catalog.sitesById.get(siteId);
+  if (!site) return false;
+  const view = viewOf(ctx, catalog);
+  const hasPin = site.location !== undefined || site.stops.length > 0;
+  await ctx.reply(siteCard(site, siteStatus(catalog, site, view.now), view), {
+    ...HTML,
+    ...(hasPin
+      ? { reply_markup: new InlineKeyboard().text(ctx.t("directory.card.pin"), callbackData.pin(site.id)) }
+      : {}),
+  });
+  return true;
+}
+
+export async function sendPin(ctx: BotContext, catalog: Catalog, siteId: string): Promise<boolean> {
+  const site = catalog.sitesById.get(siteId);
+  const point = site?.location ?? site?.stops[0];
+  if (!site || !point) return false;
+  const address = site.address ?? site.stops[0]?.name[ctx.locale] ?? site.neighbourhood ?? "";
+  await ctx.replyWithVenue(point.lat, point.lon, site.name[ctx.locale].slice(0, 100), address.slice(0, 100));
+  return true;
+}
+
+export async function showMenu(ctx: BotContext, key = "common.unsupported"): Promise<void> {
+  await ctx.reply(ctx.t(key), { reply_markup: mainMenu(ctx.t) });
+}

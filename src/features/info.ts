@@ -1,0 +1,28 @@
+import { Composer } from "grammy";
+import type { BotContext } from "../bot/context";
+import { mainMenu } from "../bot/keyboards";
+import { showSite, withCatalog } from "./directory/screens";
+
+export const infoFeature = new Composer<BotContext>();
+
+const SITE_PAYLOAD = /^site-([a-z0-9][a-z0-9-]{0,39})$/;
+
+infoFeature.command("start", async (ctx) => {
+  // /start site-<id> comes from a poster or QR code at a site's door: show that card first.
+  const match = SITE_PAYLOAD.exec(ctx.match.trim());
+  if (match?.[1]) {
+    const siteId = match[1];
+    await withCatalog(ctx, async (catalog) => {
+      if (!(await showSite(ctx, catalog, siteId))) await ctx.reply(ctx.t("common.goneSite"));
+    });
+  }
+  await ctx.reply(ctx.t("start.welcome"), { reply_markup: mainMenu(ctx.t) });
+});
+
+infoFeature.command(["aide", "help"], (ctx) =>
+  ctx.reply(ctx.t("help.text"), { parse_mode: "HTML", reply_markup: mainMenu(ctx.t) }),
+);
+
+infoFeature.command(["confidentialite", "privacy"], (ctx) =>
+  ctx.reply(ctx.t("privacy.text"), { parse_mode: "HTML", reply_markup: mainMenu(ctx.t) }),
+);

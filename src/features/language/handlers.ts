@@ -1,0 +1,29 @@
+import { Composer } from "grammy";
+import type { BotContext } from "../../bot/context";
+import { localeFromTelegram } from "../../bot/i18n";
+import { languageMenu, mainMenu } from "../../bot/keyboards";
+import { clearLanguageChoice, setLanguageChoice } from "./queries";
+
+export const languageFeature = new Composer<BotContext>();
+
+languageFeature.command(["langue", "language"], (ctx) =>
+  ctx.reply(ctx.t("language.prompt"), { reply_markup: languageMenu(ctx.t) }),
+);
+
+/** Called by the callback router for `lang:*`. */
+export async function chooseLanguage(ctx: BotContext, choice: "fr" | "en" | "auto"): Promise<void> {
+  const { deps } = ctx;
+  if (!ctx.pseudonym) return;
+  if (choice === "auto") {
+    await clearLanguageChoice(deps.db, ctx.pseudonym);
+    ctx.locale = localeFromTelegram(ctx.from?.language_code, deps.defaultLocale);
+  } else {
+    await setLanguageChoice(deps.db, ctx.pseudonym, choice, deps.now());
+    ctx.locale = choice;
+  }
+  ctx.t = deps.translations.forLocale(ctx.locale);
+  await ctx.answerCallbackQuery();
+  await ctx.reply(ctx.t(choice === "auto" ? "language.automatic" : "language.changed"), {
+    reply_markup: mainMenu(ctx.t),
+  });
+}

@@ -1,0 +1,52 @@
+import { startApp } from "./app";
+import { parseConfig } from "./config";
+import { DataDirBusyError } from "./db/data-dir-lock";
+import { createLogger } from "./logger";
+
+// The only file that reads process.env and installs signal handlers.
+const parsed = parseConfig(process.env);
+if (!parsed.ok) {
+  for (const line of parsed.errors) process.stderr.write(`${line}\n`);
+  process.exit(1);
+}
+const { config } = parsed;
+const logger = createLogger(config.logLevel);
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+try {
+  const app = await startApp(config, logger);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping: finishing the updates in hand");
+    setTimeout(() => {
+      logger.error("did not stop within 10 s; exiting");
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(
+          { error: { name: (error as Error).name, message: (error as Error).message } },
+          "error while stopping",
+        );
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+} catch (error) {
+  if (error instanceof DataDirBusyError) process.stderr.write(`${error.message}\n`);
+  else {
+    const e = error as Error & { error_code?: number };
+    if (e.error_code === 401 || e.error_code === 404)
+      process.stderr.write(
+        "Telegram refused BOT_TOKEN: check the token from @BotFather (and TELEGRAM_API_ROOT if set)\n",
+      );
+    else logger.fatal({ error: { name: e.name, message: e.message } }, "could not start");
+  }
+  process.exit(1);
+}
