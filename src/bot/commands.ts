@@ -3,14 +3,24 @@ import type { BotCommand } from "grammy/types";
 import { type Locale, SUPPORTED_LOCALES } from "../config";
 import type { Translations } from "./i18n";
 
-const COMMANDS: Record<Locale, string[]> = {
-  fr: ["start", "urgence", "materiel", "ouvert", "pres", "langue", "aide", "confidentialite"],
-  en: ["start", "emergency", "supplies", "open", "near", "language", "help", "privacy"],
+/** Each function has a command name per language; both names work whatever the person's language. */
+const COMMAND_NAMES: Record<string, Record<Locale, string>> = {
+  start: { fr: "start", en: "start" },
+  emergency: { fr: "urgence", en: "emergency" },
+  supplies: { fr: "materiel", en: "supplies" },
+  open: { fr: "ouvert", en: "open" },
+  near: { fr: "pres", en: "near" },
+  language: { fr: "langue", en: "language" },
+  help: { fr: "aide", en: "help" },
+  privacy: { fr: "confidentialite", en: "privacy" },
 };
 
 export function commandsFor(locale: Locale, translations: Translations): BotCommand[] {
   const t = translations.forLocale(locale);
-  return COMMANDS[locale].map((command) => ({ command, description: t(`help.commands.${command}`) }));
+  return Object.entries(COMMAND_NAMES).map(([purpose, names]) => ({
+    command: names[locale],
+    description: t(`help.commands.${purpose}`),
+  }));
 }
 
 /**

@@ -1,0 +1,185 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * Just enough of the Telegram Bot API, on 127.0.0.1, for `npm start` to run against it with
+ * TELEGRAM_API_ROOT: getMe, the profile setters, long-polled getUpdates fed by `queueUpdate`, and
+ * sendMessage / sendVenue recorded for the test to read. Anything else answers 404 and is recorded.
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: Bot API payloads are free-form JSON here.
+export type Payload = Record<string, any>;
+export type RecordedCall = { method: string; payload: Payload; at: number };
+export type Update = Payload & { update_id: number };
+
+export const FAKE_BOT_INFO = {
+  id: 42,
+  is_bot: true,
+  first_name: "Perche",
+  username: "PercheTestBot",
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+} as const;
+
+type Waiter = { resolve: () => void; timer: NodeJS.Timeout };
+
+export type FakeBotApi = {
+  /** http://127.0.0.1:<port>, to pass as TELEGRAM_API_ROOT. */
+  readonly apiRoot: string;
+  /** Every method called, in order (getUpdates included). */
+  readonly calls: readonly RecordedCall[];
+  queueUpdate(update: Update): void;
+  /** Polls the recorded calls until one matches; rejects after timeoutMs with what was recorded. */
+  waitFor(
+    predicate: (call: RecordedCall, index: number) => boolean,
+    timeoutMs: number,
+  ): Promise<RecordedCall>;
+  close(): Promise<void>;
+};
+
+const MAX_HOLD_SECONDS = 50;
+
+export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
+  const calls: RecordedCall[] = [];
+  const queue: Update[] = [];
+  const waiting = new Set<Waiter>();
+  let nextMessageId = 1000;
+  let closed = false;
+
+  const wakeAll = () => {
+    for (const waiter of waiting) waiter.resolve();
+  };
+
+  const reply = (res: ServerResponse, status: number, body: unknown) => {
+    if (res.writableEnded || res.destroyed) return;
+    const text = JSON.stringify(body);
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+    res.end(text);
+  };
+  const ok = (res: ServerResponse, result: unknown) => reply(res, 200, { ok: true, result });
+
+  const message = (payload: Payload, extra: Payload) => ({
+    message_id: nextMessageId++,
+    date: Math.floor(Date.now() / 1000),
+    chat: { id: Number(payload.chat_id), type: "private" },
+    from: { ...FAKE_BOT_INFO },
+    ...extra,
+  });
+
+  const getUpdates = async (req: IncomingMessage, res: ServerResponse, payload: Payload) => {
+    const offset = Number(payload.offset ?? 0);
+    const timeout = Math.min(Number(payload.timeout ?? 0), MAX_HOLD_SECONDS);
+    const limit = Math.max(1, Math.min(Number(payload.limit ?? 100), 100));
+    const pending = () => {
+      // Telegram forgets everything below the offset: that is how the bot confirms updates.
+      while (queue.length > 0 && (queue[0]?.update_id ?? 0) < offset) queue.shift();
+      return queue.slice(0, limit);
+    };
+    if (pending().length === 0 && timeout > 0 && !closed) {
+      await new Promise<void>((resolve) => {
+        const waiter: Waiter = {
+          resolve: () => {
+            clearTimeout(waiter.timer);
+            waiting.delete(waiter);
+            req.off("close", waiter.resolve);
+            resolve();
+          },
+          timer: setTimeout(() => waiter.resolve(), timeout * 1000),
+        };
+        waiting.add(waiter);
+        // The bot aborts its long poll when it stops: let go of the request then.
+        req.once("close", waiter.resolve);
+      });
+    }
+    ok(res, pending());
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(new URL(req.url ?? "/", "http://x").pathname);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (!match) return reply(res, 404, { ok: false, error_code: 404, description: "Not Found" });
+    const [, requestToken, method = ""] = match;
+    if (requestToken !== token)
+      return reply(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
+    let payload: Payload = {};
+    const body = Buffer.concat(chunks).toString("utf8");
+    if (body.length > 0) {
+      try {
+        payload = JSON.parse(body) as Payload;
+      } catch {
+        return reply(res, 400, { ok: false, error_code: 400, description: "Bad Request: invalid JSON" });
+      }
+    }
+    calls.push({ method, payload, at: Date.now() });
+    switch (method) {
+      case "getMe":
+        return ok(res, FAKE_BOT_INFO);
+      case "deleteWebhook":
+      case "setMyCommands":
+      case "setMyDescription":
+      case "setMyShortDescription":
+      case "answerCallbackQuery":
+        return ok(res, true);
+      case "getUpdates":
+        return getUpdates(req, res, payload);
+      case "sendMessage":
+        return ok(res, message(payload, { text: String(payload.text ?? "") }));
+      case "sendVenue":
+        return ok(
+          res,
+          message(payload, {
+            venue: {
+              location: { latitude: payload.latitude, longitude: payload.longitude },
+              title: payload.title,
+              address: payload.address,
+            },
+          }),
+        );
+      default:
+        return reply(res, 404, { ok: false, error_code: 404, description: "Not Found: method not found" });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) =>
+      reply(res, 500, { ok: false, error_code: 500, description: `Internal: ${String(error)}` }),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    apiRoot: `http://127.0.0.1:${port}`,
+    calls,
+    queueUpdate(update) {
+      queue.push(update);
+      wakeAll();
+    },
+    async waitFor(predicate, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const index = calls.findIndex((call, i) => predicate(call, i));
+        const found = calls[index];
+        if (found) return found;
+        if (Date.now() > deadline) {
+          const seen = calls.map((call) => call.method).join(", ");
+          throw new Error(`fake Bot API: no matching call within ${timeoutMs} ms; saw: ${seen || "nothing"}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+    async close() {
+      closed = true;
+      wakeAll();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { randomBytes } from "node:crypto";
+import { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
+import { type DatabaseHandle, openPostgres, wrapPglite } from "../../src/db/client";
+
+/**
+ * Databases for tests, on both drivers. PGlite: one migrated template per worker, cloned per test file
+ * (a fresh initdb costs seconds). PostgreSQL: a new database per call on TEST_DATABASE_URL's server,
+ * dropped on close.
+ */
+let template: Promise<File | Blob> | undefined;
+
+async function pgliteTemplate(): Promise<File | Blob> {
+  template ??= (async () => {
+    const client = await PGlite.create();
+    await wrapPglite(client).migrate();
+    const dump = await client.dumpDataDir("none");
+    await client.close();
+    return dump;
+  })();
+  return template;
+}
+
+export async function createPgliteDatabase(): Promise<DatabaseHandle> {
+  const client = await PGlite.create({ loadDataDir: await pgliteTemplate() });
+  return wrapPglite(client);
+}
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL;
+
+export async function createPostgresDatabase(): Promise<DatabaseHandle> {
+  if (!TEST_DATABASE_URL) throw new Error("TEST_DATABASE_URL is not set");
+  const name = `perche_test_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  const handle = openPostgres(url.href);
+  await handle.migrate();
+  return {
+    ...handle,
+    async close() {
+      await handle.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** The drivers every database and bot test runs on: PGlite always, PostgreSQL when configured. */
+export const DRIVERS: { name: string; open: () => Promise<DatabaseHandle> }[] = [
+  { name: "PGlite", open: createPgliteDatabase },
+  ...(TEST_DATABASE_URL ? [{ name: "PostgreSQL", open: createPostgresDatabase }] : []),
+];

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config";
+
+const TOKEN = `123456789:${"A".repeat(35)}`;
+
+describe("configuration", () => {
+  it("needs only BOT_TOKEN, with the documented defaults", () => {
+    const result = parseConfig({ BOT_TOKEN: TOKEN });
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        botToken: TOKEN,
+        telegramApiRoot: "https://api.telegram.org",
+        databaseUrl: undefined,
+        dataDir: "./data",
+        pseudonymKey: undefined,
+        defaultLocale: "fr",
+        logLevel: "info",
+        mode: { kind: "polling" },
+      },
+    });
+  });
+
+  it("says in one line what to do when BOT_TOKEN is missing", () => {
+    expect(parseConfig({})).toEqual({
+      ok: false,
+      errors: ["BOT_TOKEN is required: create a bot with @BotFather and set BOT_TOKEN=<its token>"],
+    });
+  });
+
+  it("never prints the secret it rejects", () => {
+    const result = parseConfig({ BOT_TOKEN: "not-a-token-SECRETVALUE" });
+    expect(result.ok).toBe(false);
+    expect(JSON.stringify(result)).not.toContain("SECRETVALUE");
+  });
+
+  it("requires an https URL and a secret in webhook mode, without echoing the secret", () => {
+    const result = parseConfig({ BOT_TOKEN: TOKEN, BOT_MODE: "webhook", WEBHOOK_SECRET: "short!SECRET" });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.some((e) => e.startsWith("WEBHOOK_URL"))).toBe(true);
+    expect(result.errors.some((e) => e.startsWith("WEBHOOK_SECRET"))).toBe(true);
+    expect(JSON.stringify(result)).not.toContain("short!SECRET");
+  });
+
+  it("reads a full webhook configuration", () => {
+    const result = parseConfig({
+      BOT_TOKEN: TOKEN,
+      BOT_MODE: "webhook",
+      WEBHOOK_URL: "https://perche.example.org/telegram",
+      WEBHOOK_SECRET: "a".repeat(32),
+      PORT: "3000",
+      TELEGRAM_API_ROOT: "http://127.0.0.1:8081/",
+    });
+    expect(result.ok && result.config.mode).toEqual({
+      kind: "webhook",
+      url: "https://perche.example.org/telegram",
+      secret: "a".repeat(32),
+      port: 3000,
+    });
+    expect(result.ok && result.config.telegramApiRoot).toBe("http://127.0.0.1:8081");
+  });
+
+  it("rejects an unknown mode, locale and log level by name", () => {
+    const result = parseConfig({ BOT_TOKEN: TOKEN, BOT_MODE: "carrier-pigeon" });
+    expect(result).toEqual({ ok: false, errors: ["BOT_MODE must be polling or webhook"] });
+    const other = parseConfig({ BOT_TOKEN: TOKEN, DEFAULT_LOCALE: "de", LOG_LEVEL: "loud" });
+    expect(other.ok === false && other.errors).toEqual([
+      "DEFAULT_LOCALE must be fr or en",
+      "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent",
+    ]);
+  });
+
+  it("requires a pseudonym key with PostgreSQL", () => {
+    const result = parseConfig({ BOT_TOKEN: TOKEN, DATABASE_URL: "postgres://localhost/perche" });
+    expect(result.ok === false && result.errors[0]).toMatch(/^PSEUDONYM_KEY is required with DATABASE_URL/);
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import { fromWallClock, toWallClock, wallDate } from "../../src/directory/clock";
+import { buildSchedule, hoursOnDay, statusAt } from "../../src/directory/hours";
+import { MONTREAL_REGION } from "../../src/directory/hours-syntax";
+import type { Site } from "../../src/directory/model";
+
+const ZONE = "America/Toronto";
+type Hours = Pick<Site, "hours" | "chequeDayHours" | "specialDates">;
+const schedule = (hours: string, extra: Partial<Hours> = {}, chequeDays: string[] = []) =>
+  buildSchedule({ hours, specialDates: [], ...extra }, chequeDays, MONTREAL_REGION, ZONE);
+
+describe("hours in Montreal, whatever the machine's zone", () => {
+  it("runs in UTC, so the tests below prove the zone is handled explicitly", () => {
+    expect(new Date("2026-01-01T00:00:00Z").getTimezoneOffset()).toBe(0);
+  });
+
+  it("converts an instant to the Montreal wall clock and back, in winter and in summer", () => {
+    const winter = new Date("2026-01-15T14:30:00Z");
+    expect(toWallClock(winter, ZONE).getHours()).toBe(9);
+    expect(fromWallClock(toWallClock(winter, ZONE), ZONE).toISOString()).toBe(winter.toISOString());
+    const summer = new Date("2026-07-15T14:30:00Z");
+    expect(toWallClock(summer, ZONE).getHours()).toBe(10);
+    expect(fromWallClock(toWallClock(summer, ZONE), ZONE).toISOString()).toBe(summer.toISOString());
+  });
+
+  it("opens at 9:00 local time on both sides of the spring change", () => {
+    const weekdays = schedule("Mo-Fr 09:00-17:00");
+    // Friday 6 March 2026, EST (UTC-5).
+    expect(statusAt(weekdays, new Date("2026-03-06T13:59:00Z")).kind).toBe("closed");
+    expect(statusAt(weekdays, new Date("2026-03-06T14:00:00Z")).kind).toBe("open");
+    // Monday 9 March 2026, EDT (UTC-4).
+    expect(statusAt(weekdays, new Date("2026-03-09T12:59:00Z")).kind).toBe("closed");
+    expect(statusAt(weekdays, new Date("2026-03-09T13:00:00Z"))).toEqual({
+      kind: "open",
+      until: new Date("2026-03-09T21:00:00Z"),
+    });
+  });
+
+  it("closes a night that spans the spring change at 3:00 summer time", () => {
+    const saturdayNight = schedule("Sa 20:00-03:00");
+    // 01:30 EST on Sunday 8 March 2026; clocks jump from 2:00 to 3:00 at 07:00 UTC.
+    expect(statusAt(saturdayNight, new Date("2026-03-08T06:30:00Z"))).toEqual({
+      kind: "open",
+      until: new Date("2026-03-08T07:00:00Z"),
+    });
+  });
+
+  it("closes a night that spans the autumn change at 3:00 winter time", () => {
+    const saturdayNight = schedule("Sa 20:00-03:00");
+    // 01:30 EDT on Sunday 1 November 2026, before the clocks fall back at 06:00 UTC.
+    expect(statusAt(saturdayNight, new Date("2026-11-01T05:30:00Z"))).toEqual({
+      kind: "open",
+      until: new Date("2026-11-01T08:00:00Z"),
+    });
+  });
+
+  it("gives the next opening after a weekend across the autumn change", () => {
+    const weekdays = schedule("Mo-Fr 09:00-17:00");
+    expect(statusAt(weekdays, new Date("2026-10-31T16:00:00Z"))).toEqual({
+      kind: "closed",
+      opensAt: new Date("2026-11-02T14:00:00Z"),
+    });
+  });
+
+  it("follows Quebec holidays: closed on Saint-Jean-Baptiste day with PH off", () => {
+    const weekdays = schedule("Mo-Fr 09:00-17:00; PH off");
+    expect(statusAt(weekdays, new Date("2026-06-24T16:00:00Z")).kind).toBe("closed");
+    expect(statusAt(weekdays, new Date("2026-06-23T16:00:00Z")).kind).toBe("open");
+  });
+
+  it("does not close on holidays unless the hours say so", () => {
+    expect(statusAt(schedule("Mo-Fr 09:00-17:00"), new Date("2026-06-24T16:00:00Z")).kind).toBe("open");
+  });
+
+  it("uses cheque-day hours on cheque days only", () => {
+    const site = schedule("Mo-Fr 09:00-17:00", { chequeDayHours: "08:00-20:00" }, ["2026-12-01"]);
+    expect(statusAt(site, new Date("2026-12-02T00:30:00Z")).kind).toBe("open"); // Tue 1 Dec, 19:30
+    expect(statusAt(site, new Date("2026-12-03T00:30:00Z")).kind).toBe("closed"); // Wed 2 Dec, 19:30
+  });
+
+  it("lets a special date win over a cheque day", () => {
+    const site = schedule(
+      "Mo-Fr 09:00-17:00",
+      { chequeDayHours: "08:00-20:00", specialDates: [{ day: "2026-12-01", hours: "off" }] },
+      ["2026-12-01"],
+    );
+    expect(statusAt(site, new Date("2026-12-01T16:00:00Z")).kind).toBe("closed");
+  });
+
+  it("applies special hours on their date", () => {
+    const site = schedule("Mo-Fr 09:00-17:00", {
+      specialDates: [{ day: "2026-12-24", hours: "10:00-14:00" }],
+    });
+    expect(statusAt(site, new Date("2026-12-24T20:00:00Z")).kind).toBe("closed"); // 15:00
+    expect(statusAt(site, new Date("2026-12-24T16:00:00Z"))).toEqual({
+      kind: "open",
+      until: new Date("2026-12-24T19:00:00Z"),
+    });
+  });
+
+  it("says a 24/7 line is always open", () => {
+    expect(statusAt(schedule("24/7"), new Date("2026-11-18T07:00:00Z"))).toEqual({ kind: "always-open" });
+  });
+
+  it("says closed-for-now when nothing opens within a week", () => {
+    expect(statusAt(schedule("off"), new Date("2026-11-18T07:00:00Z"))).toEqual({ kind: "closed-for-now" });
+  });
+
+  it("shows a night past midnight whole on the day it starts", () => {
+    const nights = schedule("Fr-Sa 20:00-03:00");
+    expect(hoursOnDay(nights, "2026-11-20")).toEqual({
+      day: "2026-11-20",
+      intervals: [{ from: 1200, to: 1620 }],
+      allDay: false,
+    });
+    // Saturday: the night from Friday is not repeated as 00:00-03:00.
+    expect(hoursOnDay(nights, "2026-11-21").intervals).toEqual([{ from: 1200, to: 1620 }]);
+    expect(hoursOnDay(nights, "2026-11-22").intervals).toEqual([]);
+    expect(hoursOnDay(schedule("24/7"), "2026-11-22").allDay).toBe(true);
+  });
+
+  it("knows the Montreal date at 23:30 local, when UTC is already tomorrow", () => {
+    expect(wallDate(new Date("2026-11-19T04:30:00Z"), ZONE)).toBe("2026-11-18");
+  });
+});
