@@ -1,0 +1,72 @@
+import type { Update } from "grammy/types";
+import type { BotDeps } from "../../src/bot/context";
+import { createBot } from "../../src/bot/create-bot";
+import { createTranslations } from "../../src/bot/i18n";
+import type { DatabaseHandle } from "../../src/db/client";
+import { CatalogCache } from "../../src/directory/catalog-cache";
+import type { DirectoryFile } from "../../src/directory/file-schema";
+import { replaceDirectory } from "../../src/directory/store";
+import { createLogger } from "../../src/logger";
+import { fixtureDirectory, WEDNESDAY_2PM } from "./directory-fixture";
+import { BOT_INFO, createFakeTelegram } from "./fake-telegram";
+
+export const TEST_TOKEN = `123456789:${"T".repeat(35)}`;
+export const TEST_PSEUDONYM_KEY = "test-pseudonym-key-0123456789abcdef0123456789";
+
+const translations = createTranslations();
+
+/** A bot on a real database with a fake Telegram, a fixed clock and captured logs. */
+export async function createHarness(
+  database: DatabaseHandle,
+  options: { now?: Date; directory?: DirectoryFile | null } = {},
+) {
+  if (options.directory !== null) await replaceDirectory(database.db, options.directory ?? fixtureDirectory());
+  const telegram = createFakeTelegram();
+  const logs: string[] = [];
+  const logger = createLogger("debug", { write: (line: string) => logs.push(line) });
+  let now = options.now ?? WEDNESDAY_2PM;
+  const deps: BotDeps = {
+    db: database.db,
+    catalog: new CatalogCache(),
+    translations,
+    pseudonymKey: TEST_PSEUDONYM_KEY,
+    defaultLocale: "fr",
+    logger,
+    now: () => now,
+  };
+  const bot = createBot(TEST_TOKEN, deps, { botInfo: BOT_INFO, client: { fetch: telegram.fetch } });
+  return {
+    bot,
+    deps,
+    telegram,
+    logs,
+    setNow(date: Date) {
+      now = date;
+    },
+    async send(...updates: Update[]) {
+      for (const update of updates) await bot.handleUpdate(update);
+    },
+    /** The text of the last message sent to a chat. */
+    lastText(chatId: number): string {
+      const texts = telegram.textsTo(chatId);
+      return texts[texts.length - 1] ?? "";
+    },
+    lastCall(chatId: number) {
+      const calls = telegram.sentTo(chatId);
+      return calls[calls.length - 1];
+    },
+  };
+}
+
+export type Harness = Awaited<ReturnType<typeof createHarness>>;
+
+/** Labels of a reply keyboard (menu) or an inline keyboard in a sent payload. */
+export function buttonTexts(payload: Record<string, unknown> | undefined): string[] {
+  const markup = payload?.reply_markup as { keyboard?: { text: string }[][]; inline_keyboard?: { text: string }[][] } | undefined;
+  return [...(markup?.keyboard ?? []), ...(markup?.inline_keyboard ?? [])].flat().map((b) => b.text);
+}
+
+export function callbackDatas(payload: Record<string, unknown> | undefined): string[] {
+  const markup = payload?.reply_markup as { inline_keyboard?: { callback_data?: string }[][] } | undefined;
+  return (markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data ?? "");
+}
