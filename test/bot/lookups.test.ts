@@ -24,7 +24,12 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
       await bot.send(textUpdate(FRENCH, "/start"));
       const call = bot.lastCall(FRENCH.id);
       expect(call?.payload.text).toContain("Je ne te demande jamais qui tu es");
-      expect(buttonTexts(call?.payload)).toEqual(["🧰 Matériel", "🕒 Ouvert maintenant", "📍 Près de moi", "🚨 Urgence"]);
+      expect(buttonTexts(call?.payload)).toEqual([
+        "🧰 Matériel",
+        "🕒 Ouvert maintenant",
+        "📍 Près de moi",
+        "🚨 Urgence",
+      ]);
       expect((call?.payload.reply_markup as { is_persistent?: boolean }).is_persistent).toBe(true);
     });
 
@@ -32,7 +37,12 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
       await bot.send(textUpdate(ENGLISH, "/start"));
       const call = bot.lastCall(ENGLISH.id);
       expect(call?.payload.text).toContain("I never ask who you are");
-      expect(buttonTexts(call?.payload)).toEqual(["🧰 Supplies", "🕒 Open now", "📍 Near me", "🚨 Emergency"]);
+      expect(buttonTexts(call?.payload)).toEqual([
+        "🧰 Supplies",
+        "🕒 Open now",
+        "📍 Near me",
+        "🚨 Emergency",
+      ]);
     });
 
     it("answers anyone else in the default language, French", async () => {
@@ -79,7 +89,11 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
       expect(text).toContain("🟢 Ouvert jusqu'à 17 h");
       expect(text).toContain("🔴 Fermé · ouvre aujourd'hui à 20 h");
       expect(call?.payload.parse_mode).toBe("HTML");
-      expect(callbackDatas(call?.payload)).toEqual(["site:verdun-pharmacy", "site:day-site", "site:night-site"]);
+      expect(callbackDatas(call?.payload)).toEqual([
+        "site:verdun-pharmacy",
+        "site:day-site",
+        "site:night-site",
+      ]);
     });
 
     it("answers in English with English times", async () => {
@@ -98,7 +112,9 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
     });
 
     it("shows a worker's stock-out with its time", async () => {
-      await database.db.insert(stockOuts).values({ siteId: "day-site", materialId: "naloxone", since: new Date("2026-11-18T18:10:00Z") });
+      await database.db
+        .insert(stockOuts)
+        .values({ siteId: "day-site", materialId: "naloxone", since: new Date("2026-11-18T18:10:00Z") });
       // The version check is what makes a running bot see the change.
       await database.db.execute("update directory_info set version = version + 1" as never);
       await bot.send(textUpdate(FRENCH, "naloxone"), textUpdate(ENGLISH, "naloxone"));
@@ -109,7 +125,12 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
     it("offers every material from the menu button, then answers the tap", async () => {
       await bot.send(textUpdate(FRENCH, "🧰 Matériel"));
       const menu = bot.lastCall(FRENCH.id);
-      expect(buttonTexts(menu?.payload)).toEqual(["Seringues", "Naloxone", "Pipes à inhalation", "Bandelettes de fentanyl"]);
+      expect(buttonTexts(menu?.payload)).toEqual([
+        "Seringues",
+        "Naloxone",
+        "Pipes à inhalation",
+        "Bandelettes de fentanyl",
+      ]);
       await bot.send(callbackUpdate(FRENCH, "mat:pipes"));
       expect(bot.lastText(FRENCH.id)).toContain("<b>Pipes à inhalation</b>");
       expect(bot.telegram.calls.some((c) => c.method === "answerCallbackQuery")).toBe(true);
@@ -119,7 +140,9 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
       await database.db.execute("delete from site_materials where material_id = 'test-strips'" as never);
       await database.db.execute("update directory_info set version = version + 1" as never);
       await bot.send(textUpdate(ENGLISH, "test strips"));
-      expect(bot.lastText(ENGLISH.id)).toContain("No site in the directory hands out “Fentanyl test strips” for now.");
+      expect(bot.lastText(ENGLISH.id)).toContain(
+        "No site in the directory hands out “Fentanyl test strips” for now.",
+      );
     });
   });
 
@@ -152,7 +175,9 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
       await bot.send(textUpdate(FRENCH, "📍 Près de moi"));
       const call = bot.lastCall(FRENCH.id);
       expect(call?.payload.text).toContain("Elle n'est jamais gardée");
-      const keyboard = (call?.payload.reply_markup as { keyboard: { text: string; request_location?: boolean }[][] }).keyboard;
+      const keyboard = (
+        call?.payload.reply_markup as { keyboard: { text: string; request_location?: boolean }[][] }
+      ).keyboard;
       expect(keyboard[0]?.[0]).toEqual({ text: "📍 Envoyer ma position", request_location: true });
       expect(buttonTexts(call?.payload)).toEqual(
         expect.arrayContaining(["Centre-Sud", "Verdun", "🚇 Berri-UQAM", "⬅️ Menu", "🚨 Urgence"]),
@@ -201,7 +226,12 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
       await bot.send(callbackUpdate(ENGLISH, "pin:day-site"));
       expect(bot.lastCall(ENGLISH.id)).toMatchObject({
         method: "sendVenue",
-        payload: { latitude: 45.52, longitude: -73.555, title: "The Day Place", address: "100, rue Ontario Est" },
+        payload: {
+          latitude: 45.52,
+          longitude: -73.555,
+          title: "The Day Place",
+          address: "100, rue Ontario Est",
+        },
       });
     });
 

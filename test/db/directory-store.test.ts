@@ -2,8 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { stockOuts } from "../../src/db/schema";
 import { directoryFileSchema } from "../../src/directory/file-schema";
-import { getDirectoryVersion, loadDirectory, replaceDirectory, toDirectoryFile } from "../../src/directory/store";
-import { clearLanguageChoice, getLanguageChoice, setLanguageChoice } from "../../src/features/language/queries";
+import {
+  getDirectoryVersion,
+  loadDirectory,
+  replaceDirectory,
+  toDirectoryFile,
+} from "../../src/directory/store";
+import {
+  clearLanguageChoice,
+  getLanguageChoice,
+  setLanguageChoice,
+} from "../../src/features/language/queries";
 import { DRIVERS } from "../support/database";
 import { fixtureDirectory } from "../support/directory-fixture";
 
@@ -47,8 +56,16 @@ describe.each(DRIVERS)("directory storage on $name", ({ open }) => {
     const reparsed = directoryFileSchema.parse(JSON.parse(JSON.stringify(exported)));
     const original = fixtureDirectory();
     const bySite = (f: typeof original) => [...f.sites].sort((a, b) => a.id.localeCompare(b.id));
-    expect(bySite(reparsed).map((s) => ({ ...s, special_dates: s.special_dates?.sort((a, b) => a.date.localeCompare(b.date)) }))).toEqual(
-      bySite(original).map((s) => ({ ...s, special_dates: s.special_dates?.sort((a, b) => a.date.localeCompare(b.date)) })),
+    expect(
+      bySite(reparsed).map((s) => ({
+        ...s,
+        special_dates: s.special_dates?.sort((a, b) => a.date.localeCompare(b.date)),
+      })),
+    ).toEqual(
+      bySite(original).map((s) => ({
+        ...s,
+        special_dates: s.special_dates?.sort((a, b) => a.date.localeCompare(b.date)),
+      })),
     );
     expect(reparsed.materials).toEqual(original.materials);
     expect(reparsed.places).toEqual(original.places);
@@ -67,7 +84,10 @@ describe.each(DRIVERS)("directory storage on $name", ({ open }) => {
     // Bypasses validation on purpose: a site pointing at a missing organisation fails inside the transaction,
     // after the old rows were deleted and most new ones inserted.
     const valid = fixtureDirectory();
-    const file = { ...valid, sites: valid.sites.map((s, i) => (i === 3 ? { ...s, organisation: "ghost" } : s)) };
+    const file = {
+      ...valid,
+      sites: valid.sites.map((s, i) => (i === 3 ? { ...s, organisation: "ghost" } : s)),
+    };
     await expect(replaceDirectory(handle.db, file)).rejects.toThrow();
     expect(await loadDirectory(handle.db)).toEqual(before);
   });

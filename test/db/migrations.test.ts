@@ -2,11 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { openPglite } from "../../src/db/client";
-import { DataDirBusyError } from "../../src/db/data-dir-lock";
 import postgres from "postgres";
-import { openPostgres } from "../../src/db/client";
+import { describe, expect, it } from "vitest";
+import { openPglite, openPostgres } from "../../src/db/client";
+import { DataDirBusyError } from "../../src/db/data-dir-lock";
 import { MIGRATIONS_FOLDER } from "../../src/db/migrate";
 import { TEST_DATABASE_URL } from "../support/database";
 
@@ -64,6 +63,9 @@ describe.runIf(TEST_DATABASE_URL)("PostgreSQL migrations", () => {
 });
 
 function journalEntries(): number {
-  return (JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, "meta/_journal.json"), "utf8")) as { entries: unknown[] }).entries
-    .length;
+  return (
+    JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, "meta/_journal.json"), "utf8")) as {
+      entries: unknown[];
+    }
+  ).entries.length;
 }

@@ -20,7 +20,8 @@ export async function createHarness(
   database: DatabaseHandle,
   options: { now?: Date; directory?: DirectoryFile | null } = {},
 ) {
-  if (options.directory !== null) await replaceDirectory(database.db, options.directory ?? fixtureDirectory());
+  if (options.directory !== null)
+    await replaceDirectory(database.db, options.directory ?? fixtureDirectory());
   const telegram = createFakeTelegram();
   const logs: string[] = [];
   const logger = createLogger("debug", { write: (line: string) => logs.push(line) });
@@ -62,7 +63,9 @@ export type Harness = Awaited<ReturnType<typeof createHarness>>;
 
 /** Labels of a reply keyboard (menu) or an inline keyboard in a sent payload. */
 export function buttonTexts(payload: Record<string, unknown> | undefined): string[] {
-  const markup = payload?.reply_markup as { keyboard?: { text: string }[][]; inline_keyboard?: { text: string }[][] } | undefined;
+  const markup = payload?.reply_markup as
+    | { keyboard?: { text: string }[][]; inline_keyboard?: { text: string }[][] }
+    | undefined;
   return [...(markup?.keyboard ?? []), ...(markup?.inline_keyboard ?? [])].flat().map((b) => b.text);
 }
 

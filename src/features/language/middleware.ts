@@ -10,7 +10,18 @@ export async function languageMiddleware(ctx: BotContext, next: NextFunction): P
   const from = ctx.from;
   ctx.pseudonym = from && !from.is_bot ? pseudonymFor(deps.pseudonymKey, from.id) : undefined;
   let locale = localeFromTelegram(from?.language_code, deps.defaultLocale);
-  if (ctx.pseudonym) locale = (await getLanguageChoice(deps.db, ctx.pseudonym)) ?? locale;
+  if (ctx.pseudonym) {
+    try {
+      locale = (await getLanguageChoice(deps.db, ctx.pseudonym)) ?? locale;
+    } catch (error) {
+      // The database being down must not stand between a person and the emergency card: go on in the
+      // Telegram language; whatever needs the database will fail on its own and say so.
+      deps.logger.warn(
+        { updateId: ctx.update.update_id, error: { name: (error as Error).name } },
+        "language choice unavailable",
+      );
+    }
+  }
   ctx.locale = locale;
   ctx.t = deps.translations.forLocale(locale);
   await next();
