@@ -1,0 +1,127 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const TSX = path.join(ROOT, "node_modules/.bin/tsx");
+
+type Result = { code: number; stdout: string; stderr: string };
+
+async function admin(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  try {
+    const { stdout, stderr } = await run(TSX, ["src/cli/admin.ts", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, TZ: "UTC", DATABASE_URL: "", ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("npm run admin", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "perche-cli-"));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("prints help for the whole tool and for each command", async () => {
+    const main = await admin(["--help"]);
+    expect(main.code).toBe(0);
+    for (const command of [
+      "migrate",
+      "directory validate FILE",
+      "directory import FILE",
+      "directory export",
+      "link SITE_ID",
+    ])
+      expect(main.stdout).toContain(command);
+    const validate = await admin(["directory", "validate", "--help"]);
+    expect(validate.stdout).toContain("Usage: npm run admin -- directory validate FILE");
+  });
+
+  it("refuses an unknown command or a missing argument with exit code 2", async () => {
+    const unknown = await admin(["frobnicate"]);
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("Unknown command: frobnicate"),
+    });
+    const missing = await admin(["directory", "import"]);
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining("needs exactly one FILE") });
+    const badOption = await admin(["migrate", "--frob"]);
+    expect(badOption.code).toBe(2);
+  });
+
+  it("validates the example directory", async () => {
+    const result = await admin(["directory", "validate", "directory/example-montreal.yaml"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/is valid: \d+ sites/);
+  });
+
+  it("lists every error of a broken file with its path", async () => {
+    const file = path.join(dir, "broken.yaml");
+    const example = readFileSync(path.join(ROOT, "directory/example-montreal.yaml"), "utf8");
+    writeFileSync(
+      file,
+      example
+        .replace('hours: "Mo-Fr 09:00-17:00; PH off"', 'hours: "Mo-Fx 9h-17h"')
+        .replace("organisation: relais-faubourg\n", "organisation: nobody\n")
+        .replace('verified_on: "2026-11-01"', 'verified_on: "yesterday"'),
+    );
+    const result = await admin(["directory", "validate", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("3 problem(s)");
+    expect(result.stderr).toMatch(/sites\[\d+\]\.hours: not valid opening_hours syntax/);
+    expect(result.stderr).toMatch(/sites\[\d+\]\.organisation: no organisation has the id nobody/);
+    expect(result.stderr).toMatch(/sites\[\d+\]\.verified_on: must be a date written YYYY-MM-DD/);
+  });
+
+  it("says what is wrong with a file that is not YAML, or not there", async () => {
+    const file = path.join(dir, "garbage.yaml");
+    writeFileSync(file, "sites: [\n  - {");
+    expect((await admin(["directory", "validate", file])).stderr).toContain("(syntax):");
+    expect((await admin(["directory", "validate", path.join(dir, "missing.yaml")])).stderr).toContain(
+      "no such file",
+    );
+  });
+
+  it("imports, exports the same directory back, and prints a site's link", async () => {
+    const env = { DATA_DIR: path.join(dir, "data") };
+    const imported = await admin(["directory", "import", "directory/example-montreal.yaml"], env);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toMatch(/^Imported \d+ sites/);
+    expect(imported.stdout).toContain("EXAMPLE");
+
+    const out = path.join(dir, "export.yaml");
+    expect((await admin(["directory", "export", "--out", out], env)).code).toBe(0);
+    const again = await admin(["directory", "validate", out]);
+    expect(again.code).toBe(0);
+
+    const link = await admin(["link", "relais-faubourg-ontario", "--username", "@PercheBot"], env);
+    expect(link.stdout.trim()).toBe("https://t.me/PercheBot?start=site-relais-faubourg-ontario");
+    const unknown = await admin(["link", "no-such-site", "--username", "PercheBot"], env);
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("No site has the id no-such-site"),
+    });
+  });
+
+  it("refuses an import that fails validation and leaves the directory as it was", async () => {
+    const env = { DATA_DIR: path.join(dir, "data") };
+    const file = path.join(dir, "empty-sites.yaml");
+    writeFileSync(file, "meta: { name: x, example: false }\nmaterials: []\norganisations: []\nsites: []\n");
+    const result = await admin(["directory", "import", file], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("nothing imported");
+    const exported = await admin(["directory", "export"], env);
+    expect(exported.stdout).toContain("relais-faubourg-ontario");
+  });
+});
