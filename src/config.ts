@@ -151,3 +151,7 @@ export function parseStorageConfig(
     },
   };
 }
+
+/** The only reads of the process environment: main and the admin command line call these once. */
+export const configFromEnvironment = (): ConfigResult => parseConfig(process.env);
+export const storageConfigFromEnvironment = () => parseStorageConfig(process.env);

@@ -1,10 +1,10 @@
 import { startApp } from "./app";
-import { parseConfig } from "./config";
+import { configFromEnvironment } from "./config";
 import { DataDirBusyError } from "./db/data-dir-lock";
 import { createLogger } from "./logger";
 
-// The only file that reads process.env and installs signal handlers.
-const parsed = parseConfig(process.env);
+// Reads the configuration once and installs the signal handlers.
+const parsed = configFromEnvironment();
 if (!parsed.ok) {
   for (const line of parsed.errors) process.stderr.write(`${line}\n`);
   process.exit(1);

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { Api } from "grammy";
-import { parseConfig, parseStorageConfig } from "../config";
+import { configFromEnvironment, storageConfigFromEnvironment } from "../config";
 import { openDatabase } from "../db/client";
 import { DataDirBusyError } from "../db/data-dir-lock";
 import { directoryToYaml, readDirectoryFile } from "../directory/file";
@@ -53,7 +53,7 @@ function fail(text: string): never {
 async function withDatabase<T>(
   action: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
 ): Promise<T> {
-  const parsed = parseStorageConfig(process.env);
+  const parsed = storageConfigFromEnvironment();
   if (!parsed.ok) fail(parsed.errors.join("\n"));
   let handle: Awaited<ReturnType<typeof openDatabase>>;
   try {
@@ -167,7 +167,7 @@ function requireNone(args: string[], key: string): void {
 }
 
 async function botUsername(): Promise<string> {
-  const parsed = parseConfig(process.env);
+  const parsed = configFromEnvironment();
   if (!parsed.ok) fail(`${parsed.errors.join("\n")}\n(or pass --username BOT_USERNAME)`);
   const me = await new Api(parsed.config.botToken, { apiRoot: parsed.config.telegramApiRoot })
     .getMe()

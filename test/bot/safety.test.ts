@@ -292,7 +292,7 @@ describe("bot profile", () => {
     const commands = telegram.calls.filter((c) => c.method === "setMyCommands");
     expect(commands.map((c) => c.payload.language_code)).toEqual(["fr", "en", undefined]);
     const names = (i: number) =>
-      (commands[i]?.payload.commands as { command: string }[]).map((c) => c.command);
+      ((commands[i]?.payload.commands ?? []) as { command: string }[]).map((c) => c.command);
     expect(names(0)).toEqual([
       "start",
       "urgence",

@@ -2,11 +2,14 @@ import { describe, expect, it } from "vitest";
 import { readLocaleResources } from "../../src/bot/i18n";
 
 type Tree = { [key: string]: string | Tree };
-const flatten = (tree: Tree, prefix = ""): Record<string, string> =>
-  Object.entries(tree).reduce<Record<string, string>>((out, [key, value]) => {
+function flatten(tree: Tree, prefix = "", out: Record<string, string> = {}): Record<string, string> {
+  for (const [key, value] of Object.entries(tree)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    return typeof value === "string" ? { ...out, [path]: value } : { ...out, ...flatten(value, path) };
-  }, {});
+    if (typeof value === "string") out[path] = value;
+    else flatten(value, path, out);
+  }
+  return out;
+}
 const placeholders = (text: string) => [...text.matchAll(/\{\{\s*-?\s*([\w.]+)/g)].map((m) => m[1]).sort();
 
 const resources = readLocaleResources();
