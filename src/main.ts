@@ -36,8 +36,8 @@ try {
       },
     );
   };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
 } catch (error) {
   if (error instanceof DataDirBusyError) process.stderr.write(`${error.message}\n`);
   else {
