@@ -5,8 +5,9 @@ import { configFromEnvironment, storageConfigFromEnvironment } from "../config";
 import { openDatabase } from "../db/client";
 import { DataDirBusyError } from "../db/data-dir-lock";
 import { directoryToYaml, readDirectoryFile } from "../directory/file";
+import { toDirectoryFile } from "../directory/file-model";
 import { directoryJsonSchema } from "../directory/file-schema";
-import { loadDirectory, replaceDirectory, toDirectoryFile } from "../directory/store";
+import { loadDirectory, replaceDirectory } from "../directory/store";
 
 /**
  * `npm run admin -- <command>`. Prints to stdout what was asked for and to stderr what went wrong;

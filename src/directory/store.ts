@@ -229,52 +229,6 @@ export async function loadDirectory(db: Executor): Promise<Directory | undefined
   };
 }
 
-/** Writes the directory back in the file format, so `export` then `import` changes nothing. */
-export function toDirectoryFile(directory: Directory): DirectoryFile {
-  return {
-    meta: {
-      name: directory.info.name,
-      example: directory.info.isExample,
-      timezone: directory.info.timezone,
-      country_code: directory.info.countryCode,
-      region: directory.info.region,
-      emergency_number: directory.info.emergencyNumber,
-    },
-    cheque_days: directory.chequeDays,
-    materials: directory.materials.map((m) => ({ id: m.id, label: m.label, words: m.words })),
-    places: directory.places.map((p) => ({ id: p.id, kind: p.kind, name: p.name, lat: p.lat, lon: p.lon })),
-    organisations: directory.organisations,
-    sites: directory.sites.map((s) => ({
-      id: s.id,
-      organisation: s.organisationId,
-      type: s.type,
-      name: s.name,
-      ...(s.address ? { address: s.address } : {}),
-      ...(s.neighbourhood ? { neighbourhood: s.neighbourhood } : {}),
-      ...(s.location ? { location: s.location } : {}),
-      ...(s.stops.length ? { stops: s.stops } : {}),
-      ...(s.phone ? { phone: s.phone } : {}),
-      hours: s.hours,
-      ...(s.chequeDayHours ? { cheque_day_hours: s.chequeDayHours } : {}),
-      ...(s.specialDates.length
-        ? {
-            special_dates: s.specialDates.map((d) => ({
-              date: d.day,
-              hours: d.hours,
-              ...(d.note ? { note: d.note } : {}),
-            })),
-          }
-        : {}),
-      materials: s.materials,
-      services: s.services,
-      languages: s.languages,
-      ...(s.note ? { note: s.note } : {}),
-      crisis_line: s.isCrisisLine,
-      verified_on: s.verifiedOn,
-    })),
-  };
-}
-
 export async function isDirectoryEmpty(db: Executor): Promise<boolean> {
   const rows = await db.select({ n: sql<number>`count(*)::int` }).from(sites);
   return (rows[0]?.n ?? 0) === 0;

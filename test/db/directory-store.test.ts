@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { stockOuts } from "../../src/db/schema";
+import { toDirectoryFile } from "../../src/directory/file-model";
 import { directoryFileSchema } from "../../src/directory/file-schema";
-import {
-  getDirectoryVersion,
-  loadDirectory,
-  replaceDirectory,
-  toDirectoryFile,
-} from "../../src/directory/store";
+import { getDirectoryVersion, loadDirectory, replaceDirectory } from "../../src/directory/store";
 import {
   clearLanguageChoice,
   getLanguageChoice,

@@ -12,17 +12,7 @@ export type Payload = Record<string, any>;
 export type RecordedCall = { method: string; payload: Payload; at: number };
 export type Update = Payload & { update_id: number };
 
-export const FAKE_BOT_INFO = {
-  id: 42,
-  is_bot: true,
-  first_name: "Perche",
-  username: "PercheTestBot",
-  can_join_groups: true,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-} as const;
+import { BOT_INFO as FAKE_BOT_INFO } from "../support/fake-telegram";
 
 type Waiter = { resolve: () => void; timer: NodeJS.Timeout };
 

@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { buildCatalog, interpretText } from "../../src/directory/catalog";
 import { mentionsEmergency } from "../../src/directory/emergency-words";
-import type { Directory } from "../../src/directory/model";
+import { fromDirectoryFile } from "../../src/directory/file-model";
 import { editDistance, normalise } from "../../src/directory/text-match";
 import { fixtureDirectory } from "../support/directory-fixture";
-import { toDirectoryModel } from "../support/directory-model";
 
-const catalog = buildCatalog(toDirectoryModel(fixtureDirectory()) as Directory);
+const catalog = buildCatalog(fromDirectoryFile(fixtureDirectory()));
 const materialOf = (text: string) => {
   const meaning = interpretText(catalog, text);
   return meaning.kind === "materials" ? meaning.materials.map((m) => m.id) : meaning.kind;
