@@ -33,6 +33,22 @@ export function formatInterval(interval: Interval, locale: Locale): string {
   return `${formatMinutes(interval.from, locale)}${dash}${formatMinutes(interval.to, locale)}`;
 }
 
+/**
+ * "10 h à 14 h, 18 h à 20 h" for the simple OSM time ranges used on special and cheque days
+ * ("10:00-14:00,18:00-20:00"); anything fancier is shown as written.
+ */
+export function formatTimeRanges(ranges: string, locale: Locale): string {
+  const parts = ranges
+    .split(",")
+    .map((part) => /^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$/.exec(part));
+  if (parts.some((match) => match === null)) return ranges;
+  return (parts as RegExpExecArray[])
+    .map(([, h1, m1, h2, m2]) =>
+      formatInterval({ from: Number(h1) * 60 + Number(m1), to: Number(h2) * 60 + Number(m2) }, locale),
+    )
+    .join(", ");
+}
+
 /** "jeu. 25 déc." / "Thu, Dec 25" for a YYYY-MM-DD day. */
 export function formatDay(isoDate: string, locale: Locale, withWeekday = true): string {
   const [y, m, d] = isoDate.split("-").map(Number) as [number, number, number];
@@ -166,21 +182,27 @@ export function materialResults(material: Material, entries: SiteWithStatus[], v
   ]);
 }
 
+/**
+ * What is open now. When only a few sites are (at night), the next openings follow, so the answer
+ * always says where to go next; when none are, the lines that answer at any hour come too.
+ */
 export function openNowText(open: SiteWithStatus[], upcoming: SiteWithStatus[], view: View): string {
   const time = formatInstantTime(view.now, view.catalog.directory.info.timezone, view.locale);
+  const nextOpenings =
+    upcoming.length > 0
+      ? [view.t("directory.open.upcoming"), ...upcoming.map((e) => siteEntry(e, view))].join("\n\n")
+      : undefined;
   if (open.length > 0)
     return joinBlocks([
       view.t("directory.open.title", { time }),
       ...open.map((e) => siteEntry(e, view)),
+      nextOpenings,
       view.t("directory.open.phone"),
       ...footer(view),
     ]);
-  // Nothing open: never a dead end. The next openings, then the lines that answer at any hour.
   return joinBlocks([
     view.t("directory.open.none", { time }),
-    upcoming.length > 0
-      ? [view.t("directory.open.upcoming"), ...upcoming.map((e) => siteEntry(e, view))].join("\n\n")
-      : view.t("directory.open.nothingKnown"),
+    nextOpenings ?? view.t("directory.open.nothingKnown"),
     crisisLinesBlock(view),
     ...footer(view),
   ]);
@@ -259,7 +281,7 @@ export function siteCard(site: Site, status: Status, view: View): string {
             const line =
               d.hours === "off"
                 ? t("directory.card.specialClosed", { date })
-                : t("directory.card.specialHours", { date, hours: d.hours });
+                : t("directory.card.specialHours", { date, hours: formatTimeRanges(d.hours, locale) });
             return d.note ? `${line} — ${escapeHtml(d.note[locale])}` : line;
           }),
         ].join("\n")
@@ -287,7 +309,9 @@ export function siteCard(site: Site, status: Status, view: View): string {
     });
 
   const details = [
-    site.chequeDayHours ? t("directory.card.chequeDay", { hours: site.chequeDayHours }) : undefined,
+    site.chequeDayHours
+      ? t("directory.card.chequeDay", { hours: formatTimeRanges(site.chequeDayHours, locale) })
+      : undefined,
     materialList.length > 0
       ? t("directory.card.materials", withHtml({ list: materialList.join(", ") }))
       : undefined,

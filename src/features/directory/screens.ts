@@ -65,18 +65,20 @@ export async function showMaterialChoice(ctx: BotContext, materials: Material[])
   await ctx.reply(ctx.t("directory.supplies.several"), { reply_markup: keyboard });
 }
 
+// Below this many open sites, the next openings are listed too.
+const FEW_OPEN = 3;
+
 export async function showOpenNow(ctx: BotContext, catalog: Catalog, from = 0): Promise<void> {
   const view = viewOf(ctx, catalog);
   const { open, upcoming } = openNow(catalog, view.now);
   const page = open.slice(from, from + PAGE_SIZE);
   const rest = open.length - from - page.length;
-  const nextOpenings = upcoming.slice(0, 4);
-  const shown = open.length > 0 ? page : nextOpenings;
+  const nextOpenings = open.length < FEW_OPEN ? upcoming.slice(0, 4 - open.length) : [];
   await ctx.reply(openNowText(page, nextOpenings, view), {
     ...HTML,
-    reply_markup: siteButtons(shown, ctx.locale, {
+    reply_markup: siteButtons([...page, ...nextOpenings], ctx.locale, {
       data: callbackData.open(from + PAGE_SIZE),
-      count: open.length > 0 ? rest : 0,
+      count: rest,
       label: ctx.t("directory.more", { count: rest }),
     }),
   });

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { createTranslations } from "../../src/bot/i18n";
+import { buildCatalog } from "../../src/directory/catalog";
+import { fromDirectoryFile } from "../../src/directory/file-model";
+import {
+  formatDistance,
+  formatMinutes,
+  formatTimeRanges,
+  relativeDay,
+  statusLine,
+  type View,
+} from "../../src/features/directory/format";
+import { fixtureDirectory, WEDNESDAY_2PM } from "../support/directory-fixture";
+
+const translations = createTranslations();
+const catalog = buildCatalog(fromDirectoryFile(fixtureDirectory()));
+const view = (locale: "fr" | "en", now = WEDNESDAY_2PM): View => ({
+  t: translations.forLocale(locale),
+  locale,
+  now,
+  catalog,
+});
+
+describe("formatting", () => {
+  it("writes times the Quebec French way and in 24-hour English", () => {
+    expect([
+      formatMinutes(21 * 60, "fr"),
+      formatMinutes(9 * 60 + 30, "fr"),
+      formatMinutes(27 * 60, "fr"),
+    ]).toEqual(["21 h", "9 h 30", "3 h"]);
+    expect([formatMinutes(21 * 60, "en"), formatMinutes(9 * 60 + 5, "en")]).toEqual(["21:00", "9:05"]);
+  });
+
+  it("formats simple time ranges and leaves anything else as written", () => {
+    expect(formatTimeRanges("10:00-14:00", "fr")).toBe("10 h à 14 h");
+    expect(formatTimeRanges("08:00-12:00,13:00-20:30", "en")).toBe("8:00–12:00, 13:00–20:30");
+    expect(formatTimeRanges("sunrise-sunset", "fr")).toBe("sunrise-sunset");
+  });
+
+  it("rounds distances people can walk, and writes kilometres with the local decimal mark", () => {
+    const t = translations.forLocale("fr");
+    expect(formatDistance(12, "fr", t)).toBe("50 m");
+    expect(formatDistance(740, "fr", t)).toBe("750 m");
+    expect(formatDistance(1234, "fr", t)).toBe("1,2 km");
+    expect(formatDistance(1234, "en", translations.forLocale("en"))).toBe("1.2 km");
+  });
+
+  it("names days relative to today in Montreal", () => {
+    expect(relativeDay(new Date("2026-11-18T23:00:00Z"), view("fr"))).toBe("aujourd'hui");
+    expect(relativeDay(new Date("2026-11-19T14:00:00Z"), view("en"))).toBe("tomorrow");
+    expect(relativeDay(new Date("2026-11-21T14:00:00Z"), view("fr"))).toBe("samedi");
+    expect(relativeDay(new Date("2026-12-24T14:00:00Z"), view("en"))).toBe("Thu, Dec 24");
+  });
+
+  it("says when a site opens or closes", () => {
+    expect(statusLine({ kind: "open", until: new Date("2026-11-18T22:00:00Z") }, view("fr"))).toBe(
+      "🟢 Ouvert jusqu'à 17 h",
+    );
+    expect(statusLine({ kind: "open", until: new Date("2026-11-19T08:00:00Z") }, view("en"))).toBe(
+      "🟢 Open until 3:00",
+    );
+    expect(statusLine({ kind: "open", until: new Date("2026-11-20T22:00:00Z") }, view("en"))).toBe(
+      "🟢 Open until Friday 17:00",
+    );
+    expect(statusLine({ kind: "closed", opensAt: new Date("2026-11-19T14:00:00Z") }, view("fr"))).toBe(
+      "🔴 Fermé · ouvre demain à 9 h",
+    );
+    expect(statusLine({ kind: "closed-for-now" }, view("en"))).toBe("🔴 Closed for now");
+  });
+});
