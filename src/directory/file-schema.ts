@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DAY_RANGES_PATTERN } from "./hours";
 import { checkOpeningHours } from "./hours-syntax";
 
 /**
@@ -35,13 +36,19 @@ const hours = z
 const dayHours = z
   .string()
   .trim()
-  .superRefine((value, ctx) => {
-    if (value === "off") return;
-    const problem = checkOpeningHours(value);
-    if (problem || !/^\d/.test(value))
-      ctx.addIssue({ code: "custom", message: "must be 'off' or time ranges such as '10:00-14:00'" });
-  })
-  .describe("'off' or time ranges for that one day, e.g. '10:00-14:00'");
+  .max(100)
+  .regex(
+    DAY_RANGES_PATTERN,
+    "must be 'off' or time ranges such as '10:00-14:00' or '10:00-14:00,18:00-02:00'",
+  )
+  .refine(
+    (value) =>
+      [...value.matchAll(/(\d{1,2}):(\d{2})/g)].every(([, h, m]) => Number(h) <= 24 && Number(m) < 60),
+    "hours go from 00:00 to 24:00",
+  )
+  .describe(
+    "'off' or time ranges for that one day, e.g. '10:00-14:00'; an end before the start runs past midnight",
+  );
 
 export const SITE_TYPES = [
   "fixed_site",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fromWallClock, toWallClock, wallDate } from "../../src/directory/clock";
-import { buildSchedule, hoursOnDay, statusAt } from "../../src/directory/hours";
+import { wallDate, wallFields } from "../../src/directory/clock";
+import { buildSchedule, hoursOnDay, instantAt, statusAt } from "../../src/directory/hours";
 import { MONTREAL_REGION } from "../../src/directory/hours-syntax";
 import type { Site } from "../../src/directory/model";
 
@@ -15,12 +15,10 @@ describe("hours in Montreal, whatever the machine's zone", () => {
   });
 
   it("converts an instant to the Montreal wall clock and back, in winter and in summer", () => {
-    const winter = new Date("2026-01-15T14:30:00Z");
-    expect(toWallClock(winter, ZONE).getHours()).toBe(9);
-    expect(fromWallClock(toWallClock(winter, ZONE), ZONE).toISOString()).toBe(winter.toISOString());
-    const summer = new Date("2026-07-15T14:30:00Z");
-    expect(toWallClock(summer, ZONE).getHours()).toBe(10);
-    expect(fromWallClock(toWallClock(summer, ZONE), ZONE).toISOString()).toBe(summer.toISOString());
+    expect(wallFields(new Date("2026-01-15T14:30:00Z"), ZONE)).toMatchObject({ hour: 9, minute: 30 });
+    expect(instantAt("2026-01-15", 9 * 60 + 30, ZONE)).toEqual(new Date("2026-01-15T14:30:00Z"));
+    expect(wallFields(new Date("2026-07-15T14:30:00Z"), ZONE)).toMatchObject({ hour: 10, minute: 30 });
+    expect(instantAt("2026-07-15", 10 * 60 + 30, ZONE)).toEqual(new Date("2026-07-15T14:30:00Z"));
   });
 
   it("opens at 9:00 local time on both sides of the spring change", () => {
@@ -121,5 +119,66 @@ describe("hours in Montreal, whatever the machine's zone", () => {
 
   it("knows the Montreal date at 23:30 local, when UTC is already tomorrow", () => {
     expect(wallDate(new Date("2026-11-19T04:30:00Z"), ZONE)).toBe("2026-11-18");
+  });
+
+  it("keeps the night before a special date open, and ends the special day at its own closing time", () => {
+    const lateSite = schedule("Mo-Su 10:00-02:00", {
+      specialDates: [{ day: "2026-12-31", hours: "10:00-20:00" }],
+    });
+    // 01:00 on 31 December: still the night of the 30th.
+    expect(statusAt(lateSite, new Date("2026-12-31T06:00:00Z"))).toEqual({
+      kind: "open",
+      until: new Date("2026-12-31T07:00:00Z"),
+    });
+    // 01:00 on 1 January: the 31st closed at 20:00, so no night runs on.
+    expect(statusAt(lateSite, new Date("2027-01-01T06:00:00Z"))).toEqual({
+      kind: "closed",
+      opensAt: new Date("2027-01-01T15:00:00Z"),
+    });
+    expect(hoursOnDay(lateSite, "2026-12-30").intervals).toEqual([{ from: 600, to: 1560 }]);
+    expect(hoursOnDay(lateSite, "2026-12-31").intervals).toEqual([{ from: 600, to: 1200 }]);
+    expect(hoursOnDay(lateSite, "2027-01-01").intervals).toEqual([{ from: 600, to: 1560 }]);
+  });
+
+  it("lets a special night run past midnight", () => {
+    const site = schedule("Mo-Fr 09:00-17:00", {
+      specialDates: [{ day: "2026-12-31", hours: "20:00-02:00" }],
+    });
+    expect(statusAt(site, new Date("2027-01-01T06:30:00Z"))).toEqual({
+      kind: "open",
+      until: new Date("2027-01-01T07:00:00Z"),
+    });
+  });
+
+  it("shows the morning end of a run that began days earlier on its own day", () => {
+    const weekend = schedule("Fr 20:00-24:00; Sa,Su 00:00-24:00; Mo 00:00-08:00");
+    expect(hoursOnDay(weekend, "2026-11-20")).toEqual({
+      day: "2026-11-20",
+      intervals: [{ from: 1200, to: 1440 }],
+      allDay: false,
+    });
+    expect(hoursOnDay(weekend, "2026-11-21").allDay).toBe(true);
+    expect(hoursOnDay(weekend, "2026-11-23").intervals).toEqual([{ from: 0, to: 480 }]);
+    const sundayMorning = schedule("Mo-Sa 00:00-24:00; Su 00:00-12:00");
+    expect(hoursOnDay(sundayMorning, "2026-11-22").intervals).toEqual([{ from: 0, to: 720 }]);
+    expect(statusAt(sundayMorning, new Date("2026-11-22T15:00:00Z"))).toEqual({
+      kind: "open",
+      until: new Date("2026-11-22T17:00:00Z"),
+    });
+  });
+
+  it("gives the same hours when the process runs in another zone", () => {
+    const previous = process.env.TZ;
+    try {
+      process.env.TZ = "Asia/Kolkata";
+      const weekdays = schedule("Mo-Fr 09:00-17:00");
+      expect(hoursOnDay(weekdays, "2026-03-09").intervals).toEqual([{ from: 540, to: 1020 }]);
+      expect(statusAt(weekdays, new Date("2026-03-09T13:00:00Z"))).toEqual({
+        kind: "open",
+        until: new Date("2026-03-09T21:00:00Z"),
+      });
+    } finally {
+      process.env.TZ = previous;
+    }
   });
 });
