@@ -7,7 +7,7 @@ import type { Config } from "./config";
 import { type DatabaseHandle, openDatabase } from "./db/client";
 import { CatalogCache } from "./directory/catalog-cache";
 import { seedExampleIfEmpty } from "./directory/seed";
-import type { Logger } from "./logger";
+import { errorFields, type Logger } from "./logger";
 import { loadKeys } from "./privacy/keys";
 import { startPolling } from "./run/polling";
 import { startWebhook } from "./run/webhook";
@@ -59,10 +59,7 @@ export async function startApp(
     );
     await bot.init();
     await registerBotProfile(bot.api, translations, config.defaultLocale).catch((error: unknown) =>
-      logger.warn(
-        { error: { name: (error as Error).name, message: (error as Error).message } },
-        "could not register commands and descriptions",
-      ),
+      logger.warn({ error: errorFields(error) }, "could not register commands and descriptions"),
     );
 
     const running =

@@ -36,3 +36,15 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     destination,
   );
 }
+
+/**
+ * What may be logged about an error: its name and its code (SQL state, Telegram error code). Messages
+ * are left out on purpose: a database error quotes the query's parameters, a Telegram error can quote
+ * what was sent.
+ */
+export function errorFields(error: unknown): { name: string; code?: string | number } {
+  if (!(error instanceof Error)) return { name: typeof error };
+  const e = error as Error & { code?: unknown; error_code?: unknown; cause?: unknown };
+  const code = e.error_code ?? e.code ?? (e.cause as { code?: unknown } | undefined)?.code;
+  return { name: e.name, ...(typeof code === "string" || typeof code === "number" ? { code } : {}) };
+}

@@ -1,7 +1,7 @@
 import { startApp } from "./app";
 import { configFromEnvironment } from "./config";
 import { DataDirBusyError } from "./db/data-dir-lock";
-import { createLogger } from "./logger";
+import { createLogger, errorFields } from "./logger";
 
 // Reads the configuration once and installs the signal handlers.
 const parsed = configFromEnvironment();
@@ -28,10 +28,7 @@ try {
     app.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error(
-          { error: { name: (error as Error).name, message: (error as Error).message } },
-          "error while stopping",
-        );
+        logger.error({ error: errorFields(error) }, "error while stopping");
         process.exit(1);
       },
     );
@@ -46,7 +43,9 @@ try {
       process.stderr.write(
         "Telegram refused BOT_TOKEN: check the token from @BotFather (and TELEGRAM_API_ROOT if set)\n",
       );
-    else logger.fatal({ error: { name: e.name, message: e.message } }, "could not start");
+    // Start-up errors carry no personal data (no update was handled yet), and the message is what an
+    // operator needs; connection strings are redacted by postgres.js itself.
+    else logger.fatal({ error: { ...errorFields(e), message: e.message } }, "could not start");
   }
   process.exit(1);
 }

@@ -3,11 +3,12 @@ import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type BotError, Composer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { directoryFeature } from "../features/directory/handlers";
-import { emergencyFeature } from "../features/emergency";
+import { emergencyFeature, showEmergency } from "../features/emergency";
 import { fallbackFeature } from "../features/fallback";
 import { infoFeature } from "../features/info";
 import { languageFeature } from "../features/language/handlers";
 import { languageMiddleware } from "../features/language/middleware";
+import { errorFields } from "../logger";
 import type { BotContext, BotDeps } from "./context";
 import { localeFromTelegram } from "./i18n";
 import { mainMenu } from "./keyboards";
@@ -41,8 +42,12 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
 
   const protectedBot = bot.errorBoundary(handleError);
 
-  // Lookups happen in private, so nobody in a group sees what a person searches for.
-  protectedBot.drop((ctx) => ctx.chat?.type === "private", groupFeature);
+  // Lookups happen in private, so nobody in a group sees what a person searches for; the emergency
+  // card reveals nothing about anyone, so it answers everywhere.
+  const group = protectedBot.drop((ctx) => ctx.chat?.type === "private");
+  group.use(languageMiddleware);
+  group.command(["urgence", "emergency"], showEmergency);
+  group.use(groupFeature);
 
   const person = protectedBot.filter((ctx) => ctx.chat?.type === "private");
   person.use(languageMiddleware);
@@ -51,6 +56,11 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(languageFeature);
   person.use(directoryFeature);
   person.use(fallbackFeature);
+
+  // Last net: grammY's default handler would print the whole error, payload included.
+  bot.catch((error) =>
+    deps.logger.error({ updateId: error.ctx.update.update_id, error: errorFields(error.error) }, "unhandled"),
+  );
 
   return bot;
 }
@@ -69,11 +79,7 @@ groupFeature.on("message::bot_command", async (ctx) => {
  */
 async function handleError(error: BotError<BotContext>): Promise<void> {
   const { ctx } = error;
-  const cause = error.error instanceof Error ? error.error : new Error(String(error.error));
-  ctx.deps.logger.error(
-    { updateId: ctx.update.update_id, error: { name: cause.name, message: cause.message } },
-    "update failed",
-  );
+  ctx.deps.logger.error({ updateId: ctx.update.update_id, error: errorFields(error.error) }, "update failed");
   if (ctx.chat?.type !== "private") return;
   try {
     const t =
@@ -85,7 +91,7 @@ async function handleError(error: BotError<BotContext>): Promise<void> {
     await ctx.reply(t("common.error", { number }), { reply_markup: mainMenu(t) });
   } catch (replyError) {
     ctx.deps.logger.warn(
-      { updateId: ctx.update.update_id, error: { name: (replyError as Error).name } },
+      { updateId: ctx.update.update_id, error: errorFields(replyError) },
       "could not tell the person about the error",
     );
   }

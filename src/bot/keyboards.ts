@@ -1,7 +1,7 @@
 import { InlineKeyboard, Keyboard } from "grammy";
 import type { Locale } from "../config";
 import type { Catalog, SiteWithStatus } from "../directory/catalog";
-import type { Translate } from "../text/translate";
+import { type Translate, withHtml } from "../text/translate";
 import { callbackData } from "./callback-data";
 
 /** The menu that stays on screen: one tap to everything, emergency included. */
@@ -21,7 +21,8 @@ export function mainMenu(t: Translate): Keyboard {
 export function nearMenu(t: Translate, catalog: Catalog, locale: Locale): Keyboard {
   const keyboard = new Keyboard().requestLocation(t("common.menu.sendLocation")).row();
   const names = catalog.directory.places.map((p) =>
-    p.kind === "metro" ? t("directory.near.metro", { name: p.name[locale] }) : p.name[locale],
+    // Button labels are plain text: no HTML escaping, or "&" would come back as "&amp;" and not match.
+    p.kind === "metro" ? t("directory.near.metro", withHtml({ name: p.name[locale] })) : p.name[locale],
   );
   names.forEach((name, index) => {
     keyboard.text(name);

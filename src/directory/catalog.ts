@@ -3,7 +3,7 @@ import type { Point } from "./distance";
 import { nearest } from "./distance";
 import { buildSchedule, isOpen, type Schedule, type Status, statusAt } from "./hours";
 import type { Directory, Material, Place, Site } from "./model";
-import { type Entry, findMatches, toPhrases } from "./text-match";
+import { type Entry, scoreMatches, toPhrases } from "./text-match";
 
 /**
  * A directory ready to answer: hours parsed once, word indexes built once. Rebuilt only when the
@@ -126,14 +126,21 @@ export type TextMeaning =
   | { kind: "site"; site: Site }
   | { kind: "nothing" };
 
-/** What a typed text asks for: a material first, then a neighbourhood or métro, then a site's name. */
+/**
+ * What a typed text asks for: a material, a neighbourhood or métro, or a site's name. The longest
+ * matching phrase wins ("Pointe-Saint-Charles" is a place, though "pointe" is a word for a syringe);
+ * on a tie, materials come first, then places, then sites.
+ */
 export function interpretText(catalog: Catalog, text: string): TextMeaning {
-  const materials = findMatches(catalog.materialIndex, text);
-  if (materials.length > 0) return { kind: "materials", materials };
-  const place = findMatches(catalog.placeIndex, text)[0];
-  if (place) return { kind: "place", place };
-  const site = findMatches(catalog.siteIndex, text)[0];
-  if (site) return { kind: "site", site };
+  const materials = scoreMatches(catalog.materialIndex, text);
+  const place = scoreMatches(catalog.placeIndex, text)[0];
+  const site = scoreMatches(catalog.siteIndex, text)[0];
+  const best = Math.max(materials[0]?.score ?? 0, place?.score ?? 0, site?.score ?? 0);
+  if (best === 0) return { kind: "nothing" };
+  if ((materials[0]?.score ?? 0) === best)
+    return { kind: "materials", materials: materials.map((m) => m.value) };
+  if (place && place.score === best) return { kind: "place", place: place.value };
+  if (site) return { kind: "site", site: site.value };
   return { kind: "nothing" };
 }
 

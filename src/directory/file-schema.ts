@@ -113,7 +113,7 @@ const site = z
     address: text(200).optional(),
     neighbourhood: text(60).optional(),
     location: z.object({ lat: latitude, lon: longitude }).strict().optional(),
-    stops: z.array(stop).max(30).optional(),
+    stops: z.array(stop).max(10, "at most 10 stops: the card must fit in one message").optional(),
     phone: phone.optional(),
     hours,
     cheque_day_hours: dayHours.optional(),
@@ -179,8 +179,12 @@ export const directoryFileSchema = z
       .array(isoDate)
       .default([])
       .describe("Days social-assistance payments arrive, as published"),
-    materials: z.array(material).min(1),
-    places: z.array(place).default([]),
+    // Each material is a button, each place a key of the "near me" keyboard: keep both menus usable.
+    materials: z.array(material).min(1).max(40, "at most 40 materials: each one is a button"),
+    places: z
+      .array(place)
+      .max(40, "at most 40 places: each one is a key of the near-me keyboard")
+      .default([]),
     organisations: z.array(organisation).min(1),
     sites: z.array(site).min(1),
   })

@@ -85,6 +85,11 @@ export type Entry<T> = { value: T; phrases: string[][] };
  * "bandelette fentanyl" beats a lone "fentanyl".
  */
 export function findMatches<T>(entries: Entry<T>[], text: string): T[] {
+  return scoreMatches(entries, text).map((s) => s.value);
+}
+
+/** Like findMatches, with each value's score: the number of words of its longest matching phrase. */
+export function scoreMatches<T>(entries: Entry<T>[], text: string): { value: T; score: number }[] {
   const typed = tokens(text);
   if (typed.length === 0) return [];
   const scored: { value: T; score: number; order: number }[] = [];
@@ -94,7 +99,9 @@ export function findMatches<T>(entries: Entry<T>[], text: string): T[] {
       if (containsPhrase(typed, phrase)) score = Math.max(score, phrase.length);
     if (score > 0) scored.push({ value: entry.value, score, order });
   });
-  return scored.sort((a, b) => b.score - a.score || a.order - b.order).map((s) => s.value);
+  return scored
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .map(({ value, score }) => ({ value, score }));
 }
 
 export function toPhrases(words: string[]): string[][] {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type Bot, webhookCallback } from "grammy";
 import type { BotContext } from "../bot/context";
-import type { Logger } from "../logger";
+import { errorFields, type Logger } from "../logger";
 import { ALLOWED_UPDATES } from "./allowed-updates";
 import type { Running } from "./polling";
 
@@ -27,7 +27,7 @@ export async function startWebhook(
 
   const server = createServer((req, res) => {
     void route(req, res).catch((error: unknown) => {
-      logger.error({ error: { name: (error as Error).name } }, "webhook request failed");
+      logger.error({ error: errorFields(error) }, "webhook request failed");
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
@@ -50,11 +50,7 @@ export async function startWebhook(
         // A body that is not JSON is the sender's fault; anything else is ours, and a 5xx makes
         // Telegram deliver the update again later.
         const status = error instanceof SyntaxError ? 400 : 500;
-        if (status === 500)
-          logger.error(
-            { error: { name: (error as Error).name, message: (error as Error).message } },
-            "update failed in webhook",
-          );
+        if (status === 500) logger.error({ error: errorFields(error) }, "update failed in webhook");
         if (!res.headersSent) res.writeHead(status).end();
       }
       return;

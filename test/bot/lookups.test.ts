@@ -224,7 +224,7 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
       expect(text).toContain("🧰 <b>Matériel</b> : Seringues, Naloxone");
       expect(text).toContain("📞 +1 514-555-0101");
       expect(text).toContain("🗣️ français, anglais");
-      expect(text).toContain("✔️ Vérifié le 1 nov.");
+      expect(text).toContain("✔️ Vérifié le 1er nov.");
       expect(callbackDatas(call?.payload)).toEqual(["pin:day-site"]);
     });
 

@@ -191,6 +191,16 @@ describe.each(DRIVERS)("emergency, language, bad input and privacy, on $name", (
       });
     });
 
+    it("shows the emergency card in a group too: it reveals nothing about anyone", async () => {
+      await bot.send(groupCommandUpdate(ENGLISH, "/emergency"));
+      const sent = bot.telegram.calls.filter((c) => c.method === "sendMessage");
+      expect(sent).toHaveLength(1);
+      expect(sent[0]?.payload).toMatchObject({
+        chat_id: -100123,
+        text: expect.stringContaining("Call 911 now"),
+      });
+    });
+
     it("stays quiet on channel posts, edits and unknown update kinds", async () => {
       await bot.send(
         {
@@ -225,6 +235,20 @@ describe.each(DRIVERS)("emergency, language, bad input and privacy, on $name", (
       expect(bot.lastText(FRENCH.id)).toContain("Oups, ça n'a pas marché de mon côté");
       expect(bot.lastText(FRENCH.id)).toContain("appelle le 911");
       expect(bot.logs.join("\n")).toContain("update failed");
+    });
+
+    it("logs neither the pseudonym nor the query when the database fails", async () => {
+      const own = await open();
+      const local = await createHarness(own);
+      await local.send(textUpdate(FRENCH, "naloxone"));
+      await own.close();
+      await local.send(callbackUpdate(FRENCH, "lang:en"));
+      const logs = local.logs.join("\n");
+      expect(logs).toContain("update failed");
+      const { pseudonymFor } = await import("../../src/privacy/pseudonym");
+      expect(logs).not.toContain(pseudonymFor(local.deps.pseudonymKey, FRENCH.id));
+      expect(logs).not.toContain(String(FRENCH.id));
+      expect(logs).not.toMatch(/insert into|params/i);
     });
 
     it("still shows the emergency card with the database down", async () => {

@@ -3,9 +3,11 @@ import { createTranslations } from "../../src/bot/i18n";
 import { buildCatalog } from "../../src/directory/catalog";
 import { fromDirectoryFile } from "../../src/directory/file-model";
 import {
+  formatDay,
   formatDistance,
   formatMinutes,
   formatTimeRanges,
+  joinBlocks,
   relativeDay,
   statusLine,
   type View,
@@ -32,9 +34,11 @@ describe("formatting", () => {
   });
 
   it("formats simple time ranges and leaves anything else as written", () => {
-    expect(formatTimeRanges("10:00-14:00", "fr")).toBe("10 h à 14 h");
-    expect(formatTimeRanges("08:00-12:00,13:00-20:30", "en")).toBe("8:00–12:00, 13:00–20:30");
-    expect(formatTimeRanges("sunrise-sunset", "fr")).toBe("sunrise-sunset");
+    expect(formatTimeRanges("10:00-14:00", "fr", translations.forLocale("fr"))).toBe("10 h à 14 h");
+    expect(formatTimeRanges("08:00-12:00,13:00-20:30", "en", translations.forLocale("en"))).toBe(
+      "8:00–12:00, 13:00–20:30",
+    );
+    expect(formatTimeRanges("sunrise-sunset", "fr", translations.forLocale("fr"))).toBe("sunrise-sunset");
   });
 
   it("rounds distances people can walk, and writes kilometres with the local decimal mark", () => {
@@ -66,5 +70,28 @@ describe("formatting", () => {
       "🔴 Fermé · ouvre demain à 9 h",
     );
     expect(statusLine({ kind: "closed-for-now" }, view("en"))).toBe("🔴 Closed for now");
+  });
+
+  it("says midnight, on the day that ends", () => {
+    expect(formatTimeRanges("20:00-24:00", "fr", translations.forLocale("fr"))).toBe("20 h à minuit");
+    expect(statusLine({ kind: "open", until: new Date("2026-11-19T05:00:00Z") }, view("fr"))).toBe(
+      "🟢 Ouvert jusqu'à minuit",
+    );
+    expect(statusLine({ kind: "open", until: new Date("2026-11-22T05:00:00Z") }, view("en"))).toBe(
+      "🟢 Open until Saturday midnight",
+    );
+  });
+
+  it("writes the first of the month as 1er in French", () => {
+    expect(formatDay("2027-01-01", "fr")).toBe("ven. 1er janv.");
+    expect(formatDay("2026-11-01", "fr", false)).toBe("1er nov.");
+    expect(formatDay("2027-01-01", "en")).toBe("Fri, Jan 1");
+  });
+
+  it("cuts a message that would be too long between blocks, never inside a tag", () => {
+    const block = `<b>${"x".repeat(990)}</b>`;
+    const text = joinBlocks([block, block, block, block, block]);
+    expect(text.length).toBeLessThanOrEqual(4096);
+    expect(text.endsWith("</b>\n\n…")).toBe(true);
   });
 });

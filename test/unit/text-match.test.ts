@@ -48,6 +48,28 @@ describe("word matching", () => {
     });
   });
 
+  it("prefers the longest match: Pointe-Saint-Charles is a place even if 'pointe' means a syringe", () => {
+    const withPointe = buildCatalog(
+      fromDirectoryFile(
+        fixtureDirectory((input) => {
+          input.materials[0]?.words.push("pointe");
+          input.places?.push({
+            id: "psc",
+            kind: "neighbourhood",
+            name: { fr: "Pointe-Saint-Charles", en: "Pointe-Saint-Charles" },
+            lat: 45.48,
+            lon: -73.56,
+          });
+        }),
+      ),
+    );
+    expect(interpretText(withPointe, "Pointe-Saint-Charles")).toMatchObject({
+      kind: "place",
+      place: { id: "psc" },
+    });
+    expect(interpretText(withPointe, "une pointe svp")).toMatchObject({ kind: "materials" });
+  });
+
   it("finds a site by its name", () => {
     expect(interpretText(catalog, "la veille de nuit")).toMatchObject({
       kind: "site",

@@ -28,23 +28,28 @@ export function formatInstantTime(instant: Date, timeZone: string, locale: Local
   return formatMinutes(f.hour * 60 + f.minute, locale);
 }
 
-export function formatInterval(interval: Interval, locale: Locale): string {
+/** An end at midnight reads "minuit" / "midnight", never "0 h" (which people take for the next day). */
+export function formatEnd(minutes: number, locale: Locale, t: Translate): string {
+  return minutes > 0 && minutes % 1440 === 0 ? t("directory.time.midnight") : formatMinutes(minutes, locale);
+}
+
+export function formatInterval(interval: Interval, locale: Locale, t: Translate): string {
   const dash = locale === "fr" ? " à " : "–";
-  return `${formatMinutes(interval.from, locale)}${dash}${formatMinutes(interval.to, locale)}`;
+  return `${formatMinutes(interval.from, locale)}${dash}${formatEnd(interval.to, locale, t)}`;
 }
 
 /**
  * "10 h à 14 h, 18 h à 20 h" for the simple OSM time ranges used on special and cheque days
  * ("10:00-14:00,18:00-20:00"); anything fancier is shown as written.
  */
-export function formatTimeRanges(ranges: string, locale: Locale): string {
+export function formatTimeRanges(ranges: string, locale: Locale, t: Translate): string {
   const parts = ranges
     .split(",")
     .map((part) => /^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$/.exec(part));
   if (parts.some((match) => match === null)) return ranges;
   return (parts as RegExpExecArray[])
     .map(([, h1, m1, h2, m2]) =>
-      formatInterval({ from: Number(h1) * 60 + Number(m1), to: Number(h2) * 60 + Number(m2) }, locale),
+      formatInterval({ from: Number(h1) * 60 + Number(m1), to: Number(h2) * 60 + Number(m2) }, locale, t),
     )
     .join(", ");
 }
@@ -52,12 +57,14 @@ export function formatTimeRanges(ranges: string, locale: Locale): string {
 /** "jeu. 25 déc." / "Thu, Dec 25" for a YYYY-MM-DD day. */
 export function formatDay(isoDate: string, locale: Locale, withWeekday = true): string {
   const [y, m, d] = isoDate.split("-").map(Number) as [number, number, number];
-  return new Intl.DateTimeFormat(intlLocale(locale), {
+  const text = new Intl.DateTimeFormat(intlLocale(locale), {
     timeZone: "UTC",
     ...(withWeekday ? { weekday: "short" } : {}),
     day: "numeric",
     month: "short",
   }).format(new Date(Date.UTC(y, m - 1, d, 12)));
+  // French writes the first of the month "1er".
+  return locale === "fr" && d === 1 ? text.replace(/(^|\s)1(\s)/, "$11er$2") : text;
 }
 
 function weekdayName(isoDate: string, locale: Locale): string {
@@ -85,15 +92,18 @@ export function statusLine(status: Status, view: View): string {
     case "always-open":
       return t("directory.status.alwaysOpen");
     case "open": {
-      const time = formatInstantTime(status.until, zone, locale);
-      const sameDay = wallDate(status.until, zone) === wallDate(view.now, zone);
+      const until = wallFields(status.until, zone);
+      const atMidnight = until.hour === 0 && until.minute === 0;
+      // "until midnight" belongs to the day that ends, not the one that starts.
+      const endDay = atMidnight ? new Date(status.until.getTime() - 60_000) : status.until;
+      const time = atMidnight ? t("directory.time.midnight") : formatInstantTime(status.until, zone, locale);
+      const today = wallDate(view.now, zone);
+      const sameDay = wallDate(endDay, zone) === today;
       // A night that runs past midnight says "until 2 h" too: nobody reads that as tomorrow afternoon.
-      const nextMorning =
-        wallDate(status.until, zone) === addDays(wallDate(view.now, zone), 1) &&
-        wallFields(status.until, zone).hour < 8;
+      const nextMorning = wallDate(endDay, zone) === addDays(today, 1) && until.hour < 8;
       return sameDay || nextMorning
         ? t("directory.status.openUntil", { time })
-        : t("directory.status.openUntilDay", { time, day: relativeDay(status.until, view) });
+        : t("directory.status.openUntilDay", { time, day: relativeDay(endDay, view) });
     }
     case "closed":
       return t("directory.status.opensAt", {
@@ -167,8 +177,23 @@ function footer(view: View): string[] {
   return lines;
 }
 
+// Telegram refuses messages over 4,096 characters; keep a margin for what follows a cut.
+const MAX_MESSAGE = 4000;
+
+/**
+ * Joins blocks with a blank line. Blocks are whole pieces of HTML, so a message that would be too long
+ * is cut between blocks (never inside a tag) and ends with "…".
+ */
 export function joinBlocks(blocks: (string | undefined)[]): string {
-  return blocks.filter((b) => b !== undefined && b !== "").join("\n\n");
+  let text = "";
+  for (const block of blocks) {
+    if (block === undefined || block === "") continue;
+    const next = text ? `${text}\n\n${block}` : block;
+    if (next.length > MAX_MESSAGE)
+      return text ? `${text}\n\n…` : `${block.slice(0, MAX_MESSAGE).replace(/<[^>]*$/, "")}…`;
+    text = next;
+  }
+  return text;
 }
 
 export function materialResults(material: Material, entries: SiteWithStatus[], view: View): string {
@@ -234,7 +259,7 @@ export function emergencyText(view: View): string {
 function dayHoursText(day: DayHours, view: View): string {
   if (day.allDay) return view.t("directory.card.allDay");
   if (day.intervals.length === 0) return view.t("directory.card.closed");
-  return day.intervals.map((i) => formatInterval(i, view.locale)).join(", ");
+  return day.intervals.map((i) => formatInterval(i, view.locale, view.t)).join(", ");
 }
 
 function languageNames(codes: string[], locale: Locale): string {
@@ -281,7 +306,7 @@ export function siteCard(site: Site, status: Status, view: View): string {
             const line =
               d.hours === "off"
                 ? t("directory.card.specialClosed", { date })
-                : t("directory.card.specialHours", { date, hours: formatTimeRanges(d.hours, locale) });
+                : t("directory.card.specialHours", { date, hours: formatTimeRanges(d.hours, locale, t) });
             return d.note ? `${line} — ${escapeHtml(d.note[locale])}` : line;
           }),
         ].join("\n")
@@ -310,7 +335,7 @@ export function siteCard(site: Site, status: Status, view: View): string {
 
   const details = [
     site.chequeDayHours
-      ? t("directory.card.chequeDay", { hours: formatTimeRanges(site.chequeDayHours, locale) })
+      ? t("directory.card.chequeDay", { hours: formatTimeRanges(site.chequeDayHours, locale, t) })
       : undefined,
     materialList.length > 0
       ? t("directory.card.materials", withHtml({ list: materialList.join(", ") }))

@@ -92,7 +92,9 @@ directoryFeature.on("message:text", (ctx) =>
         await showSite(ctx, catalog, meaning.site.id);
         return;
       case "nothing":
-        await ctx.reply(ctx.t("common.notUnderstood"), { reply_markup: mainMenu(ctx.t) });
+        await ctx.reply(ctx.t("common.notUnderstood", { number: catalog.directory.info.emergencyNumber }), {
+          reply_markup: mainMenu(ctx.t),
+        });
         return showSuppliesMenu(ctx, catalog);
     }
   }),

@@ -26,6 +26,7 @@ export async function withCatalog(
 ): Promise<void> {
   const catalog = await ctx.deps.catalog.get(ctx.deps.db);
   if (!catalog) {
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery();
     await ctx.reply(ctx.t("common.notReady", { number: LAST_RESORT_EMERGENCY_NUMBER }), {
       reply_markup: mainMenu(ctx.t),
     });
@@ -46,6 +47,8 @@ export async function showMaterial(
 ): Promise<void> {
   const view = viewOf(ctx, catalog);
   const all = sitesWithMaterial(catalog, material.id, view.now);
+  // A "show more" tapped after the list shrank starts over rather than claiming there is nothing.
+  if (from >= all.length) from = 0;
   const page = all.slice(from, from + PAGE_SIZE);
   const rest = all.length - from - page.length;
   await ctx.reply(materialResults(material, page, view), {
@@ -71,6 +74,7 @@ const FEW_OPEN = 3;
 export async function showOpenNow(ctx: BotContext, catalog: Catalog, from = 0): Promise<void> {
   const view = viewOf(ctx, catalog);
   const { open, upcoming } = openNow(catalog, view.now);
+  if (from >= open.length) from = 0;
   const page = open.slice(from, from + PAGE_SIZE);
   const rest = open.length - from - page.length;
   const nextOpenings = open.length < FEW_OPEN ? upcoming.slice(0, 4 - open.length) : [];
@@ -121,7 +125,12 @@ export async function sendPin(ctx: BotContext, catalog: Catalog, siteId: string)
   const site = catalog.sitesById.get(siteId);
   const point = site?.location ?? site?.stops[0];
   if (!site || !point) return false;
-  const address = site.address ?? site.stops[0]?.name[ctx.locale] ?? site.neighbourhood ?? "";
+  // Telegram wants an address on a venue: fall back to the stop, the neighbourhood, then the kind of site.
+  const address =
+    site.address ??
+    (site.location ? undefined : site.stops[0]?.name[ctx.locale]) ??
+    site.neighbourhood ??
+    ctx.t(`directory.types.${site.type}`);
   await ctx.replyWithVenue(point.lat, point.lon, site.name[ctx.locale].slice(0, 100), address.slice(0, 100));
   return true;
 }

@@ -1,6 +1,7 @@
 import type { NextFunction } from "grammy";
 import type { BotContext } from "../../bot/context";
 import { localeFromTelegram } from "../../bot/i18n";
+import { errorFields } from "../../logger";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { getLanguageChoice } from "./queries";
 
@@ -17,7 +18,7 @@ export async function languageMiddleware(ctx: BotContext, next: NextFunction): P
       // The database being down must not stand between a person and the emergency card: go on in the
       // Telegram language; whatever needs the database will fail on its own and say so.
       deps.logger.warn(
-        { updateId: ctx.update.update_id, error: { name: (error as Error).name } },
+        { updateId: ctx.update.update_id, error: errorFields(error) },
         "language choice unavailable",
       );
     }
