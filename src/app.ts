@@ -26,15 +26,13 @@ export async function startApp(
     logger.info({ database: database.kind }, "database ready");
 
     const keys = loadKeys({
-      configured: config.pseudonymKey,
+      pseudonymKey: config.pseudonymKey,
+      encryptionKey: config.encryptionKey,
       dataDir: config.dataDir,
       embedded: database.kind === "pglite",
     });
     if (keys.generatedInto)
-      logger.warn(
-        { file: keys.generatedInto },
-        "generated a new pseudonym key; back this file up with the data",
-      );
+      logger.warn({ file: keys.generatedInto }, "generated new keys; back this file up with the data");
 
     const seeded = await seedExampleIfEmpty(database.db);
     if (seeded.kind === "example-loaded")

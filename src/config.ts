@@ -41,6 +41,14 @@ const base = z.object({
     .trim()
     .min(32, "PSEUDONYM_KEY must be at least 32 characters: generate one with `openssl rand -base64 32`")
     .optional(),
+  ENCRYPTION_KEY: z
+    .string()
+    .trim()
+    .regex(
+      /^([A-Za-z0-9_-]{43}=?|[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/,
+      "ENCRYPTION_KEY must be 32 bytes in base64 or hex: generate one with `openssl rand -base64 32`",
+    )
+    .optional(),
   DEFAULT_LOCALE: z.enum(LOCALES, { error: "DEFAULT_LOCALE must be fr or en" }).default("fr"),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` })
@@ -83,6 +91,7 @@ export type Config = {
   databaseUrl: string | undefined;
   dataDir: string;
   pseudonymKey: string | undefined;
+  encryptionKey: string | undefined;
   defaultLocale: Locale;
   logLevel: (typeof LOG_LEVELS)[number];
   mode: { kind: "polling" } | { kind: "webhook"; url: string; secret: string; port: number };
@@ -101,13 +110,15 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
     return { ok: false, errors };
   }
   const e = parsed.data;
-  if (e.DATABASE_URL && !e.PSEUDONYM_KEY) {
-    return {
-      ok: false,
-      errors: [
-        "PSEUDONYM_KEY is required with DATABASE_URL: generate one with `openssl rand -base64 32` and keep it safe",
-      ],
-    };
+  if (e.DATABASE_URL) {
+    const missing = [
+      ...(e.PSEUDONYM_KEY ? [] : ["PSEUDONYM_KEY"]),
+      ...(e.ENCRYPTION_KEY ? [] : ["ENCRYPTION_KEY"]),
+    ].map(
+      (name) =>
+        `${name} is required with DATABASE_URL: generate one with \`openssl rand -base64 32\` and keep it safe`,
+    );
+    if (missing.length > 0) return { ok: false, errors: missing };
   }
   return {
     ok: true,
@@ -117,6 +128,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       databaseUrl: e.DATABASE_URL,
       dataDir: e.DATA_DIR,
       pseudonymKey: e.PSEUDONYM_KEY,
+      encryptionKey: e.ENCRYPTION_KEY,
       defaultLocale: e.DEFAULT_LOCALE,
       logLevel: e.LOG_LEVEL,
       mode:
@@ -128,9 +140,18 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
 }
 
 /** What the admin command line needs: the database, never the bot token. */
-export type StorageConfig = Pick<Config, "databaseUrl" | "dataDir" | "pseudonymKey" | "logLevel">;
+export type StorageConfig = Pick<
+  Config,
+  "databaseUrl" | "dataDir" | "pseudonymKey" | "encryptionKey" | "logLevel"
+>;
 
-const storageSchema = base.pick({ DATABASE_URL: true, DATA_DIR: true, PSEUDONYM_KEY: true, LOG_LEVEL: true });
+const storageSchema = base.pick({
+  DATABASE_URL: true,
+  DATA_DIR: true,
+  PSEUDONYM_KEY: true,
+  ENCRYPTION_KEY: true,
+  LOG_LEVEL: true,
+});
 
 export function parseStorageConfig(
   env: Record<string, string | undefined>,
@@ -147,6 +168,7 @@ export function parseStorageConfig(
       databaseUrl: parsed.data.DATABASE_URL,
       dataDir: parsed.data.DATA_DIR,
       pseudonymKey: parsed.data.PSEUDONYM_KEY,
+      encryptionKey: parsed.data.ENCRYPTION_KEY,
       logLevel: parsed.data.LOG_LEVEL,
     },
   };

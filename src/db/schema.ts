@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import {
+  bigserial,
   boolean,
   date,
   doublePrecision,
@@ -7,8 +9,10 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  serial,
   text,
   timestamp,
+  uniqueIndex,
 } from "drizzle-orm/pg-core";
 
 /**
@@ -135,3 +139,90 @@ export const languageChoices = pgTable("language_choices", {
   locale: text({ enum: ["fr", "en"] }).notNull(),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Part 2: members, requests, relay, delivery. People who ask for help never register: a request knows
+// them only by a keyed pseudonym and, while it is open, their chat id encrypted with AES-256-GCM.
+
+export const ROLES = ["worker", "peer", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Workers, peer helpers and admins. Their Telegram id is a keyed pseudonym; their chat id is encrypted. */
+export const members = pgTable(
+  "members",
+  {
+    id: serial().primaryKey(),
+    organisationId: text()
+      .notNull()
+      .references(() => organisations.id, { onDelete: "restrict" }),
+    role: text({ enum: ROLES }).notNull(),
+    alias: text().notNull(),
+    pseudonym: text().notNull(),
+    chatIdEnc: text().notNull(),
+    locale: text({ enum: ["fr", "en"] }).notNull(),
+    // On call while onCallSince is set and onCallUntil is null or in the future.
+    onCallSince: timestamp({ withTimezone: true }),
+    onCallUntil: timestamp({ withTimezone: true }),
+    unreachableSince: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex("members_active_pseudonym").on(table.pseudonym).where(sql`${table.revokedAt} is null`),
+    index().on(table.organisationId),
+  ],
+);
+
+/** Single-use invitations; only a hash of the code is kept, so a database dump cannot be used to join. */
+export const invitations = pgTable("invitations", {
+  codeHash: text().primaryKey(),
+  organisationId: text()
+    .notNull()
+    .references(() => organisations.id, { onDelete: "cascade" }),
+  role: text({ enum: ROLES }).notNull(),
+  createdByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp({ withTimezone: true }).notNull(),
+  redeemedAt: timestamp({ withTimezone: true }),
+  redeemedByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
+});
+
+/** State of grammY conversations, written with compare-and-swap on `version`; swept by `updatedAt`. */
+export const conversationState = pgTable("conversation_state", {
+  key: text().primaryKey(),
+  state: jsonb().notNull(),
+  version: integer().notNull().default(0),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Messages waiting to be sent. Written in the same transaction as the change that causes them, with a
+ * dedupe key, and delivered by a loop that keeps each recipient's order. The recipient is a member or a
+ * request, resolved to a chat id only at send time.
+ */
+export const outbox = pgTable(
+  "outbox",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    dedupeKey: text().notNull().unique(),
+    recipientKind: text({ enum: ["member", "request"] }).notNull(),
+    recipientId: text().notNull(),
+    method: text().notNull(),
+    payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    status: text({ enum: ["pending", "sent", "failed", "unreachable"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lockedUntil: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp({ withTimezone: true }),
+    // What Telegram answered, for replies that must point at it (a worker replying to a notification).
+    sentMessageId: integer(),
+    lastError: text(),
+  },
+  (table) => [
+    index().on(table.status, table.nextAttemptAt),
+    index().on(table.recipientKind, table.recipientId, table.id),
+  ],
+);

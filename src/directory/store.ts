@@ -1,9 +1,11 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, notInArray, sql } from "drizzle-orm";
 import type { Database, Executor } from "../db/executor";
 import {
   chequeDays,
   directoryInfo,
+  invitations,
   materials,
+  members,
   organisations,
   places,
   siteMaterials,
@@ -22,6 +24,15 @@ export async function getDirectoryVersion(db: Executor): Promise<number | undefi
     .from(directoryInfo)
     .where(eq(directoryInfo.id, 1));
   return rows[0]?.version;
+}
+
+/** An import would remove an organisation that still has active members. */
+export class OrganisationInUseError extends Error {
+  constructor(readonly organisationIds: string[]) {
+    super(
+      `These organisations still have active members and cannot be removed: ${organisationIds.join(", ")}. Keep them in the file, or revoke their members first.`,
+    );
+  }
 }
 
 export type ImportSummary = {
@@ -46,7 +57,6 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
     await tx.delete(siteSpecialDates);
     await tx.delete(siteMaterials);
     await tx.delete(sites);
-    await tx.delete(organisations);
     await tx.delete(materials);
     await tx.delete(places);
     await tx.delete(chequeDays);
@@ -85,15 +95,30 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
           lon: p.lon,
         })),
       );
-    await tx.insert(organisations).values(
-      file.organisations.map((o) => ({
-        id: o.id,
+    // Organisations are updated in place: members belong to them and must not be cut loose by an import.
+    for (const o of file.organisations) {
+      const values = {
         nameFr: o.name.fr,
         nameEn: o.name.en,
         phone: o.phone ?? null,
         website: o.website ?? null,
-      })),
-    );
+      };
+      await tx
+        .insert(organisations)
+        .values({ id: o.id, ...values })
+        .onConflictDoUpdate({ target: organisations.id, set: values });
+    }
+    const kept = file.organisations.map((o) => o.id);
+    const withMembers = await tx
+      .selectDistinct({ id: members.organisationId })
+      .from(members)
+      .where(and(isNull(members.revokedAt), notInArray(members.organisationId, kept)));
+    if (withMembers.length > 0) throw new OrganisationInUseError(withMembers.map((o) => o.id));
+    await tx.delete(invitations).where(notInArray(invitations.organisationId, kept));
+    await tx
+      .delete(members)
+      .where(and(notInArray(members.organisationId, kept), isNotNull(members.revokedAt)));
+    await tx.delete(organisations).where(notInArray(organisations.id, kept));
     await tx.insert(sites).values(
       file.sites.map((s) => ({
         id: s.id,
@@ -133,8 +158,10 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
     if (specials.length) await tx.insert(siteSpecialDates).values(specials);
 
     const stillListed = new Set(links.map((l) => `${l.siteId}\u0000${l.materialId}`));
-    const kept = previousStockOuts.filter((s) => stillListed.has(`${s.siteId}\u0000${s.materialId}`));
-    if (kept.length) await tx.insert(stockOuts).values(kept);
+    const keptStockOuts = previousStockOuts.filter((s) =>
+      stillListed.has(`${s.siteId}\u0000${s.materialId}`),
+    );
+    if (keptStockOuts.length) await tx.insert(stockOuts).values(keptStockOuts);
 
     return {
       organisations: file.organisations.length,
@@ -142,7 +169,7 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
       materials: file.materials.length,
       places: file.places.length,
       chequeDays: days.length,
-      keptStockOuts: kept.length,
+      keptStockOuts: keptStockOuts.length,
     };
   });
 }

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
-import { stockOuts } from "../../src/db/schema";
+import { members, stockOuts } from "../../src/db/schema";
 import { toDirectoryFile } from "../../src/directory/file-model";
 import { directoryFileSchema } from "../../src/directory/file-schema";
-import { getDirectoryVersion, loadDirectory, replaceDirectory } from "../../src/directory/store";
+import {
+  getDirectoryVersion,
+  loadDirectory,
+  OrganisationInUseError,
+  replaceDirectory,
+} from "../../src/directory/store";
 import {
   clearLanguageChoice,
   getLanguageChoice,
@@ -105,6 +110,37 @@ describe.each(DRIVERS)("directory storage on $name", ({ open }) => {
     expect(summary.keptStockOuts).toBe(1);
     const daySite = (await loadDirectory(handle.db))?.sites.find((s) => s.id === "day-site");
     expect(daySite?.stockOuts).toEqual([{ materialId: "naloxone", since }]);
+  });
+
+  it("refuses to remove an organisation that still has members, and changes nothing", async () => {
+    await replaceDirectory(handle.db, fixtureDirectory());
+    await handle.db.insert(members).values({
+      organisationId: "org-a",
+      role: "worker",
+      alias: "Marc",
+      pseudonym: "member-pseudo-1",
+      chatIdEnc: "v1.x",
+      locale: "fr",
+    });
+    const before = await loadDirectory(handle.db);
+    const withoutOrgA = fixtureDirectory((input) => {
+      input.organisations = input.organisations.filter((o) => o.id !== "org-a");
+      input.sites = input.sites.filter((s) => s.organisation !== "org-a");
+    });
+    await expect(replaceDirectory(handle.db, withoutOrgA)).rejects.toBeInstanceOf(OrganisationInUseError);
+    expect(await loadDirectory(handle.db)).toEqual(before);
+    // Renaming it is fine: organisations are updated in place.
+    await replaceDirectory(
+      handle.db,
+      fixtureDirectory((input) => {
+        const org = input.organisations.find((o) => o.id === "org-a");
+        if (org) org.name = { fr: "Organisme A renommé", en: "Organisation A renamed" };
+      }),
+    );
+    expect((await loadDirectory(handle.db))?.organisations.find((o) => o.id === "org-a")?.name.fr).toBe(
+      "Organisme A renommé",
+    );
+    await handle.db.delete(members);
   });
 
   it("keeps a language choice under a pseudonym, replaces it, and erases it", async () => {

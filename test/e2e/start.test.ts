@@ -284,6 +284,7 @@ function childEnv(dataDir: string, apiRoot: string, extra: Record<string, string
   for (const name of [
     "DATABASE_URL",
     "PSEUDONYM_KEY",
+    "ENCRYPTION_KEY",
     "BOT_MODE",
     "WEBHOOK_URL",
     "WEBHOOK_SECRET",
@@ -447,7 +448,11 @@ describe.runIf(process.env.TEST_DATABASE_URL)("npm start against a local Bot API
       const url = new URL(adminUrl);
       url.pathname = `/${name}`;
       return runScenario(
-        { DATABASE_URL: url.toString(), PSEUDONYM_KEY: randomBytes(32).toString("base64") },
+        {
+          DATABASE_URL: url.toString(),
+          PSEUDONYM_KEY: randomBytes(32).toString("base64"),
+          ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+        },
         "postgres",
       );
     },

@@ -14,6 +14,7 @@ describe("configuration", () => {
         databaseUrl: undefined,
         dataDir: "./data",
         pseudonymKey: undefined,
+        encryptionKey: undefined,
         defaultLocale: "fr",
         logLevel: "info",
         mode: { kind: "polling" },
@@ -71,8 +72,24 @@ describe("configuration", () => {
     ]);
   });
 
-  it("requires a pseudonym key with PostgreSQL", () => {
+  it("requires both keys with PostgreSQL", () => {
     const result = parseConfig({ BOT_TOKEN: TOKEN, DATABASE_URL: "postgres://localhost/perche" });
-    expect(result.ok === false && result.errors[0]).toMatch(/^PSEUDONYM_KEY is required with DATABASE_URL/);
+    expect(result.ok === false && result.errors.map((e) => e.split(" ")[0])).toEqual([
+      "PSEUDONYM_KEY",
+      "ENCRYPTION_KEY",
+    ]);
+    const withKeys = parseConfig({
+      BOT_TOKEN: TOKEN,
+      DATABASE_URL: "postgres://localhost/perche",
+      PSEUDONYM_KEY: "p".repeat(40),
+      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+    });
+    expect(withKeys.ok).toBe(true);
+  });
+
+  it("refuses an encryption key of the wrong size without printing it", () => {
+    const result = parseConfig({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: "tooshort-SECRET" });
+    expect(result.ok === false && result.errors[0]).toMatch(/^ENCRYPTION_KEY must be 32 bytes/);
+    expect(JSON.stringify(result)).not.toContain("tooshort-SECRET");
   });
 });
