@@ -9,6 +9,7 @@ import { CatalogCache } from "./directory/catalog-cache";
 import { seedExampleIfEmpty } from "./directory/seed";
 import { errorFields, type Logger } from "./logger";
 import { loadKeys } from "./privacy/keys";
+import { createSealer } from "./privacy/sealed";
 import { startPolling } from "./run/polling";
 import { startWebhook } from "./run/webhook";
 
@@ -49,6 +50,7 @@ export async function startApp(
         catalog: new CatalogCache(),
         translations,
         pseudonymKey: keys.pseudonymKey,
+        sealer: createSealer(keys.encryptionKey),
         defaultLocale: config.defaultLocale,
         logger,
         now: () => new Date(),

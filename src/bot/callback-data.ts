@@ -14,7 +14,11 @@ export type CallbackAction =
   | { kind: "site"; siteId: string }
   | { kind: "pin"; siteId: string }
   | { kind: "open"; offset: number }
-  | { kind: "language"; choice: "fr" | "en" | "auto" };
+  | { kind: "language"; choice: "fr" | "en" | "auto" }
+  | { kind: "on-call"; choice: OnCallChoice };
+
+export const ON_CALL_CHOICES = ["on", "off", "4h", "morning"] as const;
+export type OnCallChoice = (typeof ON_CALL_CHOICES)[number];
 
 export const callbackData = {
   suppliesMenu: () => "sup",
@@ -23,6 +27,7 @@ export const callbackData = {
   pin: (siteId: string) => `pin:${siteId}`,
   open: (from: number) => `open:${from}`,
   language: (choice: "fr" | "en" | "auto") => `lang:${choice}`,
+  onCall: (choice: OnCallChoice) => `oc:${choice}`,
 };
 
 export function parseCallbackData(data: string | undefined): CallbackAction | undefined {
@@ -52,6 +57,10 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
     case "lang":
       return (a === "fr" || a === "en" || a === "auto") && b === undefined
         ? { kind: "language", choice: a }
+        : undefined;
+    case "oc":
+      return ON_CALL_CHOICES.includes(a as OnCallChoice) && b === undefined
+        ? { kind: "on-call", choice: a as OnCallChoice }
         : undefined;
     default:
       return undefined;

@@ -1,8 +1,10 @@
+import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { Context } from "grammy";
 import type { Locale } from "../config";
 import type { Database } from "../db/executor";
 import type { CatalogCache } from "../directory/catalog-cache";
 import type { Logger } from "../logger";
+import type { Sealer } from "../privacy/sealed";
 import type { Translate } from "../text/translate";
 import type { Translations } from "./i18n";
 
@@ -12,15 +14,21 @@ export type BotDeps = {
   catalog: CatalogCache;
   translations: Translations;
   pseudonymKey: string;
+  sealer: Sealer;
   defaultLocale: Locale;
   logger: Logger;
   now: () => Date;
 };
 
-export type BotContext = Context & {
+export type ContextExtras = {
   deps: BotDeps;
   locale: Locale;
   t: Translate;
   /** The person's pseudonym, when the update comes from a person. Never their id. */
   pseudonym: string | undefined;
 };
+
+/** Inside a conversation: the same extras, installed again by the conversation's plugins. */
+export type InnerContext = Context & ContextExtras;
+
+export type BotContext = ConversationFlavor<Context & ContextExtras>;

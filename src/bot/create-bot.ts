@@ -1,15 +1,20 @@
 import { autoRetry } from "@grammyjs/auto-retry";
+import { type ConversationData, conversations, createConversation } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type BotError, Composer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import { conversationStorage } from "../conversations/storage";
+import { cancelFeature } from "../features/cancel";
 import { directoryFeature } from "../features/directory/handlers";
 import { emergencyFeature, showEmergency } from "../features/emergency";
 import { fallbackFeature } from "../features/fallback";
 import { infoFeature } from "../features/info";
 import { languageFeature } from "../features/language/handlers";
 import { languageMiddleware } from "../features/language/middleware";
+import { JOIN_TEAM, joinTeam } from "../features/team/join";
+import { onCallFeature } from "../features/team/on-call";
 import { errorFields } from "../logger";
-import type { BotContext, BotDeps } from "./context";
+import type { BotContext, BotDeps, InnerContext } from "./context";
 import { localeFromTelegram } from "./i18n";
 import { mainMenu } from "./keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "./last-resort";
@@ -51,9 +56,26 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
 
   const person = protectedBot.filter((ctx) => ctx.chat?.type === "private");
   person.use(languageMiddleware);
+  // Before any dialogue: an overdose word always gets the card, whatever step the person is at.
   person.use(emergencyFeature);
+  person.use(
+    conversations<BotContext, InnerContext>({
+      storage: conversationStorage<BotContext, ConversationData>(deps.db, deps.sealer, deps.now),
+      // Contexts inside a conversation get no plugins otherwise: give them the same extras.
+      plugins: [
+        (ctx, next) => {
+          ctx.deps = deps;
+          return next();
+        },
+        languageMiddleware,
+      ],
+    }),
+  );
+  person.use(cancelFeature);
+  person.use(createConversation(joinTeam, JOIN_TEAM));
   person.use(infoFeature);
   person.use(languageFeature);
+  person.use(onCallFeature);
   person.use(directoryFeature);
   person.use(fallbackFeature);
 

@@ -1,13 +1,17 @@
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { eq } from "drizzle-orm";
 import { Api } from "grammy";
 import { configFromEnvironment, storageConfigFromEnvironment } from "../config";
 import { openDatabase } from "../db/client";
 import { DataDirBusyError } from "../db/data-dir-lock";
+import { organisations } from "../db/schema";
 import { directoryToYaml, readDirectoryFile } from "../directory/file";
 import { toDirectoryFile } from "../directory/file-model";
 import { directoryJsonSchema } from "../directory/file-schema";
 import { loadDirectory, replaceDirectory } from "../directory/store";
+import { parseDuration } from "../features/team/duration";
+import { createInvitation, isOnCall, listMembers, revokeMember } from "../features/team/queries";
 
 /**
  * `npm run admin -- <command>`. Prints to stdout what was asked for and to stderr what went wrong;
@@ -26,6 +30,9 @@ Commands:
   directory export [--out FILE]  write the directory as YAML (to stdout without --out)
   directory schema [--out FILE]  write the JSON Schema of the directory file, for editors
   link SITE_ID [--username BOT]  print the t.me link that opens a site's card (for posters, QR codes)
+  invite --role ROLE --org ID    print a single-use invitation link for a worker, peer helper or admin
+  members [--org ID]             list active members (alias, role, on call)
+  revoke MEMBER_ID               remove a member: they lose access at once
 
 Every command accepts --help. The database comes from DATABASE_URL, else the embedded one in DATA_DIR.`,
   migrate:
@@ -38,10 +45,18 @@ Every command accepts --help. The database comes from DATABASE_URL, else the emb
     "Usage: npm run admin -- directory export [--out FILE]\n\nWrites the directory as YAML, to FILE or to stdout. `export` then `import` changes nothing.",
   "directory schema":
     "Usage: npm run admin -- directory schema [--out FILE]\n\nWrites the JSON Schema of the directory file (for editor completion and checks).",
+  invite:
+    "Usage: npm run admin -- invite --role worker|peer|admin --org ORGANISATION_ID [--expires 48h] [--username BOT]\n\nPrints https://t.me/<bot>?start=inv-<code>: single use, expires after --expires (default 48h, at most 30d).\nThe person opening it chooses the alias people will see.",
+  members:
+    "Usage: npm run admin -- members [--org ORGANISATION_ID]\n\nLists active members: id, organisation, role, alias, and whether they are on call.",
+  revoke:
+    "Usage: npm run admin -- revoke MEMBER_ID\n\nRemoves a member (see `members` for ids). They lose access at once; their past answers stay.",
   link: "Usage: npm run admin -- link SITE_ID [--username BOT_USERNAME]\n\nPrints https://t.me/<bot>?start=site-<id>, which opens that site's card.\nWithout --username, asks Telegram for the bot's username using BOT_TOKEN.",
 };
 
 class UsageError extends Error {}
+
+const MAX_INVITE_LIFETIME = 30 * 86_400_000;
 
 function out(text: string) {
   process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
@@ -79,7 +94,14 @@ export async function main(argv: string[]): Promise<void> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { help: { type: "boolean", short: "h" }, out: { type: "string" }, username: { type: "string" } },
+    options: {
+      help: { type: "boolean", short: "h" },
+      out: { type: "string" },
+      username: { type: "string" },
+      role: { type: "string" },
+      org: { type: "string" },
+      expires: { type: "string" },
+    },
   });
   const [command, sub, ...rest] = positionals;
   const key = command === "directory" && sub ? `directory ${sub}` : (command ?? "main");
@@ -147,6 +169,68 @@ export async function main(argv: string[]): Promise<void> {
         fail(`No site has the id ${siteId}. \`npm run admin -- directory export\` lists the ids.`);
       const username = values.username ?? (await botUsername());
       out(`https://t.me/${username.replace(/^@/, "")}?start=site-${siteId}`);
+      return;
+    }
+
+    case "invite": {
+      requireNone(sub === undefined ? [] : [sub, ...rest], key);
+      const role = values.role;
+      if (role !== "worker" && role !== "peer" && role !== "admin")
+        throw new UsageError(`invite needs --role worker, peer or admin.\n\n${HELP.invite}`);
+      if (!values.org) throw new UsageError(`invite needs --org ORGANISATION_ID.\n\n${HELP.invite}`);
+      const lifetime = parseDuration(values.expires ?? "48h");
+      if (lifetime === undefined || lifetime > MAX_INVITE_LIFETIME)
+        throw new UsageError(`--expires must be a duration such as 90m, 48h or 7d, at most 30d.`);
+      const organisationId = values.org;
+      const code = await withDatabase(async (handle) => {
+        const [organisation] = await handle.db
+          .select()
+          .from(organisations)
+          .where(eq(organisations.id, organisationId));
+        if (!organisation)
+          fail(
+            `No organisation has the id ${organisationId}. \`npm run admin -- directory export\` lists them.`,
+          );
+        return createInvitation(handle.db, {
+          organisationId,
+          role,
+          expiresAt: new Date(Date.now() + lifetime),
+        });
+      });
+      const username = values.username ?? (await botUsername());
+      out(`https://t.me/${username.replace(/^@/, "")}?start=inv-${code}`);
+      out(
+        `Single use, for a ${role} of ${organisationId}, valid until ${new Date(Date.now() + lifetime).toISOString()}.`,
+      );
+      return;
+    }
+
+    case "members": {
+      requireNone(sub === undefined ? [] : [sub, ...rest], key);
+      const now = new Date();
+      const list = await withDatabase((handle) => listMembers(handle.db, values.org));
+      if (list.length === 0) {
+        out("No active members.");
+        return;
+      }
+      out(
+        [
+          "id\torganisation\trole\ton call\talias",
+          ...list.map(
+            (m) => `${m.id}\t${m.organisationId}\t${m.role}\t${isOnCall(m, now) ? "yes" : "no"}\t${m.alias}`,
+          ),
+        ].join("\n"),
+      );
+      return;
+    }
+
+    case "revoke": {
+      const id = requireOne(sub === undefined ? [] : [sub, ...rest], "MEMBER_ID", key);
+      if (!/^\d{1,9}$/.test(id))
+        throw new UsageError(`MEMBER_ID is a number from \`members\`.\n\n${HELP.revoke}`);
+      const member = await withDatabase((handle) => revokeMember(handle.db, Number(id), new Date()));
+      if (!member) fail(`No active member has the id ${id}.`);
+      out(`Revoked ${member.alias} (${member.role}, ${member.organisationId}).`);
       return;
     }
 

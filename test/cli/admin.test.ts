@@ -124,4 +124,49 @@ describe("npm run admin", () => {
     const exported = await admin(["directory", "export"], env);
     expect(exported.stdout).toContain("relais-faubourg-ontario");
   });
+
+  it("invites a worker with a single-use link, lists members and revokes one", async () => {
+    const env = { DATA_DIR: path.join(dir, "data") };
+    const invited = await admin(
+      [
+        "invite",
+        "--role",
+        "worker",
+        "--org",
+        "relais-faubourg",
+        "--expires",
+        "2h",
+        "--username",
+        "PercheBot",
+      ],
+      env,
+    );
+    expect(invited.code).toBe(0);
+    expect(invited.stdout).toMatch(/^https:\/\/t\.me\/PercheBot\?start=inv-[A-Za-z0-9_-]{22}\n/);
+    expect(invited.stdout).toContain("Single use, for a worker of relais-faubourg");
+    expect(await admin(["members"], env)).toMatchObject({ code: 0, stdout: "No active members.\n" });
+    expect(await admin(["revoke", "999"], env)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("No active member has the id 999"),
+    });
+  });
+
+  it("refuses a bad role, an unknown organisation or a silly lifetime", async () => {
+    const env = { DATA_DIR: path.join(dir, "data") };
+    expect((await admin(["invite", "--role", "boss", "--org", "relais-faubourg"], env)).code).toBe(2);
+    expect(
+      (
+        await admin(
+          ["invite", "--role", "worker", "--org", "relais-faubourg", "--expires", "90d", "--username", "x"],
+          env,
+        )
+      ).code,
+    ).toBe(2);
+    const unknown = await admin(["invite", "--role", "peer", "--org", "nowhere", "--username", "x"], env);
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("No organisation has the id nowhere"),
+    });
+    expect((await admin(["revoke", "abc"], env)).code).toBe(2);
+  });
 });

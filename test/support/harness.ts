@@ -7,11 +7,13 @@ import { CatalogCache } from "../../src/directory/catalog-cache";
 import type { DirectoryFile } from "../../src/directory/file-schema";
 import { replaceDirectory } from "../../src/directory/store";
 import { createLogger } from "../../src/logger";
+import { createSealer } from "../../src/privacy/sealed";
 import { fixtureDirectory, WEDNESDAY_2PM } from "./directory-fixture";
 import { BOT_INFO, createFakeTelegram } from "./fake-telegram";
 
 export const TEST_TOKEN = `123456789:${"T".repeat(35)}`;
 export const TEST_PSEUDONYM_KEY = "test-pseudonym-key-0123456789abcdef0123456789";
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 9).toString("base64");
 
 const translations = createTranslations();
 
@@ -31,6 +33,7 @@ export async function createHarness(
     catalog: new CatalogCache(),
     translations,
     pseudonymKey: TEST_PSEUDONYM_KEY,
+    sealer: createSealer(TEST_ENCRYPTION_KEY),
     defaultLocale: "fr",
     logger,
     now: () => now,

@@ -1,0 +1,85 @@
+import type { ConversationStorage, VersionedState } from "@grammyjs/conversations";
+import { and, eq } from "drizzle-orm";
+import type { Context } from "grammy";
+import type { Database } from "../db/executor";
+import { conversationState } from "../db/schema";
+import type { Sealer } from "../privacy/sealed";
+
+/**
+ * Storage for @grammyjs/conversations on the `conversation_state` table.
+ * - The plugin keeps every update of a conversation (with the sender's name and id) to replay it, so the
+ *   state is sealed with the encryption key before it touches the database.
+ * - Rows are keyed by the person's pseudonym, never by a chat id.
+ * - Writes are compare-and-swap on `version`: two instances cannot silently overwrite each other; the
+ *   loser throws and its update is retried by Telegram (webhook) or fails loudly (polling).
+ * - `updatedAt` lets the retention sweep drop abandoned conversations (the plugin never does).
+ */
+export class ConversationConflictError extends Error {
+  constructor() {
+    super("conversation state changed under us (another instance handled this chat)");
+  }
+}
+
+// Bump when a conversation's steps change shape: in-flight conversations are dropped, not misreplayed.
+export const CONVERSATION_STATE_VERSION = 1;
+
+type Keyed = Context & { pseudonym?: string };
+
+export function conversationStorage<C extends Keyed, S>(
+  db: Database,
+  sealer: Sealer,
+  now: () => Date,
+): ConversationStorage<C, S> {
+  const seen = new WeakMap<C, number>();
+  return {
+    type: "context",
+    version: CONVERSATION_STATE_VERSION,
+    adapter: {
+      async read(ctx) {
+        if (!ctx.pseudonym) return undefined;
+        const [row] = await db
+          .select()
+          .from(conversationState)
+          .where(eq(conversationState.key, ctx.pseudonym));
+        if (!row) {
+          seen.set(ctx, -1);
+          return undefined;
+        }
+        seen.set(ctx, row.version);
+        try {
+          return JSON.parse(sealer.open((row.state as { sealed: string }).sealed)) as VersionedState<S>;
+        } catch {
+          // Unreadable (key changed, damaged): start afresh rather than trap the person.
+          return undefined;
+        }
+      },
+      async write(ctx, state) {
+        if (!ctx.pseudonym) return;
+        const sealed = { sealed: sealer.seal(JSON.stringify(state)) };
+        const expected = seen.get(ctx) ?? -1;
+        if (expected === -1) {
+          const inserted = await db
+            .insert(conversationState)
+            .values({ key: ctx.pseudonym, state: sealed, version: 1, updatedAt: now() })
+            .onConflictDoNothing()
+            .returning({ version: conversationState.version });
+          if (inserted.length === 0) throw new ConversationConflictError();
+          seen.set(ctx, 1);
+          return;
+        }
+        const updated = await db
+          .update(conversationState)
+          .set({ state: sealed, version: expected + 1, updatedAt: now() })
+          .where(and(eq(conversationState.key, ctx.pseudonym), eq(conversationState.version, expected)))
+          .returning({ version: conversationState.version });
+        if (updated.length === 0) throw new ConversationConflictError();
+        seen.set(ctx, expected + 1);
+      },
+      async delete(ctx) {
+        if (!ctx.pseudonym) return;
+        await db.delete(conversationState).where(eq(conversationState.key, ctx.pseudonym));
+        seen.set(ctx, -1);
+      },
+    },
+  };
+}

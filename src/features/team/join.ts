@@ -1,0 +1,81 @@
+import type { Conversation } from "@grammyjs/conversations";
+import type { BotContext, InnerContext } from "../../bot/context";
+import { pseudonymFor } from "../../privacy/pseudonym";
+import { checkAlias } from "./alias";
+import { checkInvitation, findActiveMember, redeemInvitation } from "./queries";
+
+export const JOIN_TEAM = "join-team";
+
+/**
+ * Redeeming an invitation: look at it, ask for the alias people will see, then redeem it and create the
+ * member in one transaction. The dialogue only; reads and writes go through `external`.
+ */
+export async function joinTeam(
+  conversation: Conversation<BotContext, InnerContext>,
+  ctx: InnerContext,
+  code: string,
+) {
+  const check = await conversation.external(async (outer) => {
+    const member = outer.from
+      ? await findActiveMember(outer.deps.db, pseudonymFor(outer.deps.pseudonymKey, outer.from.id, "member"))
+      : undefined;
+    if (member) return { kind: "already" as const, alias: member.alias };
+    return checkInvitation(outer.deps.db, code, outer.deps.now());
+  });
+  if (check.kind === "already") {
+    await ctx.reply(ctx.t("team.join.already", { alias: check.alias }));
+    return;
+  }
+  if (check.kind !== "valid") {
+    await ctx.reply(ctx.t(`team.join.${check.kind}`));
+    return;
+  }
+  const organisation = check.organisationName[ctx.locale];
+  await ctx.reply(ctx.t("team.join.askAlias", { organisation, role: ctx.t(`team.roles.${check.role}`) }));
+
+  let alias: string | undefined;
+  while (alias === undefined) {
+    const answer = await conversation.waitFor("message:text", {
+      otherwise: (other) => other.reply(other.t("team.join.badAlias")),
+    });
+    // A command means the person moved on: leave quietly and let the command be handled.
+    if (answer.message.text.startsWith("/")) await conversation.halt({ next: true });
+    const checked = checkAlias(answer.message.text);
+    if (checked.ok) alias = checked.alias;
+    else await answer.reply(answer.t("team.join.badAlias"));
+  }
+
+  const chosen = alias;
+  const result = await conversation.external(async (outer) => {
+    const from = outer.from;
+    if (!from) return { kind: "unknown" as const };
+    const redemption = await redeemInvitation(outer.deps.db, {
+      code,
+      alias: chosen,
+      pseudonym: pseudonymFor(outer.deps.pseudonymKey, from.id, "member"),
+      chatIdEnc: outer.deps.sealer.seal(String(outer.chat?.id ?? from.id)),
+      locale: outer.locale,
+      now: outer.deps.now(),
+    });
+    // Only plain values cross the replay boundary.
+    return redemption.kind === "joined" || redemption.kind === "already-member"
+      ? { kind: redemption.kind, alias: redemption.member.alias, role: redemption.member.role }
+      : { kind: redemption.kind };
+  });
+
+  switch (result.kind) {
+    case "joined":
+      await ctx.reply(
+        [
+          ctx.t("team.join.done", { alias: result.alias, organisation }),
+          ...(result.role === "peer" ? [] : [ctx.t("team.join.doneWorker")]),
+        ].join("\n"),
+      );
+      return;
+    case "already-member":
+      await ctx.reply(ctx.t("team.join.already", { alias: result.alias }));
+      return;
+    default:
+      await ctx.reply(ctx.t(`team.join.${result.kind}`));
+  }
+}

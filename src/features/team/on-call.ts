@@ -1,0 +1,94 @@
+import { Composer, InlineKeyboard } from "grammy";
+import { callbackData, parseCallbackData } from "../../bot/callback-data";
+import type { BotContext } from "../../bot/context";
+import { addDays, wallDate, wallFields } from "../../directory/clock";
+import { instantAt } from "../../directory/hours";
+import { pseudonymFor } from "../../privacy/pseudonym";
+import { formatInstantTime } from "../directory/format";
+import { findActiveMember, isOnCall, type Member, setOffCall, setOnCall } from "./queries";
+
+/** Going on and off call in two taps: /garde or /oncall, then one button. */
+export const onCallFeature = new Composer<BotContext>();
+
+const DEFAULT_ZONE = "America/Toronto";
+const MORNING_MINUTES = 8 * 60;
+
+/** The member behind this update, checked at the moment it runs (a revoked member is nobody). */
+export async function currentMember(ctx: BotContext): Promise<Member | undefined> {
+  if (!ctx.from) return undefined;
+  return findActiveMember(ctx.deps.db, pseudonymFor(ctx.deps.pseudonymKey, ctx.from.id, "member"));
+}
+
+async function zoneOf(ctx: BotContext): Promise<string> {
+  return (await ctx.deps.catalog.get(ctx.deps.db))?.directory.info.timezone ?? DEFAULT_ZONE;
+}
+
+/** The next 8:00 on the wall clock: this morning if it is still night, else tomorrow. */
+export function nextMorning(now: Date, zone: string): Date {
+  const today = wallDate(now, zone);
+  const { hour } = wallFields(now, zone);
+  return instantAt(hour < 8 ? today : addDays(today, 1), MORNING_MINUTES, zone);
+}
+
+function statusText(ctx: BotContext, member: Member, zone: string): string {
+  const now = ctx.deps.now();
+  if (!isOnCall(member, now)) return ctx.t("team.onCall.statusOff");
+  return member.onCallUntil
+    ? ctx.t("team.onCall.statusOnUntil", { time: formatInstantTime(member.onCallUntil, zone, ctx.locale) })
+    : ctx.t("team.onCall.statusOn");
+}
+
+function onCallKeyboard(ctx: BotContext, onCall: boolean, zone: string): InlineKeyboard {
+  const keyboard = new InlineKeyboard();
+  if (onCall) return keyboard.text(ctx.t("team.onCall.off"), callbackData.onCall("off"));
+  const morning = formatInstantTime(nextMorning(ctx.deps.now(), zone), zone, ctx.locale);
+  return keyboard
+    .text(ctx.t("team.onCall.on"), callbackData.onCall("on"))
+    .row()
+    .text(ctx.t("team.onCall.untilMorning", { time: morning }), callbackData.onCall("morning"))
+    .text(ctx.t("team.onCall.forHours", { hours: 4 }), callbackData.onCall("4h"));
+}
+
+onCallFeature.command(["garde", "oncall"], async (ctx) => {
+  const member = await currentMember(ctx);
+  if (!member || member.role === "peer") {
+    await ctx.reply(ctx.t("team.onCall.notMember"));
+    return;
+  }
+  const zone = await zoneOf(ctx);
+  await ctx.reply(statusText(ctx, member, zone), {
+    reply_markup: onCallKeyboard(ctx, isOnCall(member, ctx.deps.now()), zone),
+  });
+});
+
+onCallFeature.callbackQuery(/^oc:/, async (ctx) => {
+  const action = parseCallbackData(ctx.callbackQuery.data);
+  const member = await currentMember(ctx);
+  // A forged or stale button from someone who is not (or no longer) on a team does nothing useful.
+  if (action?.kind !== "on-call" || !member || member.role === "peer") {
+    await ctx.answerCallbackQuery({ text: ctx.t("team.onCall.notMember") });
+    return;
+  }
+  const now = ctx.deps.now();
+  const zone = await zoneOf(ctx);
+  let reply: string;
+  switch (action.choice) {
+    case "off":
+      await setOffCall(ctx.deps.db, member.id);
+      reply = ctx.t("team.onCall.nowOff");
+      break;
+    case "on":
+      await setOnCall(ctx.deps.db, member.id, now, null);
+      reply = ctx.t("team.onCall.nowOn");
+      break;
+    case "4h":
+    case "morning": {
+      const until = action.choice === "4h" ? new Date(now.getTime() + 4 * 3_600_000) : nextMorning(now, zone);
+      await setOnCall(ctx.deps.db, member.id, now, until);
+      reply = ctx.t("team.onCall.nowOnUntil", { time: formatInstantTime(until, zone, ctx.locale) });
+      break;
+    }
+  }
+  await ctx.answerCallbackQuery();
+  await ctx.reply(reply);
+});

@@ -1,0 +1,186 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { DatabaseHandle } from "../../src/db/client";
+import { members } from "../../src/db/schema";
+import {
+  createInvitation,
+  findActiveMember,
+  listMembers,
+  redeemInvitation,
+} from "../../src/features/team/queries";
+import { pseudonymFor } from "../../src/privacy/pseudonym";
+import { DRIVERS } from "../support/database";
+import { WEDNESDAY_11PM } from "../support/directory-fixture";
+import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
+import { callbackUpdate, type Person, textUpdate } from "../support/updates";
+
+const rows = (result: unknown) =>
+  (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+
+describe.each(DRIVERS)("joining a team and going on call, on $name", ({ open }) => {
+  let database: DatabaseHandle;
+  let bot: Harness;
+  let nextId = 5_000_000;
+  const newPerson = (languageCode = "fr"): Person => ({
+    id: nextId++,
+    languageCode,
+    firstName: "Marceline",
+    username: `marceline_${nextId}`,
+  });
+  const invite = (
+    role: "worker" | "peer" | "admin" = "worker",
+    expiresAt = new Date("2026-11-20T00:00:00Z"),
+  ) => createInvitation(database.db, { organisationId: "org-a", role, expiresAt });
+
+  beforeAll(async () => {
+    database = await open();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+  beforeEach(async () => {
+    bot = await createHarness(database);
+  });
+
+  it("asks a new worker for the name people will see, then makes them a member", async () => {
+    const worker = newPerson();
+    const code = await invite();
+    await bot.send(textUpdate(worker, `/start inv-${code}`));
+    expect(bot.lastText(worker.id)).toContain("Bienvenue dans l'équipe de Organisme A (intervenant·e).");
+    await bot.send(textUpdate(worker, "  Marc  "));
+    expect(bot.lastText(worker.id)).toBe(
+      "✅ C'est fait, Marc. Tu fais partie de l'équipe de Organisme A.\nQuand tu commences ton quart : /garde.",
+    );
+    const member = await findActiveMember(
+      database.db,
+      pseudonymFor(bot.deps.pseudonymKey, worker.id, "member"),
+    );
+    expect(member).toMatchObject({ alias: "Marc", role: "worker", organisationId: "org-a", locale: "fr" });
+    expect(bot.deps.sealer.open(member?.chatIdEnc ?? "")).toBe(String(worker.id));
+    // Nothing in the clear: neither the id nor the Telegram names, in members or in the dialogue's state.
+    const dump = JSON.stringify([
+      ...rows(await database.db.execute(sql`select * from members`)),
+      ...rows(await database.db.execute(sql`select * from conversation_state`)),
+    ]);
+    for (const secret of [String(worker.id), "Marceline", worker.username as string])
+      expect(dump).not.toContain(secret);
+  });
+
+  it("speaks English to an English-speaking peer helper and does not mention shifts", async () => {
+    const peer = newPerson("en");
+    await bot.send(textUpdate(peer, `/start inv-${await invite("peer")}`), textUpdate(peer, "Sam"));
+    expect(bot.telegram.textsTo(peer.id)).toEqual([
+      expect.stringContaining("Welcome to the Organisme A team (peer helper)."),
+      "✅ Done, Sam. You are on the Organisme A team.",
+    ]);
+  });
+
+  it("refuses an alias with a mention or a link, and takes the next good one", async () => {
+    const worker = newPerson();
+    await bot.send(
+      textUpdate(worker, `/start inv-${await invite()}`),
+      textUpdate(worker, "@marc_tg"),
+      textUpdate(worker, "t.me/x"),
+    );
+    expect(bot.telegram.textsTo(worker.id).slice(1)).toEqual([
+      "Un nom de 1 à 40 caractères, sans @ ni lien, s'il te plaît.",
+      "Un nom de 1 à 40 caractères, sans @ ni lien, s'il te plaît.",
+    ]);
+    await bot.send(textUpdate(worker, "Intervenante de nuit"));
+    expect(bot.lastText(worker.id)).toContain("C'est fait, Intervenante de nuit.");
+  });
+
+  it("shows the emergency card in the middle of joining, then goes on", async () => {
+    const worker = newPerson();
+    await bot.send(textUpdate(worker, `/start inv-${await invite()}`), textUpdate(worker, "surdose"));
+    expect(bot.lastText(worker.id)).toContain("Appelle le 911 maintenant");
+    await bot.send(textUpdate(worker, "Léa"));
+    expect(bot.lastText(worker.id)).toContain("C'est fait, Léa.");
+  });
+
+  it("lets a person cancel, and keeps the link usable", async () => {
+    const worker = newPerson();
+    const code = await invite();
+    await bot.send(textUpdate(worker, `/start inv-${code}`), textUpdate(worker, "/annuler"));
+    expect(bot.lastText(worker.id)).toBe("D'accord, c'est annulé. Voici le menu 👇");
+    await bot.send(textUpdate(worker, "Ahmed"));
+    expect(bot.lastText(worker.id)).not.toContain("C'est fait");
+    await bot.send(textUpdate(worker, `/start inv-${code}`), textUpdate(worker, "Ahmed"));
+    expect(bot.lastText(worker.id)).toContain("C'est fait, Ahmed.");
+  });
+
+  it.each([
+    ["used", "Ce lien d'invitation a déjà servi."],
+    ["expired", "Ce lien d'invitation a expiré."],
+    ["unknown", "Ce lien d'invitation n'existe pas."],
+  ])("says plainly when a link is %s", async (kind, message) => {
+    const worker = newPerson();
+    let code = "AAAAAAAAAAAAAAAAAAAAAA";
+    if (kind === "used") {
+      code = await invite();
+      const first = newPerson();
+      await bot.send(textUpdate(first, `/start inv-${code}`), textUpdate(first, "Premier"));
+    }
+    if (kind === "expired") code = await invite("worker", new Date("2026-11-18T18:00:00Z"));
+    await bot.send(textUpdate(worker, `/start inv-${code}`));
+    expect(bot.lastText(worker.id)).toContain(message);
+    expect(
+      await findActiveMember(database.db, pseudonymFor(bot.deps.pseudonymKey, worker.id, "member")),
+    ).toBeUndefined();
+  });
+
+  it("treats a junk invitation payload as unknown", async () => {
+    const worker = newPerson();
+    await bot.send(textUpdate(worker, `/start inv-${"é".repeat(20)}`));
+    expect(bot.lastText(worker.id)).toContain("Ce lien d'invitation n'existe pas.");
+  });
+
+  it("lets exactly one of two people redeem one code at the same time", async () => {
+    const code = await invite();
+    const attempt = (n: number) =>
+      redeemInvitation(database.db, {
+        code,
+        alias: `A${n}`,
+        pseudonym: `race-${n}-${code}`,
+        chatIdEnc: "v1.x",
+        locale: "fr",
+        now: new Date("2026-11-18T19:00:00Z"),
+      });
+    const results = await Promise.all([attempt(1), attempt(2)]);
+    expect(results.map((r) => r.kind).sort()).toEqual(["joined", "used"]);
+  });
+
+  it("goes on call until morning in two taps, and off again", async () => {
+    const worker = newPerson();
+    await bot.send(textUpdate(worker, `/start inv-${await invite()}`), textUpdate(worker, "Nuit"));
+    bot.setNow(WEDNESDAY_11PM);
+    await bot.send(textUpdate(worker, "/garde"));
+    const menu = bot.lastCall(worker.id);
+    expect(menu?.payload.text).toBe("⚪ Tu n'es pas de garde.");
+    expect(buttonTexts(menu?.payload)).toEqual(["🟢 Je prends la garde", "🟢 Jusqu'à 8 h", "🟢 Pour 4 h"]);
+    expect(callbackDatas(menu?.payload)).toEqual(["oc:on", "oc:morning", "oc:4h"]);
+    await bot.send(callbackUpdate(worker, "oc:morning"));
+    expect(bot.lastText(worker.id)).toBe("🟢 C'est noté : tu es de garde jusqu'à 8 h.");
+    const member = await findActiveMember(
+      database.db,
+      pseudonymFor(bot.deps.pseudonymKey, worker.id, "member"),
+    );
+    expect(member?.onCallUntil).toEqual(new Date("2026-11-19T13:00:00Z"));
+    await bot.send(textUpdate(worker, "/oncall"));
+    expect(bot.lastText(worker.id)).toBe("🟢 Tu es de garde jusqu'à 8 h.");
+    await bot.send(callbackUpdate(worker, "oc:off"));
+    expect(bot.lastText(worker.id)).toBe("⚪ C'est noté : tu n'es plus de garde. Merci!");
+    expect((await listMembers(database.db, "org-a")).find((m) => m.alias === "Nuit")?.onCallSince).toBeNull();
+  });
+
+  it("does nothing for someone who is not on a team, even with a forged button", async () => {
+    const stranger = newPerson("en");
+    await bot.send(textUpdate(stranger, "/oncall"), callbackUpdate(stranger, "oc:on"));
+    expect(bot.lastText(stranger.id)).toBe("This command is for team members.");
+    expect(bot.telegram.calls.find((c) => c.method === "answerCallbackQuery")?.payload.text).toBe(
+      "This command is for team members.",
+    );
+    const onCall = (await database.db.select().from(members)).filter((m) => m.onCallSince !== null);
+    expect(onCall).toEqual([]);
+  });
+});
