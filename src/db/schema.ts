@@ -164,6 +164,8 @@ export const members = pgTable(
     onCallSince: timestamp({ withTimezone: true }),
     onCallUntil: timestamp({ withTimezone: true }),
     unreachableSince: timestamp({ withTimezone: true }),
+    // The request a worker's plain messages go to: set by claiming or by a request's "Reply" button.
+    focusRequestId: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp({ withTimezone: true }),
   },
@@ -225,4 +227,86 @@ export const outbox = pgTable(
     index().on(table.status, table.nextAttemptAt),
     index().on(table.recipientKind, table.recipientId, table.id),
   ],
+);
+
+export const REQUEST_CATEGORIES = [
+  "material",
+  "health",
+  "housing",
+  "treatment",
+  "testing",
+  "legal",
+  "food",
+  "talk",
+  "other",
+] as const;
+export type RequestCategory = (typeof REQUEST_CATEGORIES)[number];
+export const ANSWER_MODES = ["chat", "meet", "come_by", "none"] as const;
+export type AnswerMode = (typeof ANSWER_MODES)[number];
+export const REQUEST_STATUSES = ["open", "claimed", "closed", "withdrawn", "expired"] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/**
+ * A request for help. The person is a keyed pseudonym; the chat id needed to answer them is sealed and
+ * erased when the request ends. Workers see the nickname (two words, drawn per request), never who it is.
+ */
+export const requests = pgTable(
+  "requests",
+  {
+    id: text().primaryKey(),
+    organisationId: text()
+      .notNull()
+      .references(() => organisations.id, { onDelete: "restrict" }),
+    personPseudonym: text().notNull(),
+    chatIdEnc: text(),
+    nicknameAnimal: text().notNull(),
+    nicknameColour: text().notNull(),
+    locale: text({ enum: ["fr", "en"] }).notNull(),
+    category: text({ enum: REQUEST_CATEGORIES }).notNull(),
+    answerMode: text({ enum: ANSWER_MODES }).notNull(),
+    meetSiteId: text(),
+    areaPlaceId: text(),
+    status: text({ enum: REQUEST_STATUSES }).notNull().default("open"),
+    claimedByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
+    outcome: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+    deliveredAt: timestamp({ withTimezone: true }),
+    claimedAt: timestamp({ withTimezone: true }),
+    endedAt: timestamp({ withTimezone: true }),
+    escalationLevel: integer().notNull().default(0),
+  },
+  (table) => [index().on(table.personPseudonym), index().on(table.status, table.organisationId)],
+);
+
+/** What was said in a request, both ways, sealed. Deleted with the request by the retention sweep. */
+export const requestMessages = pgTable(
+  "request_messages",
+  {
+    id: serial().primaryKey(),
+    requestId: text()
+      .notNull()
+      .references(() => requests.id, { onDelete: "cascade" }),
+    author: text({ enum: ["person", "worker", "system"] }).notNull(),
+    memberId: integer().references(() => members.id, { onDelete: "set null" }),
+    bodyEnc: text().notNull(),
+    // Telegram's update id for messages from the person: a redelivered update is not relayed twice.
+    sourceUpdateId: integer(),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (table) => [index().on(table.requestId), uniqueIndex("request_messages_source_update").on(table.sourceUpdateId)],
+);
+
+/** Which worker message shows which request, so a worker can answer by replying to it. */
+export const requestNotices = pgTable(
+  "request_notices",
+  {
+    requestId: text()
+      .notNull()
+      .references(() => requests.id, { onDelete: "cascade" }),
+    memberId: integer()
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    messageId: integer().notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.memberId, table.messageId] }), index().on(table.requestId)],
 );

@@ -1,0 +1,112 @@
+import { InlineKeyboard } from "grammy";
+import type { Locale } from "../../config";
+import type { Catalog } from "../../directory/catalog";
+import { escapeHtml } from "../../text/html";
+import type { Translate } from "../../text/translate";
+import { renderNickname } from "./nickname";
+import type { Request } from "./queries";
+
+/**
+ * What workers and people read about a request. Pure: the request, the reader's language and `now` in,
+ * text and keyboards out. A worker sees the nickname, category, language, answer mode, area, age and
+ * what the person wrote; nothing here can carry a Telegram name, username or id.
+ */
+export type Reader = { t: Translate; locale: Locale };
+
+export const requestCallback = {
+  claim: (id: string) => `rq:claim:${id}`,
+  pass: (id: string) => `rq:pass:${id}`,
+  focus: (id: string) => `rq:focus:${id}`,
+  close: (id: string) => `rq:close:${id}`,
+  release: (id: string) => `rq:release:${id}`,
+  outcome: (id: string, outcome: string) => `rq:out:${id}:${outcome}`,
+  withdraw: (id: string) => `rq:withdraw:${id}`,
+  add: (id: string) => `rq:add:${id}`,
+};
+
+export const OUTCOMES = ["answered", "referred", "met", "no_reply", "other"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+const MAX_QUOTE = 3000;
+
+export function nicknameOf(request: Request, reader: Reader): string {
+  return renderNickname(
+    { animal: request.nicknameAnimal, colour: request.nicknameColour },
+    reader.locale,
+    reader.t,
+  );
+}
+
+function languageName(code: string, locale: Locale): string {
+  return new Intl.DisplayNames([locale === "fr" ? "fr-CA" : "en-CA"], { type: "language" }).of(code) ?? code;
+}
+
+export function answerLabel(request: Request, reader: Reader, catalog: Catalog | undefined): string {
+  const label = reader.t(`requests.answerModes.${request.answerMode}`);
+  const site = request.meetSiteId ? catalog?.sitesById.get(request.meetSiteId) : undefined;
+  return site ? `${label} (${site.name[reader.locale]})` : label;
+}
+
+export function areaLabel(request: Request, reader: Reader, catalog: Catalog | undefined): string {
+  const place = request.areaPlaceId ? catalog?.placesById.get(request.areaPlaceId) : undefined;
+  return place ? place.name[reader.locale] : reader.t("requests.flow.none");
+}
+
+/** The notice a worker gets (HTML). */
+export function noticeText(
+  request: Request,
+  messages: string[],
+  reader: Reader,
+  catalog: Catalog | undefined,
+  now: Date,
+): string {
+  const head = reader.t("requests.notice.new", {
+    nickname: nicknameOf(request, reader),
+    category: reader.t(`requests.categories.${request.category}`),
+    language: languageName(request.locale, reader.locale),
+    answer: answerLabel(request, reader, catalog),
+    area: areaLabel(request, reader, catalog),
+    minutes: Math.max(0, Math.round((now.getTime() - request.createdAt.getTime()) / 60_000)),
+  });
+  const body =
+    messages.length > 0
+      ? messages
+          .map((m) => reader.t("requests.notice.message", { message: m.slice(0, MAX_QUOTE) }))
+          .join("\n")
+      : reader.t("requests.notice.noMessage");
+  return `${head}\n\n${body}`;
+}
+
+export function noticeKeyboard(request: Request, reader: Reader): InlineKeyboard {
+  return new InlineKeyboard()
+    .text(reader.t("requests.notice.claim"), requestCallback.claim(request.id))
+    .text(reader.t("requests.notice.pass"), requestCallback.pass(request.id));
+}
+
+export function claimedKeyboard(request: Request, reader: Reader): InlineKeyboard {
+  return new InlineKeyboard()
+    .text(reader.t("requests.notice.reply"), requestCallback.focus(request.id))
+    .row()
+    .text(reader.t("requests.notice.close"), requestCallback.close(request.id))
+    .text(reader.t("requests.notice.release"), requestCallback.release(request.id));
+}
+
+export function outcomeKeyboard(request: Request, reader: Reader): InlineKeyboard {
+  const keyboard = new InlineKeyboard();
+  OUTCOMES.forEach((outcome, i) => {
+    keyboard.text(reader.t(`requests.outcomes.${outcome}`), requestCallback.outcome(request.id, outcome));
+    if (i % 2 === 1) keyboard.row();
+  });
+  return keyboard;
+}
+
+/** Relayed text goes out as plain text: no parse mode, no entities, so nothing in it can act as markup. */
+export function plainText(text: string): Record<string, unknown> {
+  return { text: text.slice(0, 4096), link_preview_options: { is_disabled: true } };
+}
+
+export function htmlText(text: string): Record<string, unknown> {
+  return { text, parse_mode: "HTML", link_preview_options: { is_disabled: true } };
+}
+
+export { escapeHtml };

@@ -1,0 +1,260 @@
+import { randomBytes } from "node:crypto";
+import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Locale } from "../../config";
+import type { Database, Executor } from "../../db/executor";
+import {
+  type AnswerMode,
+  members,
+  type RequestCategory,
+  requestMessages,
+  requestNotices,
+  requests,
+} from "../../db/schema";
+import type { OutboxMessage } from "../../outbox/enqueue";
+import { enqueueMessages } from "../../outbox/enqueue";
+import type { Sealer } from "../../privacy/sealed";
+import type { Nickname } from "./nickname";
+
+/** Query functions for requests. The use cases (requests/use-cases.ts) own the transactions. */
+
+export type Request = typeof requests.$inferSelect;
+export type Member = typeof members.$inferSelect;
+
+export const ACTIVE_STATUSES = ["open", "claimed"] as const;
+// At most this many requests open at once per person: enough for real needs, not for a flood.
+export const MAX_ACTIVE_REQUESTS = 3;
+
+export function newRequestId(): string {
+  return randomBytes(9).toString("base64url");
+}
+
+export type NewRequest = {
+  id: string;
+  organisationId: string;
+  personPseudonym: string;
+  chatIdEnc: string;
+  nickname: Nickname;
+  locale: Locale;
+  category: RequestCategory;
+  answerMode: AnswerMode;
+  meetSiteId: string | null;
+  areaPlaceId: string | null;
+  message: string | null;
+  createdAt: Date;
+};
+
+export async function insertRequest(db: Executor, request: NewRequest, sealer: Sealer): Promise<Request> {
+  const [row] = await db
+    .insert(requests)
+    .values({
+      id: request.id,
+      organisationId: request.organisationId,
+      personPseudonym: request.personPseudonym,
+      chatIdEnc: request.chatIdEnc,
+      nicknameAnimal: request.nickname.animal,
+      nicknameColour: request.nickname.colour,
+      locale: request.locale,
+      category: request.category,
+      answerMode: request.answerMode,
+      meetSiteId: request.meetSiteId,
+      areaPlaceId: request.areaPlaceId,
+      createdAt: request.createdAt,
+    })
+    .returning();
+  if (!row) throw new Error("request insert returned nothing");
+  if (request.message)
+    await db.insert(requestMessages).values({
+      requestId: row.id,
+      author: "person",
+      bodyEnc: sealer.seal(request.message),
+      createdAt: request.createdAt,
+    });
+  return row;
+}
+
+export async function activeRequestsOf(db: Executor, personPseudonym: string): Promise<Request[]> {
+  return db
+    .select()
+    .from(requests)
+    .where(and(eq(requests.personPseudonym, personPseudonym), inArray(requests.status, [...ACTIVE_STATUSES])))
+    .orderBy(desc(requests.createdAt));
+}
+
+export async function getRequest(db: Executor, id: string): Promise<Request | undefined> {
+  const [row] = await db.select().from(requests).where(eq(requests.id, id));
+  return row;
+}
+
+/** The first claim wins: the update only matches while the request is still open. */
+export async function claimRequest(
+  db: Executor,
+  id: string,
+  memberId: number,
+  now: Date,
+): Promise<Request | undefined> {
+  const [row] = await db
+    .update(requests)
+    .set({ status: "claimed", claimedByMemberId: memberId, claimedAt: now })
+    .where(and(eq(requests.id, id), eq(requests.status, "open")))
+    .returning();
+  return row;
+}
+
+/** Ends a request. Its sealed chat id is erased once the last message to the person has gone (eraseEndedChatIds). */
+export async function endRequest(
+  db: Executor,
+  id: string,
+  status: "closed" | "withdrawn" | "expired",
+  now: Date,
+  outcome: string | null = null,
+): Promise<Request | undefined> {
+  const [row] = await db
+    .update(requests)
+    .set({ status, endedAt: now, outcome })
+    .where(and(eq(requests.id, id), inArray(requests.status, [...ACTIVE_STATUSES])))
+    .returning();
+  return row;
+}
+
+export async function releaseRequest(
+  db: Executor,
+  id: string,
+  memberId: number,
+): Promise<Request | undefined> {
+  const [row] = await db
+    .update(requests)
+    .set({ status: "open", claimedByMemberId: null, claimedAt: null })
+    .where(and(eq(requests.id, id), eq(requests.status, "claimed"), eq(requests.claimedByMemberId, memberId)))
+    .returning();
+  return row;
+}
+
+/** Adds a message once per Telegram update: a redelivered update finds its message already there. */
+export async function addMessage(
+  db: Executor,
+  params: {
+    requestId: string;
+    author: "person" | "worker" | "system";
+    memberId?: number;
+    body: string;
+    sourceUpdateId?: number;
+    now: Date;
+  },
+  sealer: Sealer,
+): Promise<boolean> {
+  const inserted = await db
+    .insert(requestMessages)
+    .values({
+      requestId: params.requestId,
+      author: params.author,
+      memberId: params.memberId ?? null,
+      bodyEnc: sealer.seal(params.body),
+      sourceUpdateId: params.sourceUpdateId ?? null,
+      createdAt: params.now,
+    })
+    .onConflictDoNothing()
+    .returning({ id: requestMessages.id });
+  return inserted.length > 0;
+}
+
+export async function messagesOf(db: Executor, requestId: string, sealer: Sealer) {
+  const rows = await db
+    .select()
+    .from(requestMessages)
+    .where(eq(requestMessages.requestId, requestId))
+    .orderBy(asc(requestMessages.id));
+  return rows.map((r) => ({
+    author: r.author,
+    memberId: r.memberId,
+    body: sealer.open(r.bodyEnc),
+    createdAt: r.createdAt,
+  }));
+}
+
+export async function recordNotice(
+  db: Executor,
+  requestId: string,
+  memberId: number,
+  messageId: number,
+): Promise<void> {
+  await db.insert(requestNotices).values({ requestId, memberId, messageId }).onConflictDoNothing();
+}
+
+export async function noticesOf(db: Executor, requestId: string) {
+  return db.select().from(requestNotices).where(eq(requestNotices.requestId, requestId));
+}
+
+export async function requestForNotice(
+  db: Executor,
+  memberId: number,
+  messageId: number,
+): Promise<string | undefined> {
+  const [row] = await db
+    .select({ requestId: requestNotices.requestId })
+    .from(requestNotices)
+    .where(and(eq(requestNotices.memberId, memberId), eq(requestNotices.messageId, messageId)));
+  return row?.requestId;
+}
+
+export async function setFocus(db: Executor, memberId: number, requestId: string | null): Promise<void> {
+  await db.update(members).set({ focusRequestId: requestId }).where(eq(members.id, memberId));
+}
+
+/** Open requests of an organisation that no worker was told about yet (nobody was on call). */
+export async function undeliveredRequests(db: Executor, organisationId: string): Promise<Request[]> {
+  return db
+    .select()
+    .from(requests)
+    .where(
+      and(
+        eq(requests.organisationId, organisationId),
+        eq(requests.status, "open"),
+        isNull(requests.deliveredAt),
+      ),
+    )
+    .orderBy(asc(requests.createdAt));
+}
+
+export async function markDelivered(db: Executor, ids: string[], now: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await db.update(requests).set({ deliveredAt: now }).where(inArray(requests.id, ids));
+}
+
+export async function enqueue(db: Executor, messages: OutboxMessage[]): Promise<number> {
+  return enqueueMessages(db, messages);
+}
+
+/** Organisations that have at least one active worker or admin, with how many are on call now. */
+export async function organisationsWithTeams(
+  db: Executor,
+  now: Date,
+): Promise<{ organisationId: string; onCall: number }[]> {
+  const rows = await db
+    .select({
+      organisationId: members.organisationId,
+      onCall: sql<number>`count(*) filter (where ${members.onCallSince} is not null and (${members.onCallUntil} is null or ${members.onCallUntil} > ${now}))::int`,
+    })
+    .from(members)
+    .where(and(isNull(members.revokedAt), inArray(members.role, ["worker", "admin"])))
+    .groupBy(members.organisationId);
+  return rows;
+}
+
+/**
+ * Erases the chat id of ended requests once nothing is waiting to be sent to them: from then on nobody
+ * can write to the person through that request.
+ */
+export async function eraseEndedChatIds(db: Executor): Promise<number> {
+  const erased = await db
+    .update(requests)
+    .set({ chatIdEnc: null })
+    .where(
+      and(
+        inArray(requests.status, ["closed", "withdrawn", "expired"]),
+        sql`${requests.chatIdEnc} is not null`,
+        sql`not exists (select 1 from outbox o where o.recipient_kind = 'request' and o.recipient_id = ${requests.id} and o.status = 'pending')`,
+      ),
+    )
+    .returning({ id: requests.id });
+  return erased.length;
+}

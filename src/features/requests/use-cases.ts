@@ -1,0 +1,441 @@
+import { and, count, eq, gt } from "drizzle-orm";
+import type { BotDeps } from "../../bot/context";
+import type { Locale } from "../../config";
+import type { AnswerMode, RequestCategory } from "../../db/schema";
+import { members, requestMessages } from "../../db/schema";
+import type { Catalog } from "../../directory/catalog";
+import type { OutboxMessage } from "../../outbox/enqueue";
+import { withHtml } from "../../text/translate";
+import { type Member, onCallMembers } from "../team/queries";
+import { drawNickname } from "./nickname";
+import { htmlText, nicknameOf, noticeKeyboard, noticeText, plainText, type Reader } from "./notices";
+import {
+  activeRequestsOf,
+  addMessage,
+  claimRequest,
+  endRequest,
+  enqueue,
+  getRequest,
+  insertRequest,
+  MAX_ACTIVE_REQUESTS,
+  markDelivered,
+  messagesOf,
+  newRequestId,
+  noticesOf,
+  organisationsWithTeams,
+  type Request,
+  releaseRequest,
+  setFocus,
+  undeliveredRequests,
+} from "./queries";
+import { pickOrganisation } from "./routing";
+
+/**
+ * The request use cases. Each one runs in one transaction: the state change and the messages it causes
+ * (written to the outbox) commit together or not at all, and every outbox row has a dedupe key derived
+ * from what caused it, so a redelivered update has no second effect. Telegram is never called here.
+ */
+export type RequestDeps = Pick<BotDeps, "db" | "sealer" | "translations" | "now" | "catalog"> & {
+  outbox?: { wake(): void };
+};
+
+const readerFor = (deps: RequestDeps, locale: Locale): Reader => ({
+  t: deps.translations.forLocale(locale),
+  locale,
+});
+
+function toPerson(request: Request, dedupeKey: string, payload: Record<string, unknown>): OutboxMessage {
+  return { dedupeKey, recipient: { kind: "request", id: request.id }, method: "sendMessage", payload };
+}
+
+function toMember(
+  member: Pick<Member, "id">,
+  dedupeKey: string,
+  payload: Record<string, unknown>,
+): OutboxMessage {
+  // Workers' copies are protected: they cannot be forwarded or saved out of the chat.
+  return {
+    dedupeKey,
+    recipient: { kind: "member", id: String(member.id) },
+    method: "sendMessage",
+    payload: { ...payload, protect_content: true },
+  };
+}
+
+export async function noticeFor(
+  deps: RequestDeps,
+  request: Request,
+  member: Member,
+  catalog: Catalog | undefined,
+  messages: string[],
+): Promise<OutboxMessage> {
+  const reader = readerFor(deps, member.locale);
+  return toMember(member, `notice:${request.id}:${member.id}`, {
+    ...htmlText(noticeText(request, messages, reader, catalog, deps.now())),
+    reply_markup: noticeKeyboard(request, reader),
+  });
+}
+
+export type SubmitInput = {
+  personPseudonym: string;
+  chatId: number;
+  locale: Locale;
+  category: RequestCategory;
+  message: string | null;
+  answerMode: AnswerMode;
+  meetSiteId: string | null;
+  areaPlaceId: string | null;
+};
+
+export type SubmitOutcome =
+  | { kind: "sent"; requestId: string; nickname: string; onCall: number }
+  | { kind: "too-many"; count: number }
+  | { kind: "no-team" };
+
+export async function submitRequest(deps: RequestDeps, input: SubmitInput): Promise<SubmitOutcome> {
+  const now = deps.now();
+  const catalog = await deps.catalog.get(deps.db);
+  const outcome = await deps.db.transaction(async (tx): Promise<SubmitOutcome> => {
+    const active = await activeRequestsOf(tx, input.personPseudonym);
+    if (active.length >= MAX_ACTIVE_REQUESTS) return { kind: "too-many", count: active.length };
+    const preferred = input.meetSiteId ? catalog?.sitesById.get(input.meetSiteId)?.organisationId : undefined;
+    const organisationId = pickOrganisation(preferred, await organisationsWithTeams(tx, now));
+    if (!organisationId) return { kind: "no-team" };
+    const request = await insertRequest(
+      tx,
+      {
+        id: newRequestId(),
+        organisationId,
+        personPseudonym: input.personPseudonym,
+        chatIdEnc: deps.sealer.seal(String(input.chatId)),
+        nickname: drawNickname(),
+        locale: input.locale,
+        category: input.category,
+        answerMode: input.answerMode,
+        meetSiteId: input.meetSiteId,
+        areaPlaceId: input.areaPlaceId,
+        message: input.message,
+        createdAt: now,
+      },
+      deps.sealer,
+    );
+    const onCall = await onCallMembers(tx, organisationId, now);
+    const notices = await Promise.all(
+      onCall.map((m) => noticeFor(deps, request, m, catalog, input.message ? [input.message] : [])),
+    );
+    await enqueue(tx, notices);
+    if (onCall.length > 0) await markDelivered(tx, [request.id], now);
+    return {
+      kind: "sent",
+      requestId: request.id,
+      nickname: nicknameOf(request, readerFor(deps, input.locale)),
+      onCall: onCall.length,
+    };
+  });
+  deps.outbox?.wake();
+  return outcome;
+}
+
+/** When a worker goes on call, the requests that waited with nobody on call go to them at once. */
+export async function deliverWaitingRequests(deps: RequestDeps, member: Member): Promise<number> {
+  const now = deps.now();
+  const catalog = await deps.catalog.get(deps.db);
+  const delivered = await deps.db.transaction(async (tx) => {
+    const waiting = await undeliveredRequests(tx, member.organisationId);
+    const out: OutboxMessage[] = [];
+    for (const request of waiting) {
+      const messages = (await messagesOf(tx, request.id, deps.sealer))
+        .filter((m) => m.author === "person")
+        .map((m) => m.body);
+      out.push(await noticeFor(deps, request, member, catalog, messages));
+      const reader = readerFor(deps, request.locale);
+      out.push(
+        toPerson(
+          request,
+          `delivered:${request.id}`,
+          plainText(reader.t("requests.sent.delivered", withHtml({ nickname: nicknameOf(request, reader) }))),
+        ),
+      );
+    }
+    await enqueue(tx, out);
+    await markDelivered(
+      tx,
+      waiting.map((r) => r.id),
+      now,
+    );
+    return waiting.length;
+  });
+  if (delivered > 0) deps.outbox?.wake();
+  return delivered;
+}
+
+export type ClaimOutcome =
+  | { kind: "claimed"; request: Request; nickname: string }
+  | { kind: "taken"; alias: string }
+  | { kind: "gone" };
+
+export async function claim(deps: RequestDeps, requestId: string, member: Member): Promise<ClaimOutcome> {
+  const now = deps.now();
+  const outcome = await deps.db.transaction(async (tx): Promise<ClaimOutcome> => {
+    const claimed = await claimRequest(tx, requestId, member.id, now);
+    if (!claimed || claimed.organisationId !== member.organisationId) {
+      if (claimed) throw new Error("claimed a request of another organisation");
+      const current = await getRequest(tx, requestId);
+      if (current?.status === "claimed" && current.claimedByMemberId !== null) {
+        const [by] = await tx
+          .select({ alias: members.alias })
+          .from(members)
+          .where(eq(members.id, current.claimedByMemberId));
+        return { kind: "taken", alias: by?.alias ?? "?" };
+      }
+      return { kind: "gone" };
+    }
+    await setFocus(tx, member.id, requestId);
+    const person = readerFor(deps, claimed.locale);
+    const out: OutboxMessage[] = [
+      toPerson(
+        claimed,
+        `claimed:${requestId}:${member.id}`,
+        plainText(person.t("requests.person.claimed", withHtml({ alias: member.alias }))),
+      ),
+    ];
+    // The other notices say who took it, so nobody answers the same person twice.
+    for (const notice of await noticesOf(tx, requestId)) {
+      if (notice.memberId === member.id) continue;
+      const [colleague] = await tx
+        .select({ locale: members.locale })
+        .from(members)
+        .where(eq(members.id, notice.memberId));
+      const reader = readerFor(deps, colleague?.locale ?? "fr");
+      out.push({
+        dedupeKey: `taken:${requestId}:${notice.memberId}:${now.getTime()}`,
+        recipient: { kind: "member", id: String(notice.memberId) },
+        method: "editMessageReplyMarkup",
+        payload: {
+          message_id: notice.messageId,
+          reply_markup: {
+            inline_keyboard: [
+              [
+                {
+                  text: reader.t("requests.notice.takenBy", { alias: member.alias }),
+                  callback_data: "rq:noop",
+                },
+              ],
+            ],
+          },
+        },
+      });
+    }
+    await enqueue(tx, out);
+    return {
+      kind: "claimed",
+      request: claimed,
+      nickname: nicknameOf(claimed, readerFor(deps, member.locale)),
+    };
+  });
+  deps.outbox?.wake();
+  return outcome;
+}
+
+export type RelayOutcome =
+  | { kind: "relayed" }
+  | { kind: "duplicate" }
+  | { kind: "not-yours" }
+  | { kind: "ended" };
+
+/** A worker's text to the person of the request they hold: sealed in the history, relayed as plain text. */
+export async function relayFromWorker(
+  deps: RequestDeps,
+  member: Member,
+  requestId: string,
+  text: string,
+  updateId: number,
+): Promise<RelayOutcome> {
+  const now = deps.now();
+  const outcome = await deps.db.transaction(async (tx): Promise<RelayOutcome> => {
+    const request = await getRequest(tx, requestId);
+    if (!request || (request.status !== "claimed" && request.status !== "open")) return { kind: "ended" };
+    if (request.claimedByMemberId !== member.id) return { kind: "not-yours" };
+    const added = await addMessage(
+      tx,
+      { requestId, author: "worker", memberId: member.id, body: text, sourceUpdateId: updateId, now },
+      deps.sealer,
+    );
+    if (!added) return { kind: "duplicate" };
+    const person = readerFor(deps, request.locale);
+    await enqueue(tx, [
+      toPerson(
+        request,
+        `relay:${updateId}`,
+        plainText(person.t("requests.person.fromWorker", withHtml({ alias: member.alias, message: text }))),
+      ),
+    ]);
+    return { kind: "relayed" };
+  });
+  deps.outbox?.wake();
+  return outcome;
+}
+
+// Past this many messages in a minute, the person gets one calm notice (nothing is lost).
+export const FLOOD_PER_MINUTE = 8;
+
+export type PersonRelayOutcome =
+  | { kind: "relayed"; slowDown: boolean }
+  | { kind: "added" }
+  | { kind: "duplicate" }
+  | { kind: "no-request" };
+
+/** A person's text: to the worker holding their request, or added to their waiting request. */
+export async function relayFromPerson(
+  deps: RequestDeps,
+  personPseudonym: string,
+  text: string,
+  updateId: number,
+): Promise<PersonRelayOutcome> {
+  const now = deps.now();
+  const outcome = await deps.db.transaction(async (tx): Promise<PersonRelayOutcome> => {
+    const [request] = await activeRequestsOf(tx, personPseudonym);
+    if (!request) return { kind: "no-request" };
+    const added = await addMessage(
+      tx,
+      { requestId: request.id, author: "person", body: text, sourceUpdateId: updateId, now },
+      deps.sealer,
+    );
+    if (!added) return { kind: "duplicate" };
+    if (request.status !== "claimed" || request.claimedByMemberId === null) return { kind: "added" };
+    const [worker] = await tx.select().from(members).where(eq(members.id, request.claimedByMemberId));
+    if (!worker) return { kind: "added" };
+    const reader = readerFor(deps, worker.locale);
+    await enqueue(tx, [
+      toMember(
+        worker,
+        `relay:${updateId}`,
+        plainText(
+          reader.t(
+            "requests.notice.fromPerson",
+            withHtml({ nickname: nicknameOf(request, reader), message: text }),
+          ),
+        ),
+      ),
+    ]);
+    const [recent] = await tx
+      .select({ n: count() })
+      .from(requestMessages)
+      .where(
+        and(
+          eq(requestMessages.requestId, request.id),
+          eq(requestMessages.author, "person"),
+          gt(requestMessages.createdAt, new Date(now.getTime() - 60_000)),
+        ),
+      );
+    return { kind: "relayed", slowDown: (recent?.n ?? 0) === FLOOD_PER_MINUTE };
+  });
+  deps.outbox?.wake();
+  return outcome;
+}
+
+export type EndOutcome = { kind: "ended"; request: Request } | { kind: "not-allowed" } | { kind: "gone" };
+
+export async function closeRequest(
+  deps: RequestDeps,
+  requestId: string,
+  member: Member,
+  outcome: string,
+): Promise<EndOutcome> {
+  const now = deps.now();
+  const result = await deps.db.transaction(async (tx): Promise<EndOutcome> => {
+    const request = await getRequest(tx, requestId);
+    if (!request || (request.status !== "open" && request.status !== "claimed")) return { kind: "gone" };
+    const allowed =
+      request.claimedByMemberId === member.id ||
+      (member.role === "admin" && member.organisationId === request.organisationId);
+    if (!allowed) return { kind: "not-allowed" };
+    const ended = await endRequest(tx, requestId, "closed", now, outcome);
+    if (!ended) return { kind: "gone" };
+    if (member.focusRequestId === requestId) await setFocus(tx, member.id, null);
+    const person = readerFor(deps, request.locale);
+    await enqueue(tx, [
+      toPerson(
+        request,
+        `closed:${requestId}`,
+        plainText(person.t("requests.person.closed", withHtml({ alias: member.alias }))),
+      ),
+    ]);
+    return { kind: "ended", request: ended };
+  });
+  deps.outbox?.wake();
+  return result;
+}
+
+export async function releaseClaim(
+  deps: RequestDeps,
+  requestId: string,
+  member: Member,
+): Promise<EndOutcome> {
+  const now = deps.now();
+  const catalog = await deps.catalog.get(deps.db);
+  const result = await deps.db.transaction(async (tx): Promise<EndOutcome> => {
+    const released = await releaseRequest(tx, requestId, member.id);
+    if (!released) return { kind: "gone" };
+    if (member.focusRequestId === requestId) await setFocus(tx, member.id, null);
+    const person = readerFor(deps, released.locale);
+    const messages = (await messagesOf(tx, requestId, deps.sealer))
+      .filter((m) => m.author === "person")
+      .map((m) => m.body);
+    const colleagues = (await onCallMembers(tx, released.organisationId, now)).filter(
+      (m) => m.id !== member.id,
+    );
+    const renotices = await Promise.all(
+      colleagues.map((m) => noticeFor(deps, released, m, catalog, messages)),
+    );
+    await enqueue(tx, [
+      toPerson(
+        released,
+        `released:${requestId}:${now.getTime()}`,
+        plainText(person.t("requests.person.released")),
+      ),
+      // The history goes with it: the next worker reads what was already said.
+      ...renotices.map((n) => ({ ...n, dedupeKey: `${n.dedupeKey}:r${now.getTime()}` })),
+    ]);
+    return { kind: "ended", request: released };
+  });
+  deps.outbox?.wake();
+  return result;
+}
+
+/** "I don't need this any more": no questions asked. Whoever was told about it is told it ended. */
+export async function withdrawRequest(
+  deps: RequestDeps,
+  personPseudonym: string,
+  requestId: string,
+): Promise<EndOutcome> {
+  const now = deps.now();
+  const result = await deps.db.transaction(async (tx): Promise<EndOutcome> => {
+    const request = await getRequest(tx, requestId);
+    if (!request || request.personPseudonym !== personPseudonym) return { kind: "not-allowed" };
+    const ended = await endRequest(tx, requestId, "withdrawn", now);
+    if (!ended) return { kind: "gone" };
+    const told = new Set((await noticesOf(tx, requestId)).map((n) => n.memberId));
+    if (request.claimedByMemberId !== null) told.add(request.claimedByMemberId);
+    const out: OutboxMessage[] = [];
+    for (const memberId of told) {
+      const [worker] = await tx.select().from(members).where(eq(members.id, memberId));
+      if (!worker) continue;
+      if (worker.focusRequestId === requestId) await setFocus(tx, worker.id, null);
+      const reader = readerFor(deps, worker.locale);
+      out.push(
+        toMember(
+          worker,
+          `withdrawn:${requestId}:${worker.id}`,
+          plainText(
+            reader.t("requests.notice.withdrawn", withHtml({ nickname: nicknameOf(request, reader) })),
+          ),
+        ),
+      );
+    }
+    await enqueue(tx, out);
+    return { kind: "ended", request: ended };
+  });
+  deps.outbox?.wake();
+  return result;
+}

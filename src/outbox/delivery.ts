@@ -1,0 +1,440 @@
+import { and, eq, ne, or, type SQL, sql } from "drizzle-orm";
+import { type Api, GrammyError, HttpError, type RawApi } from "grammy";
+import type { Database } from "../db/executor";
+import { outbox } from "../db/schema";
+import { errorFields, type Logger } from "../logger";
+import type { OutboxRecipient } from "./enqueue";
+
+/**
+ * Delivers the outbox. Each round claims due rows (the oldest pending row of each recipient only, so a
+ * recipient's messages go in order even across processes), sends them without any transaction open,
+ * then records the outcome.
+ *
+ * Delivery is at least once: a process that dies between Telegram's answer and the update marking the
+ * row sent leaves the row locked; when `lockSeconds` pass, the next round sends it again. So a crash can
+ * cause one duplicate, never a loss. For the same reason an API call must end before the lock does: give
+ * the `Api` behind `call` a `timeoutSeconds` under `lockSeconds / 2` (grammY's default is 500 s).
+ */
+export type OutboxDeliveryOptions = {
+  db: Database;
+  /** Wired to grammY's `api.raw[method](params)`; throws `GrammyError` or `HttpError`. */
+  call: (method: string, params: Record<string, unknown>) => Promise<unknown>;
+  /** The recipient's chat id, or undefined when it no longer has one (an erased request). */
+  resolveChat: (recipient: OutboxRecipient) => Promise<number | undefined>;
+  /** Called after a row is sent, e.g. to remember which message shows which request. */
+  onSent?: (sent: {
+    dedupeKey: string;
+    recipient: OutboxRecipient;
+    messageId: number | undefined;
+  }) => Promise<void>;
+  /** Called once when Telegram answers 403 (bot blocked, account deactivated). */
+  onUnreachable?: (recipient: OutboxRecipient) => Promise<void>;
+  logger: Logger;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  batchSize?: number;
+  /** Calls per second from this process, all chats together. */
+  maxPerSecond?: number;
+  /** Minimum time between two calls to the same recipient from this process. */
+  perChatIntervalMs?: number;
+  lockSeconds?: number;
+  /** Attempts that end in a network or server error before the row is given up as failed. */
+  maxAttempts?: number;
+};
+
+export type DeliveryRound = { sent: number; retried: number; failed: number; unreachable: number };
+
+export type OutboxDelivery = {
+  runOnce(): Promise<DeliveryRound>;
+  /** Runs rounds every `pollMs`, at once after a round that did something, and at once on `wake()`. */
+  start(pollMs?: number): void;
+  wake(): void;
+  /** Resolves when the round in progress has finished. */
+  stop(): Promise<void>;
+};
+
+type ClaimedRow = {
+  id: number;
+  dedupeKey: string;
+  recipient: OutboxRecipient;
+  method: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  lockedUntil: Date;
+};
+
+type Outcome =
+  | { kind: "sent"; messageId: number | undefined }
+  | { kind: "rate-limited"; retryAfterSeconds: number; error: string }
+  | { kind: "transient"; error: string; code?: number }
+  | { kind: "rejected"; error: string; code: number }
+  | { kind: "blocked"; error: string }
+  | { kind: "no-chat" };
+
+const MAX_BACKOFF_SECONDS = 300;
+const MAX_ERROR_LENGTH = 200;
+
+export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDelivery {
+  const { db, call, resolveChat, onUnreachable, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const batchSize = options.batchSize ?? 25;
+  const lockSeconds = options.lockSeconds ?? 30;
+  const maxAttempts = options.maxAttempts ?? 12;
+  const pacer = createPacer(now, sleep, options.maxPerSecond ?? 25, options.perChatIntervalMs ?? 1000);
+
+  async function runOnce(): Promise<DeliveryRound> {
+    const round: DeliveryRound = { sent: 0, retried: 0, failed: 0, unreachable: 0 };
+    const claimedAt = now();
+    const rows = await claimDueRows(db, claimedAt, lockSeconds, batchSize);
+    // Past half the lock, a call could still be running when another process takes the row over.
+    const sendBefore = claimedAt.getTime() + (lockSeconds * 1000) / 2;
+    for (const row of rows) {
+      if (row.attempts > maxAttempts) {
+        round.failed += await markFailed(db, row, "too many attempts");
+        continue;
+      }
+      const outcome = await deliver(row, sendBefore);
+      if (outcome === undefined) {
+        await releaseClaim(db, row);
+        continue;
+      }
+      await recordOutcome(row, outcome, round);
+    }
+    return round;
+  }
+
+  /** Undefined when the claim got too old to send safely. */
+  async function deliver(row: ClaimedRow, sendBefore: number): Promise<Outcome | undefined> {
+    try {
+      const chatId = await resolveChat(row.recipient);
+      if (chatId === undefined) return { kind: "no-chat" };
+      await pacer.waitTurn(recipientKey(row.recipient));
+      if (now().getTime() >= sendBefore) return undefined;
+      pacer.recordCall(recipientKey(row.recipient));
+      const result = await call(row.method, { ...row.payload, chat_id: chatId });
+      return { kind: "sent", messageId: messageIdOf(result) };
+    } catch (error) {
+      return classifyFailure(error);
+    }
+  }
+
+  async function recordOutcome(row: ClaimedRow, outcome: Outcome, round: DeliveryRound): Promise<void> {
+    const at = now();
+    switch (outcome.kind) {
+      case "sent":
+        await markSent(db, row, at, outcome.messageId);
+        round.sent += 1;
+        if (options.onSent)
+          await options
+            .onSent({ dedupeKey: row.dedupeKey, recipient: row.recipient, messageId: outcome.messageId })
+            .catch((error: unknown) =>
+              logger.warn({ outboxId: row.id, error: errorFields(error) }, "after-send hook failed"),
+            );
+        return;
+      case "rate-limited":
+        // Telegram's flood control is not the message's fault: the attempt is given back.
+        await reschedule(
+          db,
+          row,
+          new Date(at.getTime() + outcome.retryAfterSeconds * 1000),
+          outcome.error,
+          -1,
+        );
+        logger.warn(
+          { outboxId: row.id, retryAfterSeconds: outcome.retryAfterSeconds },
+          "outbox rate limited",
+        );
+        round.retried += 1;
+        return;
+      case "transient":
+        if (row.attempts >= maxAttempts) {
+          round.failed += await markFailed(db, row, outcome.error);
+          logger.warn({ outboxId: row.id, method: row.method, code: outcome.code }, "outbox message failed");
+          return;
+        }
+        await reschedule(
+          db,
+          row,
+          new Date(at.getTime() + backoffSeconds(row.attempts) * 1000),
+          outcome.error,
+          0,
+        );
+        round.retried += 1;
+        return;
+      case "rejected":
+        // The description stays in the table only: it can quote a piece of the message (a bad tag).
+        round.failed += await markFailed(db, row, outcome.error);
+        logger.warn({ outboxId: row.id, method: row.method, code: outcome.code }, "outbox message failed");
+        return;
+      case "blocked":
+        round.unreachable += await markRecipientUnreachable(db, row, outcome.error);
+        await notifyUnreachable(row);
+        return;
+      case "no-chat":
+        round.unreachable += await markRecipientUnreachable(db, row, "no chat");
+        return;
+    }
+  }
+
+  async function notifyUnreachable(row: ClaimedRow): Promise<void> {
+    if (!onUnreachable) return;
+    try {
+      await onUnreachable(row.recipient);
+    } catch (error) {
+      logger.error({ outboxId: row.id, err: errorFields(error) }, "outbox onUnreachable failed");
+    }
+  }
+
+  let loop: Promise<void> | undefined;
+  let isStopping = false;
+  let isWoken = false;
+  let endIdle: (() => void) | undefined;
+
+  function idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      endIdle = done;
+      function done() {
+        clearTimeout(timer);
+        endIdle = undefined;
+        resolve();
+      }
+    });
+  }
+
+  return {
+    runOnce,
+    start(pollMs = 1000) {
+      if (loop) return;
+      isStopping = false;
+      loop = (async () => {
+        while (!isStopping) {
+          isWoken = false;
+          let didWork = false;
+          try {
+            const round = await runOnce();
+            didWork = round.sent + round.retried + round.failed + round.unreachable > 0;
+          } catch (error) {
+            logger.error({ err: errorFields(error) }, "outbox round failed");
+          }
+          // A recipient's next message only becomes claimable once the previous one is settled.
+          if (!isStopping && !didWork && !isWoken) await idle(pollMs);
+        }
+      })();
+    },
+    wake() {
+      isWoken = true;
+      endIdle?.();
+    },
+    async stop() {
+      isStopping = true;
+      endIdle?.();
+      await loop;
+      loop = undefined;
+    },
+  };
+}
+
+/**
+ * One statement claims the oldest pending row of each recipient that is due and not locked. The outer
+ * update re-checks status and lock on the row it locked: under concurrency the CTE can see a version of
+ * the row that another process has since sent, and without the re-check it would be sent twice.
+ * MATERIALIZED keeps the CTE from being inlined and re-run (which could claim past the limit).
+ */
+async function claimDueRows(
+  db: Database,
+  at: Date,
+  lockSeconds: number,
+  limit: number,
+): Promise<ClaimedRow[]> {
+  const lockedUntil = new Date(at.getTime() + lockSeconds * 1000);
+  const atParam = at.toISOString();
+  const rows = await queryRows<{
+    id: string | number;
+    dedupe_key: string;
+    recipient_kind: "member" | "request";
+    recipient_id: string;
+    method: string;
+    payload: Record<string, unknown>;
+    attempts: number;
+  }>(
+    db,
+    sql`
+      with due as materialized (
+        select o.id from outbox o
+        where o.status = 'pending'
+          and o.next_attempt_at <= ${atParam}::timestamptz
+          and (o.locked_until is null or o.locked_until < ${atParam}::timestamptz)
+          and not exists (
+            select 1 from outbox earlier
+            where earlier.recipient_kind = o.recipient_kind
+              and earlier.recipient_id = o.recipient_id
+              and earlier.id < o.id
+              and earlier.status = 'pending'
+          )
+        order by o.id
+        limit ${limit}
+        for update of o skip locked
+      )
+      update outbox
+      set locked_until = ${lockedUntil.toISOString()}::timestamptz, attempts = outbox.attempts + 1
+      from due
+      where outbox.id = due.id
+        and outbox.status = 'pending'
+        and (outbox.locked_until is null or outbox.locked_until < ${atParam}::timestamptz)
+      returning outbox.id, outbox.dedupe_key, outbox.recipient_kind, outbox.recipient_id, outbox.method,
+        outbox.payload, outbox.attempts`,
+  );
+  return rows
+    .map((row) => ({
+      id: Number(row.id),
+      dedupeKey: row.dedupe_key,
+      recipient: { kind: row.recipient_kind, id: row.recipient_id },
+      method: row.method,
+      payload: row.payload,
+      attempts: row.attempts,
+      lockedUntil,
+    }))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** `db.execute` answers an array on postgres.js and `{ rows }` on PGlite. */
+async function queryRows<Row>(db: Database, query: SQL): Promise<Row[]> {
+  const result = (await db.execute(query)) as unknown as Row[] | { rows: Row[] };
+  return Array.isArray(result) ? result : result.rows;
+}
+
+/** The row is still ours: pending, and locked by this claim rather than a later one. */
+function isClaimed(row: ClaimedRow) {
+  return and(eq(outbox.id, row.id), eq(outbox.status, "pending"), eq(outbox.lockedUntil, row.lockedUntil));
+}
+
+async function markSent(db: Database, row: ClaimedRow, at: Date, messageId: number | undefined) {
+  // Not fenced on the lock: the message did go out, whoever holds the row now.
+  await db
+    .update(outbox)
+    .set({ status: "sent", sentAt: at, sentMessageId: messageId ?? null, lockedUntil: null, lastError: null })
+    .where(and(eq(outbox.id, row.id), eq(outbox.status, "pending")));
+}
+
+async function reschedule(
+  db: Database,
+  row: ClaimedRow,
+  nextAttemptAt: Date,
+  error: string,
+  attemptsDelta: number,
+) {
+  await db
+    .update(outbox)
+    .set({
+      nextAttemptAt,
+      lockedUntil: null,
+      lastError: error,
+      attempts: sql`${outbox.attempts} + ${attemptsDelta}`,
+    })
+    .where(isClaimed(row));
+}
+
+async function releaseClaim(db: Database, row: ClaimedRow) {
+  await db
+    .update(outbox)
+    .set({ lockedUntil: null, attempts: sql`${outbox.attempts} - 1` })
+    .where(isClaimed(row));
+}
+
+async function markFailed(db: Database, row: ClaimedRow, error: string): Promise<number> {
+  const updated = await db
+    .update(outbox)
+    .set({ status: "failed", lockedUntil: null, lastError: error })
+    .where(isClaimed(row))
+    .returning({ id: outbox.id });
+  return updated.length;
+}
+
+/** A recipient that cannot be reached receives nothing more: its later pending rows go with this one. */
+async function markRecipientUnreachable(db: Database, row: ClaimedRow, error: string): Promise<number> {
+  const updated = await db
+    .update(outbox)
+    .set({ status: "unreachable", lockedUntil: null, lastError: error })
+    .where(
+      and(
+        eq(outbox.recipientKind, row.recipient.kind),
+        eq(outbox.recipientId, row.recipient.id),
+        eq(outbox.status, "pending"),
+        or(ne(outbox.id, row.id), eq(outbox.lockedUntil, row.lockedUntil)),
+      ),
+    )
+    .returning({ id: outbox.id });
+  return updated.length;
+}
+
+/** Adapts a grammY `Api` (with the bot's transformers, if any) to `call`. */
+export function callThrough(api: Api): OutboxDeliveryOptions["call"] {
+  type RawMethod = (params: Record<string, unknown>) => Promise<unknown>;
+  return (method, params) => (api.raw[method as keyof RawApi] as unknown as RawMethod)(params);
+}
+
+/** Telegram's answer, reduced to what to do with the row. Only the code and description are kept. */
+function classifyFailure(error: unknown): Outcome {
+  if (error instanceof GrammyError) {
+    const reason = `${error.error_code} ${error.description}`.slice(0, MAX_ERROR_LENGTH);
+    const code = error.error_code;
+    if (code === 429) {
+      return { kind: "rate-limited", retryAfterSeconds: error.parameters.retry_after ?? 5, error: reason };
+    }
+    if (code === 403) return { kind: "blocked", error: reason };
+    // An edit that changes nothing: the message already reads as wanted.
+    if (code === 400 && error.description.includes("message is not modified")) {
+      return { kind: "sent", messageId: undefined };
+    }
+    // 401 is the bot's token, not the message: keep the rows until the token is fixed.
+    if (code >= 500 || code === 401) return { kind: "transient", error: reason, code };
+    return { kind: "rejected", error: reason, code };
+  }
+  if (error instanceof HttpError) return { kind: "transient", error: "network error" };
+  const { name, code } = errorFields(error);
+  return { kind: "transient", error: code === undefined ? name : `${name} ${code}` };
+}
+
+function backoffSeconds(attempts: number): number {
+  return Math.min(2 ** attempts, MAX_BACKOFF_SECONDS);
+}
+
+function messageIdOf(result: unknown): number | undefined {
+  if (typeof result !== "object" || result === null || !("message_id" in result)) return undefined;
+  return typeof result.message_id === "number" ? result.message_id : undefined;
+}
+
+function recipientKey(recipient: OutboxRecipient): string {
+  return `${recipient.kind}:${recipient.id}`;
+}
+
+/** Spaces calls: `maxPerSecond` overall and one per `perChatIntervalMs` per recipient, in this process. */
+function createPacer(
+  now: () => Date,
+  sleep: (ms: number) => Promise<void>,
+  maxPerSecond: number,
+  perChatIntervalMs: number,
+) {
+  const spacingMs = 1000 / maxPerSecond;
+  let lastCallAt = Number.NEGATIVE_INFINITY;
+  const lastCallTo = new Map<string, number>();
+  return {
+    async waitTurn(key: string): Promise<void> {
+      const turn = Math.max(
+        lastCallAt + spacingMs,
+        (lastCallTo.get(key) ?? Number.NEGATIVE_INFINITY) + perChatIntervalMs,
+      );
+      const wait = turn - now().getTime();
+      if (wait > 0) await sleep(wait);
+    },
+    recordCall(key: string): void {
+      lastCallAt = now().getTime();
+      lastCallTo.set(key, lastCallAt);
+      for (const [other, at] of lastCallTo) {
+        if (at + perChatIntervalMs <= lastCallAt) lastCallTo.delete(other);
+      }
+    },
+  };
+}

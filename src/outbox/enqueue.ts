@@ -1,0 +1,49 @@
+import type { Executor } from "../db/executor";
+import { outbox } from "../db/schema";
+
+/**
+ * A message to deliver later. The recipient is resolved to a chat id only at send time, so an erased
+ * chat id is never copied into the outbox. `payload` is the Bot API parameters without `chat_id`.
+ */
+export type OutboxMessage = {
+  /** Derived from what caused the message (update id, request id...): enqueuing it again does nothing. */
+  dedupeKey: string;
+  recipient: OutboxRecipient;
+  method: OutboxMethod;
+  payload: Record<string, unknown>;
+};
+
+export type OutboxRecipient = { kind: "member" | "request"; id: string };
+
+export type OutboxMethod =
+  | "sendMessage"
+  | "copyMessage"
+  | "sendPhoto"
+  | "sendVoice"
+  | "editMessageText"
+  | "editMessageReplyMarkup";
+
+/**
+ * Writes messages into the outbox; call it with the transaction that makes the change they announce.
+ * Returns how many were new: a redelivered update enqueues the same dedupe keys and adds nothing.
+ */
+export async function enqueueMessages(db: Executor, messages: OutboxMessage[]): Promise<number> {
+  if (messages.length === 0) return 0;
+  for (const message of messages) {
+    if ("chat_id" in message.payload) throw new Error("outbox payloads name a recipient, not a chat_id");
+  }
+  const inserted = await db
+    .insert(outbox)
+    .values(
+      messages.map((message) => ({
+        dedupeKey: message.dedupeKey,
+        recipientKind: message.recipient.kind,
+        recipientId: message.recipient.id,
+        method: message.method,
+        payload: message.payload,
+      })),
+    )
+    .onConflictDoNothing({ target: outbox.dedupeKey })
+    .returning({ id: outbox.id });
+  return inserted.length;
+}
