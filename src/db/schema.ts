@@ -293,7 +293,10 @@ export const requestMessages = pgTable(
     sourceUpdateId: integer(),
     createdAt: timestamp({ withTimezone: true }).notNull(),
   },
-  (table) => [index().on(table.requestId), uniqueIndex("request_messages_source_update").on(table.sourceUpdateId)],
+  (table) => [
+    index().on(table.requestId),
+    uniqueIndex("request_messages_source_update").on(table.sourceUpdateId),
+  ],
 );
 
 /** Which worker message shows which request, so a worker can answer by replying to it. */

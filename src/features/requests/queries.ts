@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Locale } from "../../config";
-import type { Database, Executor } from "../../db/executor";
+import type { Executor } from "../../db/executor";
 import {
   type AnswerMode,
   members,
