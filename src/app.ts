@@ -1,4 +1,4 @@
-import type { Bot } from "grammy";
+import { Api, type Bot } from "grammy";
 import { registerBotProfile } from "./bot/commands";
 import type { BotContext } from "./bot/context";
 import { type CreateBotOptions, createBot } from "./bot/create-bot";
@@ -7,7 +7,10 @@ import type { Config } from "./config";
 import { type DatabaseHandle, openDatabase } from "./db/client";
 import { CatalogCache } from "./directory/catalog-cache";
 import { seedExampleIfEmpty } from "./directory/seed";
+import { deliveryHooks } from "./features/requests/delivery-hooks";
+import { eraseEndedChatIds } from "./features/requests/queries";
 import { errorFields, type Logger } from "./logger";
+import { callThrough, createOutboxDelivery, type OutboxDeliveryOptions } from "./outbox/delivery";
 import { loadKeys } from "./privacy/keys";
 import { createSealer } from "./privacy/sealed";
 import { startPolling } from "./run/polling";
@@ -20,6 +23,7 @@ export async function startApp(
   config: Config,
   logger: Logger,
   botOptions: CreateBotOptions = {},
+  deliveryOptions: Partial<OutboxDeliveryOptions> = {},
 ): Promise<App> {
   const database = await openDatabase(config);
   try {
@@ -43,6 +47,17 @@ export async function startApp(
       );
 
     const translations = createTranslations();
+    const sealer = createSealer(keys.encryptionKey);
+    const now = () => new Date();
+    // The outbox has its own Api: a short timeout (calls must end well before a row's lock does) and no
+    // auto-retry (the outbox reschedules by itself).
+    const delivery = createOutboxDelivery({
+      db: database.db,
+      call: callThrough(new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 10 })),
+      ...deliveryHooks(database.db, sealer, now),
+      logger,
+      ...deliveryOptions,
+    });
     const bot = createBot(
       config.botToken,
       {
@@ -50,10 +65,11 @@ export async function startApp(
         catalog: new CatalogCache(),
         translations,
         pseudonymKey: keys.pseudonymKey,
-        sealer: createSealer(keys.encryptionKey),
+        sealer,
+        outbox: delivery,
         defaultLocale: config.defaultLocale,
         logger,
-        now: () => new Date(),
+        now,
       },
       { client: { apiRoot: config.telegramApiRoot }, ...botOptions },
     );
@@ -61,6 +77,15 @@ export async function startApp(
     await registerBotProfile(bot.api, translations, config.defaultLocale).catch((error: unknown) =>
       logger.warn({ error: errorFields(error) }, "could not register commands and descriptions"),
     );
+
+    delivery.start();
+    // Chat ids of ended requests are erased once their last message went out.
+    const eraser = setInterval(() => {
+      eraseEndedChatIds(database.db).catch((error: unknown) =>
+        logger.warn({ error: errorFields(error) }, "could not erase chat ids"),
+      );
+    }, 30_000);
+    eraser.unref();
 
     const running =
       config.mode.kind === "webhook"
@@ -73,6 +98,9 @@ export async function startApp(
       database,
       async stop() {
         await running.stop();
+        clearInterval(eraser);
+        await delivery.stop();
+        await eraseEndedChatIds(database.db).catch(() => {});
         await database.close();
       },
     };

@@ -18,6 +18,8 @@ export type BotDeps = {
   defaultLocale: Locale;
   logger: Logger;
   now: () => Date;
+  /** Wakes the outbox delivery loop after a commit that queued messages. */
+  outbox?: { wake(): void };
 };
 
 export type ContextExtras = {

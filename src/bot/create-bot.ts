@@ -11,6 +11,8 @@ import { fallbackFeature } from "../features/fallback";
 import { infoFeature } from "../features/info";
 import { languageFeature } from "../features/language/handlers";
 import { languageMiddleware } from "../features/language/middleware";
+import { REQUEST_FLOW, requestFlow } from "../features/requests/conversation";
+import { ADD_TO_REQUEST, addToRequestFlow, requestsFeature } from "../features/requests/handlers";
 import { JOIN_TEAM, joinTeam } from "../features/team/join";
 import { onCallFeature } from "../features/team/on-call";
 import { errorFields } from "../logger";
@@ -73,9 +75,12 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   );
   person.use(cancelFeature);
   person.use(createConversation(joinTeam, JOIN_TEAM));
+  person.use(createConversation(requestFlow, REQUEST_FLOW));
+  person.use(createConversation(addToRequestFlow, ADD_TO_REQUEST));
   person.use(infoFeature);
   person.use(languageFeature);
   person.use(onCallFeature);
+  person.use(requestsFeature);
   person.use(directoryFeature);
   person.use(fallbackFeature);
 

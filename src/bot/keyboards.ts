@@ -12,6 +12,8 @@ export function mainMenu(t: Translate): Keyboard {
     .row()
     .text(t("common.menu.near"))
     .text(t("common.menu.emergency"))
+    .row()
+    .text(t("requests.menuButton"))
     .resized()
     .persistent()
     .placeholder(t("common.menu.placeholder"));

@@ -29,6 +29,7 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
         "🕒 Ouvert maintenant",
         "📍 Près de moi",
         "🚨 Urgence",
+        "💬 Parler à quelqu'un",
       ]);
       expect(call?.payload.reply_markup).toMatchObject({ is_persistent: true });
     });
@@ -42,6 +43,7 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
         "🕒 Open now",
         "📍 Near me",
         "🚨 Emergency",
+        "💬 Talk to someone",
       ]);
     });
 

@@ -1,3 +1,4 @@
+import { Api } from "grammy";
 import type { Update } from "grammy/types";
 import type { BotDeps } from "../../src/bot/context";
 import { createBot } from "../../src/bot/create-bot";
@@ -6,7 +7,10 @@ import type { DatabaseHandle } from "../../src/db/client";
 import { CatalogCache } from "../../src/directory/catalog-cache";
 import type { DirectoryFile } from "../../src/directory/file-schema";
 import { replaceDirectory } from "../../src/directory/store";
+import { deliveryHooks } from "../../src/features/requests/delivery-hooks";
+import { eraseEndedChatIds } from "../../src/features/requests/queries";
 import { createLogger } from "../../src/logger";
+import { callThrough, createOutboxDelivery } from "../../src/outbox/delivery";
 import { createSealer } from "../../src/privacy/sealed";
 import { fixtureDirectory, WEDNESDAY_2PM } from "./directory-fixture";
 import { BOT_INFO, createFakeTelegram } from "./fake-telegram";
@@ -38,6 +42,16 @@ export async function createHarness(
     logger,
     now: () => now,
   };
+  const delivery = createOutboxDelivery({
+    db: database.db,
+    call: callThrough(new Api(TEST_TOKEN, { fetch: telegram.fetch })),
+    ...deliveryHooks(database.db, deps.sealer, () => now),
+    logger,
+    now: () => now,
+    sleep: async () => {},
+    perChatIntervalMs: 0,
+    maxPerSecond: 1_000_000,
+  });
   const bot = createBot(TEST_TOKEN, deps, { botInfo: BOT_INFO, client: { fetch: telegram.fetch } });
   return {
     bot,
@@ -49,6 +63,14 @@ export async function createHarness(
     },
     async send(...updates: Update[]) {
       for (const update of updates) await bot.handleUpdate(update);
+    },
+    /** Runs the outbox until nothing is left to send, as the delivery loop would. */
+    async deliver() {
+      for (let round = 0; round < 100; round++) {
+        const result = await delivery.runOnce();
+        if (result.sent + result.retried + result.failed + result.unreachable === 0) break;
+      }
+      await eraseEndedChatIds(database.db);
     },
     /** The text of the last message sent to a chat. */
     lastText(chatId: number): string {

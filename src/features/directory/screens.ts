@@ -15,6 +15,9 @@ import { materialResults, nearText, openNowText, siteCard, type View } from "./f
  */
 const HTML = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const;
 
+// Below this many open sites, the next openings are listed too.
+const FEW_OPEN = 3;
+
 export function viewOf(ctx: BotContext, catalog: Catalog): View {
   return { t: ctx.t, locale: ctx.locale, now: ctx.deps.now(), catalog };
 }
@@ -68,24 +71,44 @@ export async function showMaterialChoice(ctx: BotContext, materials: Material[])
   await ctx.reply(ctx.t("directory.supplies.several"), { reply_markup: keyboard });
 }
 
-// Below this many open sites, the next openings are listed too.
-const FEW_OPEN = 3;
-
-export async function showOpenNow(ctx: BotContext, catalog: Catalog, from = 0): Promise<void> {
+/** The open-now message as plain data, so it can also be built inside a conversation's `external`. */
+export async function openNowMessage(
+  ctx: BotContext,
+  from = 0,
+): Promise<
+  | {
+      text: string;
+      options: {
+        parse_mode: "HTML";
+        link_preview_options: { is_disabled: true };
+        reply_markup: { inline_keyboard: InlineKeyboard["inline_keyboard"] };
+      };
+    }
+  | undefined
+> {
+  const catalog = await ctx.deps.catalog.get(ctx.deps.db);
+  if (!catalog) return undefined;
   const view = viewOf(ctx, catalog);
   const { open, upcoming } = openNow(catalog, view.now);
-  if (from >= open.length) from = 0;
-  const page = open.slice(from, from + PAGE_SIZE);
-  const rest = open.length - from - page.length;
+  // A "show more" tapped after the list shrank starts over rather than claiming there is nothing.
+  const start = from >= open.length ? 0 : from;
+  const page = open.slice(start, start + PAGE_SIZE);
+  const rest = open.length - start - page.length;
   const nextOpenings = open.length < FEW_OPEN ? upcoming.slice(0, 4 - open.length) : [];
-  await ctx.reply(openNowText(page, nextOpenings, view), {
-    ...HTML,
-    reply_markup: siteButtons([...page, ...nextOpenings], ctx.locale, {
-      data: callbackData.open(from + PAGE_SIZE),
-      count: rest,
-      label: ctx.t("directory.more", { count: rest }),
-    }),
+  const keyboard = siteButtons([...page, ...nextOpenings], ctx.locale, {
+    data: callbackData.open(start + PAGE_SIZE),
+    count: rest,
+    label: ctx.t("directory.more", { count: rest }),
   });
+  return {
+    text: openNowText(page, nextOpenings, view),
+    options: { ...HTML, reply_markup: { inline_keyboard: keyboard.inline_keyboard } },
+  };
+}
+
+export async function showOpenNow(ctx: BotContext, _catalog: Catalog, from = 0): Promise<void> {
+  const message = await openNowMessage(ctx, from);
+  if (message) await ctx.reply(message.text, message.options);
 }
 
 const NEAR_COUNT = 5;

@@ -439,3 +439,51 @@ export async function withdrawRequest(
   deps.outbox?.wake();
   return result;
 }
+
+/** "Add a message" from /mademande: goes to the worker holding the request, or waits with it. */
+export async function addToRequest(
+  deps: RequestDeps,
+  personPseudonym: string,
+  requestId: string,
+  text: string,
+  updateId: number,
+): Promise<PersonRelayOutcome> {
+  const now = deps.now();
+  const outcome = await deps.db.transaction(async (tx): Promise<PersonRelayOutcome> => {
+    const request = await getRequest(tx, requestId);
+    if (
+      !request ||
+      request.personPseudonym !== personPseudonym ||
+      (request.status !== "open" && request.status !== "claimed")
+    )
+      return { kind: "no-request" };
+    const added = await addMessage(
+      tx,
+      { requestId, author: "person", body: text, sourceUpdateId: updateId, now },
+      deps.sealer,
+    );
+    if (!added) return { kind: "duplicate" };
+    const recipients =
+      request.claimedByMemberId !== null
+        ? [request.claimedByMemberId]
+        : (await noticesOf(tx, requestId)).map((n) => n.memberId);
+    const out: OutboxMessage[] = [];
+    for (const memberId of new Set(recipients)) {
+      const [worker] = await tx.select().from(members).where(eq(members.id, memberId));
+      if (!worker) continue;
+      const reader = readerFor(deps, worker.locale);
+      const key = request.claimedByMemberId !== null ? "requests.notice.fromPerson" : "requests.notice.added";
+      out.push(
+        toMember(
+          worker,
+          `add:${updateId}:${worker.id}`,
+          plainText(reader.t(key, withHtml({ nickname: nicknameOf(request, reader), message: text }))),
+        ),
+      );
+    }
+    await enqueue(tx, out);
+    return { kind: "added" };
+  });
+  deps.outbox?.wake();
+  return outcome;
+}

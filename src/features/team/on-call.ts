@@ -5,6 +5,7 @@ import { addDays, wallDate, wallFields } from "../../directory/clock";
 import { instantAt } from "../../directory/hours";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { formatInstantTime } from "../directory/format";
+import { deliverWaitingRequests } from "../requests/use-cases";
 import { findActiveMember, isOnCall, type Member, setOffCall, setOnCall } from "./queries";
 
 /** Going on and off call in two taps: /garde or /oncall, then one button. */
@@ -91,4 +92,6 @@ onCallFeature.callbackQuery(/^oc:/, async (ctx) => {
   }
   await ctx.answerCallbackQuery();
   await ctx.reply(reply);
+  // Requests that waited with nobody on call go to the first worker who comes on.
+  if (action.choice !== "off") await deliverWaitingRequests(ctx.deps, member);
 });

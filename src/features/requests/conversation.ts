@@ -1,0 +1,204 @@
+import type { Conversation } from "@grammyjs/conversations";
+import { InlineKeyboard } from "grammy";
+import type { BotContext, InnerContext } from "../../bot/context";
+import { mainMenu } from "../../bot/keyboards";
+import { ANSWER_MODES, type AnswerMode, REQUEST_CATEGORIES, type RequestCategory } from "../../db/schema";
+import { openNowMessage } from "../directory/screens";
+import { submitRequest } from "./use-cases";
+
+export const REQUEST_FLOW = "request";
+
+// A step left unanswered this long is dropped: the next message is handled as if no flow was going on.
+const STEP_TIMEOUT_MS = 30 * 60_000;
+const MAX_MESSAGE = 2000;
+
+type Draft = {
+  category: RequestCategory;
+  message: string | null;
+  answerMode: AnswerMode;
+  meetSiteId: string | null;
+  areaPlaceId: string | null;
+};
+
+type Choice = { label: string; data: string };
+
+/**
+ * The dialogue for asking for help: what it is about, their own words (or none), how to be answered,
+ * a rough area if they like, then a summary to send, change or cancel. Every step can be left with
+ * /annuler or its button; an overdose word gets the emergency card first (handled before this runs).
+ * Nothing is written until "send".
+ */
+export async function requestFlow(conversation: Conversation<BotContext, InnerContext>, ctx: InnerContext) {
+  const t = ctx.t;
+  const options = await conversation.external((outer) => flowOptions(outer));
+
+  const ask = async (
+    text: string,
+    choices: Choice[][],
+    acceptText = false,
+  ): Promise<{ data?: string; text?: string }> => {
+    const keyboard = new InlineKeyboard();
+    for (const row of choices) {
+      for (const choice of row) keyboard.text(choice.label, choice.data);
+      keyboard.row();
+    }
+    keyboard.text(t("requests.flow.cancel"), "f:cancel");
+    await ctx.reply(text, { reply_markup: keyboard, parse_mode: "HTML" });
+    const accepted = new Set(choices.flat().map((c) => c.data));
+    for (;;) {
+      const answer = await conversation.wait({ maxMilliseconds: STEP_TIMEOUT_MS });
+      const data = answer.callbackQuery?.data;
+      if (data === "f:cancel") {
+        await answer.answerCallbackQuery();
+        await answer.reply(t("requests.flow.cancelled"), { reply_markup: mainMenu(t) });
+        await conversation.halt();
+      }
+      // Only this step's buttons count: one from an earlier step is an old button.
+      if (data !== undefined && accepted.has(data)) {
+        await answer.answerCallbackQuery();
+        return { data };
+      }
+      const typed = answer.message?.text;
+      // A command means the person moved on: leave quietly and let it be handled.
+      if (typed?.startsWith("/")) await conversation.halt({ next: true });
+      if (typed !== undefined && acceptText) return { text: typed };
+      if (answer.callbackQuery) await answer.answerCallbackQuery();
+      await answer.reply(t("requests.flow.useButtons"));
+    }
+  };
+
+  const pairs = (items: Choice[]): Choice[][] =>
+    items.reduce<Choice[][]>((rows, item, i) => {
+      if (i % 2 === 0) rows.push([item]);
+      else rows[rows.length - 1]?.push(item);
+      return rows;
+    }, []);
+
+  let draft: Draft | undefined;
+  while (!draft) {
+    // 1. What it is about. Typing instead of choosing is fine: it becomes their message.
+    const about = await ask(
+      t("requests.flow.intro"),
+      pairs(REQUEST_CATEGORIES.map((c) => ({ label: t(`requests.categories.${c}`), data: `f:cat:${c}` }))),
+      true,
+    );
+    const category = (about.data?.slice(6) as RequestCategory | undefined) ?? "other";
+    let message = about.text ?? null;
+
+    // 2. Their own words, or none.
+    if (message === null) {
+      const words = await ask(
+        t("requests.flow.askMessage"),
+        [[{ label: t("requests.flow.noDetails"), data: "f:nodetails" }]],
+        true,
+      );
+      message = words.text ?? null;
+    }
+    if (message !== null && message.length > MAX_MESSAGE) {
+      message = message.slice(0, MAX_MESSAGE);
+      await ctx.reply(t("requests.flow.tooLong", { max: MAX_MESSAGE }));
+    }
+
+    // 3. How to be answered; meeting needs a site.
+    const answer = await ask(
+      t("requests.flow.askAnswer"),
+      ANSWER_MODES.map((m) => [{ label: t(`requests.answerModes.${m}`), data: `f:ans:${m}` }]),
+    );
+    const answerMode = (answer.data?.slice(6) as AnswerMode | undefined) ?? "chat";
+    let meetSiteId: string | null = null;
+    if (answerMode === "meet" && options.sites.length > 0) {
+      const site = await ask(
+        t("requests.flow.askSite"),
+        options.sites.map((s) => [{ label: s.name[ctx.locale], data: `f:site:${s.id}` }]),
+      );
+      meetSiteId = site.data?.slice(7) ?? null;
+    }
+
+    // 4. A rough area, if they like: a list, never GPS.
+    let areaPlaceId: string | null = null;
+    if (options.places.length > 0) {
+      const area = await ask(t("requests.flow.askArea"), [
+        ...pairs(options.places.map((p) => ({ label: p.name[ctx.locale], data: `f:area:${p.id}` }))),
+        [{ label: t("requests.flow.skip"), data: "f:skip" }],
+      ]);
+      areaPlaceId = area.data?.startsWith("f:area:") ? area.data.slice(7) : null;
+    }
+
+    // 5. The summary: send, change, or cancel.
+    const summary = await ask(
+      t("requests.flow.summary", {
+        category: t(`requests.categories.${category}`),
+        message: message ?? t("requests.flow.none"),
+        answer:
+          t(`requests.answerModes.${answerMode}`) +
+          (meetSiteId ? ` (${options.sites.find((s) => s.id === meetSiteId)?.name[ctx.locale] ?? ""})` : ""),
+        area: options.places.find((p) => p.id === areaPlaceId)?.name[ctx.locale] ?? t("requests.flow.none"),
+      }),
+      [
+        [
+          { label: t("requests.flow.send"), data: "f:send" },
+          { label: t("requests.flow.change"), data: "f:change" },
+        ],
+      ],
+    );
+    if (summary.data === "f:send") draft = { category, message, answerMode, meetSiteId, areaPlaceId };
+  }
+
+  const chosen = draft;
+  const outcome = await conversation.external(async (outer) => {
+    if (!outer.pseudonym || !outer.chat) return { kind: "no-team" as const };
+    return submitRequest(outer.deps, {
+      personPseudonym: outer.pseudonym,
+      chatId: outer.chat.id,
+      locale: outer.locale,
+      ...chosen,
+    });
+  });
+  switch (outcome.kind) {
+    case "sent": {
+      if (outcome.onCall > 0) {
+        await ctx.reply(t("requests.sent.withWorker", { nickname: outcome.nickname }), {
+          parse_mode: "HTML",
+          reply_markup: mainMenu(t),
+        });
+        return;
+      }
+      // Nobody on call: say so at once and honestly, and show what can help right now.
+      await ctx.reply(t("requests.sent.nobodyOnCall", { nickname: outcome.nickname }), {
+        parse_mode: "HTML",
+        reply_markup: mainMenu(t),
+      });
+      // Built inside `external` (it reads the directory), sent outside it.
+      const openNow = await conversation.external((outer) => openNowMessage(outer));
+      if (openNow) await ctx.reply(openNow.text, openNow.options);
+      return;
+    }
+    case "too-many":
+      await ctx.reply(t("requests.sent.tooMany", { count: outcome.count }), { reply_markup: mainMenu(t) });
+      return;
+    case "no-team":
+      await ctx.reply(t("requests.sent.noTeam"), { reply_markup: mainMenu(t) });
+  }
+}
+
+type FlowOptions = {
+  sites: { id: string; name: { fr: string; en: string } }[];
+  places: { id: string; name: { fr: string; en: string } }[];
+};
+
+const MEETING_TYPES = new Set(["fixed_site", "supervised_consumption", "drop_in", "meal_programme"]);
+
+async function flowOptions(ctx: BotContext): Promise<FlowOptions> {
+  const catalog = await ctx.deps.catalog.get(ctx.deps.db);
+  if (!catalog) return { sites: [], places: [] };
+  return {
+    sites: catalog.directory.sites
+      .filter((s) => MEETING_TYPES.has(s.type))
+      .slice(0, 10)
+      .map((s) => ({ id: s.id, name: s.name })),
+    places: catalog.directory.places
+      .filter((p) => p.kind === "neighbourhood")
+      .slice(0, 12)
+      .map((p) => ({ id: p.id, name: p.name })),
+  };
+}

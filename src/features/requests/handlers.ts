@@ -1,0 +1,248 @@
+import { eq } from "drizzle-orm";
+import { Composer, InlineKeyboard } from "grammy";
+import type { BotContext } from "../../bot/context";
+import { mainMenu } from "../../bot/keyboards";
+import { members } from "../../db/schema";
+import { menuActionFor } from "../directory/handlers";
+import { currentMember } from "../team/on-call";
+import type { Member } from "../team/queries";
+import { REQUEST_FLOW } from "./conversation";
+import { claimedKeyboard, nicknameOf, OUTCOMES, outcomeKeyboard, requestCallback } from "./notices";
+import { activeRequestsOf, getRequest, requestForNotice, setFocus } from "./queries";
+import {
+  addToRequest,
+  claim,
+  closeRequest,
+  relayFromPerson,
+  relayFromWorker,
+  releaseClaim,
+  withdrawRequest,
+} from "./use-cases";
+
+export const ADD_TO_REQUEST = "add-to-request";
+
+/**
+ * Requests from both sides: a person enters the flow, sees and withdraws their requests; a worker claims,
+ * answers, closes or releases. Handlers parse, call one use case, and reply; the use cases own the rest.
+ */
+export const requestsFeature = new Composer<BotContext>();
+
+const startFlow = (ctx: BotContext) => ctx.conversation.enter(REQUEST_FLOW);
+
+requestsFeature.command(["parler", "talk"], startFlow);
+// The menu button, in either language (a keyboard stays on screen after a language switch).
+requestsFeature
+  .on("message:text")
+  .filter(
+    (ctx) =>
+      ctx.message.text === ctx.deps.translations.forLocale("fr")("requests.menuButton") ||
+      ctx.message.text === ctx.deps.translations.forLocale("en")("requests.menuButton"),
+    startFlow,
+  );
+
+requestsFeature.command(["mademande", "myrequest"], async (ctx) => {
+  if (!ctx.pseudonym) return;
+  const active = await activeRequestsOf(ctx.deps.db, ctx.pseudonym);
+  if (active.length === 0) {
+    await ctx.reply(ctx.t("requests.mine.none"), { reply_markup: mainMenu(ctx.t) });
+    return;
+  }
+  for (const request of active) {
+    const [holder] =
+      request.claimedByMemberId !== null
+        ? await ctx.deps.db
+            .select({ alias: members.alias })
+            .from(members)
+            .where(eq(members.id, request.claimedByMemberId))
+        : [];
+    const reader = { t: ctx.t, locale: ctx.locale };
+    await ctx.reply(
+      ctx.t("requests.mine.item", {
+        nickname: nicknameOf(request, reader),
+        category: ctx.t(`requests.categories.${request.category}`),
+        status: ctx.t(`requests.mine.status.${request.status}`, { alias: holder?.alias ?? "" }),
+      }),
+      {
+        parse_mode: "HTML",
+        reply_markup: new InlineKeyboard()
+          .text(ctx.t("requests.mine.add"), requestCallback.add(request.id))
+          .row()
+          .text(ctx.t("requests.mine.withdraw"), requestCallback.withdraw(request.id)),
+      },
+    );
+  }
+});
+
+const REQUEST_ID = "([A-Za-z0-9_-]{12})";
+
+// --- The person's buttons -------------------------------------------------------------------------
+
+requestsFeature.callbackQuery(new RegExp(`^rq:withdraw:${REQUEST_ID}$`), async (ctx) => {
+  const result = ctx.pseudonym
+    ? await withdrawRequest(ctx.deps, ctx.pseudonym, ctx.match[1] as string)
+    : { kind: "not-allowed" as const };
+  await ctx.answerCallbackQuery();
+  if (result.kind === "ended")
+    await ctx.reply(ctx.t("requests.mine.withdrawn"), { reply_markup: mainMenu(ctx.t) });
+  else await ctx.reply(ctx.t("requests.notice.gone"));
+});
+
+requestsFeature.callbackQuery(new RegExp(`^rq:add:${REQUEST_ID}$`), async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await ctx.conversation.enter(ADD_TO_REQUEST, ctx.match[1]);
+});
+
+// --- The worker's buttons -------------------------------------------------------------------------
+
+/** Workers and admins act on requests; a peer or a stranger pressing a forged button gets nothing useful. */
+async function workerOrRefuse(ctx: BotContext): Promise<Member | undefined> {
+  const member = await currentMember(ctx);
+  if (member && member.role !== "peer") return member;
+  await ctx.answerCallbackQuery({ text: ctx.t("team.onCall.notMember") });
+  return undefined;
+}
+
+requestsFeature.callbackQuery(new RegExp(`^rq:claim:${REQUEST_ID}$`), async (ctx) => {
+  const member = await workerOrRefuse(ctx);
+  if (!member) return;
+  const request = await getRequest(ctx.deps.db, ctx.match[1] as string);
+  if (!request || request.organisationId !== member.organisationId) {
+    await ctx.answerCallbackQuery({ text: ctx.t("requests.notice.gone") });
+    return;
+  }
+  const result = await claim(ctx.deps, request.id, member);
+  switch (result.kind) {
+    case "claimed":
+      await ctx.answerCallbackQuery();
+      await ctx
+        .editMessageReplyMarkup({ reply_markup: claimedKeyboard(result.request, ctx) })
+        .catch(() => {});
+      await ctx.reply(ctx.t("requests.notice.takenByYou", { nickname: result.nickname }), {
+        protect_content: true,
+      });
+      return;
+    case "taken":
+      await ctx.answerCallbackQuery({ text: ctx.t("requests.notice.alreadyTaken", { alias: result.alias }) });
+      return;
+    case "gone":
+      await ctx.answerCallbackQuery({ text: ctx.t("requests.notice.gone") });
+  }
+});
+
+requestsFeature.callbackQuery(new RegExp(`^rq:pass:${REQUEST_ID}$`), async (ctx) => {
+  if (!(await workerOrRefuse(ctx))) return;
+  await ctx.answerCallbackQuery({ text: ctx.t("requests.notice.passed") });
+  await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => {});
+});
+
+requestsFeature.callbackQuery(new RegExp(`^rq:focus:${REQUEST_ID}$`), async (ctx) => {
+  const member = await workerOrRefuse(ctx);
+  if (!member) return;
+  const request = await getRequest(ctx.deps.db, ctx.match[1] as string);
+  await ctx.answerCallbackQuery();
+  if (!request || request.status !== "claimed" || request.claimedByMemberId !== member.id) {
+    await ctx.reply(ctx.t("requests.notice.ended"));
+    return;
+  }
+  await setFocus(ctx.deps.db, member.id, request.id);
+  await ctx.reply(ctx.t("requests.notice.focus", { nickname: nicknameOf(request, ctx) }));
+});
+
+requestsFeature.callbackQuery(new RegExp(`^rq:close:${REQUEST_ID}$`), async (ctx) => {
+  const member = await workerOrRefuse(ctx);
+  if (!member) return;
+  const request = await getRequest(ctx.deps.db, ctx.match[1] as string);
+  await ctx.answerCallbackQuery();
+  if (!request || (request.status !== "claimed" && request.status !== "open")) {
+    await ctx.reply(ctx.t("requests.notice.ended"));
+    return;
+  }
+  await ctx.reply(ctx.t("requests.notice.chooseOutcome"), { reply_markup: outcomeKeyboard(request, ctx) });
+});
+
+requestsFeature.callbackQuery(new RegExp(`^rq:out:${REQUEST_ID}:(${OUTCOMES.join("|")})$`), async (ctx) => {
+  const member = await workerOrRefuse(ctx);
+  if (!member) return;
+  const result = await closeRequest(ctx.deps, ctx.match[1] as string, member, ctx.match[2] as string);
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => {});
+  await ctx.reply(
+    result.kind === "ended"
+      ? ctx.t("requests.notice.closed", { nickname: nicknameOf(result.request, ctx) })
+      : ctx.t("requests.notice.ended"),
+  );
+});
+
+requestsFeature.callbackQuery(new RegExp(`^rq:release:${REQUEST_ID}$`), async (ctx) => {
+  const member = await workerOrRefuse(ctx);
+  if (!member) return;
+  const result = await releaseClaim(ctx.deps, ctx.match[1] as string, member);
+  await ctx.answerCallbackQuery();
+  await ctx.reply(
+    result.kind === "ended"
+      ? ctx.t("requests.notice.released", { nickname: nicknameOf(result.request, ctx) })
+      : ctx.t("requests.notice.ended"),
+  );
+});
+
+requestsFeature.callbackQuery("rq:noop", (ctx) => ctx.answerCallbackQuery());
+
+// --- Text both ways ------------------------------------------------------------------------------
+
+requestsFeature.on("message:text", async (ctx, next) => {
+  const text = ctx.message.text;
+  // Menu buttons and commands keep their meaning even in the middle of a conversation with a worker.
+  if (
+    text.startsWith("/") ||
+    menuActionFor(text, {
+      fr: ctx.deps.translations.forLocale("fr"),
+      en: ctx.deps.translations.forLocale("en"),
+    })
+  )
+    return next();
+
+  const member = await currentMember(ctx);
+  if (member && member.role !== "peer") {
+    const replyTo = ctx.message.reply_to_message?.message_id;
+    const requestId =
+      (replyTo !== undefined ? await requestForNotice(ctx.deps.db, member.id, replyTo) : undefined) ??
+      member.focusRequestId;
+    if (!requestId) return next();
+    if (requestId !== member.focusRequestId) await setFocus(ctx.deps.db, member.id, requestId);
+    const result = await relayFromWorker(ctx.deps, member, requestId, text, ctx.update.update_id);
+    if (result.kind === "ended" || result.kind === "not-yours")
+      await ctx.reply(ctx.t("requests.notice.noFocus"));
+    return;
+  }
+
+  if (!ctx.pseudonym) return next();
+  // Only a request someone holds turns the person's words into a conversation; otherwise a typed word
+  // is a lookup as always (a waiting request gets words through "add a message").
+  const [active] = await activeRequestsOf(ctx.deps.db, ctx.pseudonym);
+  if (!active || active.status !== "claimed") return next();
+  const result = await relayFromPerson(ctx.deps, ctx.pseudonym, text, ctx.update.update_id);
+  if (result.kind === "relayed" && result.slowDown) await ctx.reply(ctx.t("requests.person.slowDown"));
+  if (result.kind === "no-request") return next();
+});
+
+/** "Add a message": one text, then back to normal. */
+export async function addToRequestFlow(
+  conversation: import("@grammyjs/conversations").Conversation<
+    BotContext,
+    import("../../bot/context").InnerContext
+  >,
+  ctx: import("../../bot/context").InnerContext,
+  requestId: string,
+) {
+  await ctx.reply(ctx.t("requests.mine.askAdd"));
+  const answer = await conversation.waitFor("message:text", { maxMilliseconds: 30 * 60_000 });
+  if (answer.message.text.startsWith("/")) await conversation.halt({ next: true });
+  const result = await conversation.external((outer) =>
+    outer.pseudonym
+      ? addToRequest(outer.deps, outer.pseudonym, requestId, answer.message.text, answer.update.update_id)
+      : { kind: "no-request" as const },
+  );
+  await ctx.reply(ctx.t(result.kind === "no-request" ? "requests.notice.gone" : "requests.person.added"), {
+    reply_markup: mainMenu(ctx.t),
+  });
+}
