@@ -41,6 +41,8 @@ export async function enqueueMessages(db: Executor, messages: OutboxMessage[]): 
         recipientId: message.recipient.id,
         method: message.method,
         payload: message.payload,
+        // Due at once, whatever the clocks of the database and of this process say.
+        nextAttemptAt: new Date(0),
       })),
     )
     .onConflictDoNothing({ target: outbox.dedupeKey })

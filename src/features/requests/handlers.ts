@@ -140,7 +140,7 @@ requestsFeature.callbackQuery(new RegExp(`^rq:focus:${REQUEST_ID}$`), async (ctx
   if (!member) return;
   const request = await getRequest(ctx.deps.db, ctx.match[1] as string);
   await ctx.answerCallbackQuery();
-  if (!request || request.status !== "claimed" || request.claimedByMemberId !== member.id) {
+  if (request?.status !== "claimed" || request.claimedByMemberId !== member.id) {
     await ctx.reply(ctx.t("requests.notice.ended"));
     return;
   }
@@ -219,7 +219,7 @@ requestsFeature.on("message:text", async (ctx, next) => {
   // Only a request someone holds turns the person's words into a conversation; otherwise a typed word
   // is a lookup as always (a waiting request gets words through "add a message").
   const [active] = await activeRequestsOf(ctx.deps.db, ctx.pseudonym);
-  if (!active || active.status !== "claimed") return next();
+  if (active?.status !== "claimed") return next();
   const result = await relayFromPerson(ctx.deps, ctx.pseudonym, text, ctx.update.update_id);
   if (result.kind === "relayed" && result.slowDown) await ctx.reply(ctx.t("requests.person.slowDown"));
   if (result.kind === "no-request") return next();

@@ -232,7 +232,7 @@ export async function organisationsWithTeams(
   const rows = await db
     .select({
       organisationId: members.organisationId,
-      onCall: sql<number>`count(*) filter (where ${members.onCallSince} is not null and (${members.onCallUntil} is null or ${members.onCallUntil} > ${now}))::int`,
+      onCall: sql<number>`count(*) filter (where ${members.onCallSince} is not null and (${members.onCallUntil} is null or ${members.onCallUntil} > ${now.toISOString()}::timestamptz))::int`,
     })
     .from(members)
     .where(and(isNull(members.revokedAt), inArray(members.role, ["worker", "admin"])))

@@ -1,0 +1,265 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { DatabaseHandle } from "../../src/db/client";
+import { members, requests } from "../../src/db/schema";
+import { createInvitation } from "../../src/features/team/queries";
+import { DRIVERS } from "../support/database";
+import { callbackDatas, createHarness, type Harness } from "../support/harness";
+import { callbackUpdate, type Person, textUpdate } from "../support/updates";
+
+const rows = (result: unknown) =>
+  (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+
+describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
+  let database: DatabaseHandle;
+  let bot: Harness;
+  let nextId = 8_000_000;
+  const person = (languageCode = "fr"): Person => ({
+    id: nextId++,
+    languageCode,
+    firstName: "Canaille",
+    username: `canaille_${nextId}`,
+  });
+
+  beforeAll(async () => {
+    database = await open();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+  beforeEach(async () => {
+    bot = await createHarness(database);
+    await database.db.execute(sql`delete from outbox`);
+    await database.db.execute(sql`delete from request_notices`);
+    await database.db.execute(sql`delete from request_messages`);
+    await database.db.execute(sql`delete from requests`);
+    await database.db.execute(sql`delete from conversation_state`);
+    await database.db.update(members).set({ revokedAt: new Date("2026-11-01T00:00:00Z") });
+  });
+
+  async function worker(alias: string, onCall = true, languageCode = "fr"): Promise<Person> {
+    const someone = person(languageCode);
+    const code = await createInvitation(database.db, {
+      organisationId: "org-a",
+      role: "worker",
+      expiresAt: new Date("2026-12-01T00:00:00Z"),
+    });
+    await bot.send(textUpdate(someone, `/start inv-${code}`), textUpdate(someone, alias));
+    if (onCall) await bot.send(callbackUpdate(someone, "oc:on"));
+    bot.telegram.clear();
+    return someone;
+  }
+
+  /** Goes through every step: housing, own words, answer here, Centre-Sud, send. */
+  async function ask(someone: Person, words = "J'ai besoin d'un endroit pour dormir ce soir") {
+    await bot.send(
+      textUpdate(someone, "/parler"),
+      callbackUpdate(someone, "f:cat:housing"),
+      textUpdate(someone, words),
+      callbackUpdate(someone, "f:ans:chat"),
+      callbackUpdate(someone, "f:area:centre-sud"),
+    );
+    const summary = bot.lastCall(someone.id);
+    expect(callbackDatas(summary?.payload)).toEqual(["f:send", "f:change", "f:cancel"]);
+    await bot.send(callbackUpdate(someone, "f:send"));
+    const [request] = await database.db.select().from(requests).where(eq(requests.status, "open"));
+    return request;
+  }
+
+  it("takes a request in five taps, and the worker's notice carries none of the person's identifiers", async () => {
+    const marc = await worker("Marc");
+    const someone = person();
+    await bot.send(textUpdate(someone, "/parler"));
+    expect(bot.lastText(someone.id)).toContain("sans dire qui tu es");
+    const request = await ask(someone);
+    expect(bot.lastText(someone.id)).toMatch(
+      /^✅ C'est envoyé\. Ton surnom pour cette demande : <b>[^<]+<\/b>\./,
+    );
+    await bot.deliver();
+    const notice = bot.telegram.sentTo(marc.id).find((c) => String(c.payload.text).startsWith("🆕"));
+    expect(notice?.payload.text).toContain("Logement");
+    expect(notice?.payload.text).toContain("Langue : français");
+    expect(notice?.payload.text).toContain("Secteur : Centre-Sud");
+    expect(notice?.payload.text).toContain("J'ai besoin d'un endroit pour dormir ce soir");
+    expect(notice?.payload.protect_content).toBe(true);
+    expect(callbackDatas(notice?.payload)).toEqual([`rq:claim:${request?.id}`, `rq:pass:${request?.id}`]);
+    const everythingToWorkers = JSON.stringify(
+      bot.telegram.calls.filter((c) => c.payload.chat_id === marc.id),
+    );
+    for (const secret of [String(someone.id), "Canaille", someone.username as string])
+      expect(everythingToWorkers).not.toContain(secret);
+  });
+
+  it("relays both ways once claimed, as plain text, then closes and forgets the chat", async () => {
+    const marc = await worker("Marc");
+    const someone = person();
+    const request = await ask(someone);
+    await bot.deliver();
+    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
+    await bot.deliver();
+    expect(bot.lastText(someone.id)).toBe("🙋 Marc a pris ta demande. Tu peux lui écrire ici.");
+
+    await bot.send(textUpdate(marc, "Salut! On a une place au <b>refuge</b> ce soir."));
+    await bot.deliver();
+    const answer = bot.lastCall(someone.id);
+    expect(answer?.payload).toMatchObject({ text: "Marc : Salut! On a une place au <b>refuge</b> ce soir." });
+    expect(answer?.payload.parse_mode).toBeUndefined();
+
+    await bot.send(textUpdate(someone, "Merci, j'arrive"));
+    await bot.deliver();
+    const reply = bot.lastCall(marc.id);
+    expect(reply?.payload.text).toMatch(/ : Merci, j'arrive$/);
+    expect(reply?.payload.protect_content).toBe(true);
+
+    await bot.send(callbackUpdate(marc, `rq:close:${request?.id}`));
+    expect(callbackDatas(bot.lastCall(marc.id)?.payload)).toContain(`rq:out:${request?.id}:answered`);
+    await bot.send(callbackUpdate(marc, `rq:out:${request?.id}:answered`));
+    await bot.deliver();
+    expect(bot.lastText(someone.id)).toContain("Marc a fermé ta demande.");
+    const [closed] = await database.db
+      .select()
+      .from(requests)
+      .where(eq(requests.id, request?.id ?? ""));
+    expect(closed).toMatchObject({ status: "closed", outcome: "answered", chatIdEnc: null });
+  });
+
+  it("answers in English to an English speaker and shows English categories to an English-speaking worker", async () => {
+    const sam = await worker("Sam", true, "en");
+    const someone = person("en");
+    await bot.send(textUpdate(someone, "/talk"));
+    expect(bot.lastText(someone.id)).toContain("without saying who you are");
+    await ask(someone, "need food");
+    expect(bot.lastText(someone.id)).toMatch(/^✅ Sent\. Your nickname for this request: <b>/);
+    await bot.deliver();
+    const notice = bot.telegram.sentTo(sam.id).find((c) => String(c.payload.text).startsWith("🆕"));
+    expect(notice?.payload.text).toContain("Housing");
+    expect(notice?.payload.text).toContain("Language: English");
+  });
+
+  it("tells the person at once when nobody is on call, and delivers to the first worker who comes on", async () => {
+    const lea = await worker("Léa", false);
+    const someone = person();
+    await ask(someone);
+    const told = bot.telegram.textsTo(someone.id);
+    expect(told.some((t) => t.includes("Personne n'est de garde en ce moment."))).toBe(true);
+    expect(told[told.length - 1]).toContain("Ouvert maintenant");
+    await bot.deliver();
+    expect(bot.telegram.sentTo(lea.id)).toEqual([]);
+
+    await bot.send(callbackUpdate(lea, "oc:on"));
+    await bot.deliver();
+    expect(bot.telegram.textsTo(lea.id).some((t) => t.startsWith("🆕"))).toBe(true);
+    expect(bot.lastText(someone.id)).toContain("Quelqu'un vient de prendre la garde et a reçu ta demande");
+  });
+
+  it("lets exactly one of two workers claim a request tapped at the same time", async () => {
+    const a = await worker("Alex");
+    const b = await worker("Bea");
+    const request = await ask(person());
+    await bot.deliver();
+    await Promise.all([
+      bot.send(callbackUpdate(a, `rq:claim:${request?.id}`)),
+      bot.send(callbackUpdate(b, `rq:claim:${request?.id}`)),
+    ]);
+    const [claimed] = await database.db
+      .select()
+      .from(requests)
+      .where(eq(requests.id, request?.id ?? ""));
+    expect(claimed?.status).toBe("claimed");
+    const answers = bot.telegram.calls
+      .filter((c) => c.method === "answerCallbackQuery")
+      .map((c) => String(c.payload.text ?? ""));
+    expect(answers.filter((t) => t.startsWith("Déjà prise par"))).toHaveLength(1);
+    await bot.deliver();
+    // The other worker's notice now says who took it, so nobody answers the same person twice.
+    const winner = claimed?.claimedByMemberId;
+    const [holder] = await database.db
+      .select()
+      .from(members)
+      .where(eq(members.id, winner ?? -1));
+    const edits = bot.telegram.calls.filter((c) => c.method === "editMessageReplyMarkup");
+    const takenBy = edits.filter((e) =>
+      JSON.stringify(e.payload.reply_markup).includes(`✅ Prise par ${holder?.alias}`),
+    );
+    const ownButtons = edits.filter((e) =>
+      JSON.stringify(e.payload.reply_markup).includes(`rq:focus:${request?.id}`),
+    );
+    expect([takenBy.length, ownButtons.length]).toEqual([1, 1]);
+    expect(takenBy[0]?.payload.chat_id).not.toBe(ownButtons[0]?.payload.chat_id);
+  });
+
+  it("withdraws a request with no questions asked, and tells the worker who held it", async () => {
+    const marc = await worker("Marc");
+    const someone = person();
+    const request = await ask(someone);
+    await bot.deliver();
+    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`), textUpdate(someone, "/mademande"));
+    expect(callbackDatas(bot.lastCall(someone.id)?.payload)).toEqual([
+      `rq:add:${request?.id}`,
+      `rq:withdraw:${request?.id}`,
+    ]);
+    await bot.send(callbackUpdate(someone, `rq:withdraw:${request?.id}`));
+    expect(bot.lastText(someone.id)).toBe("C'est fait, ta demande est retirée. Prends soin de toi.");
+    await bot.deliver();
+    expect(bot.lastText(marc.id)).toMatch(/a retiré sa demande\. Rien d'autre à faire\.$/);
+  });
+
+  it("leaves nothing behind when the person cancels, and shows the emergency card mid-flow", async () => {
+    await worker("Marc");
+    const someone = person();
+    await bot.send(
+      textUpdate(someone, "/parler"),
+      callbackUpdate(someone, "f:cat:health"),
+      textUpdate(someone, "il respire pu"),
+    );
+    expect(bot.lastText(someone.id)).toContain("Appelle le 911 maintenant");
+    await bot.send(textUpdate(someone, "/annuler"));
+    expect(bot.lastText(someone.id)).toBe("D'accord, c'est annulé. Voici le menu 👇");
+    expect(await database.db.select().from(requests)).toEqual([]);
+    expect(rows(await database.db.execute(sql`select * from conversation_state`))).toEqual([]);
+  });
+
+  it("relays a redelivered message once", async () => {
+    const marc = await worker("Marc");
+    const someone = person();
+    const request = await ask(someone);
+    await bot.deliver();
+    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
+    await bot.deliver();
+    bot.telegram.clear();
+    const update = textUpdate(someone, "une seule fois");
+    await bot.send(update, update);
+    await bot.deliver();
+    expect(bot.telegram.textsTo(marc.id).filter((t) => t.endsWith("une seule fois"))).toHaveLength(1);
+  });
+
+  it("keeps no identifier and no message text in the clear in any table", async () => {
+    const marc = await worker("Marc");
+    const someone = person();
+    const request = await ask(someone, "canary-words-in-request");
+    await bot.deliver();
+    await bot.send(
+      callbackUpdate(marc, `rq:claim:${request?.id}`),
+      textUpdate(someone, "canary-words-in-relay"),
+    );
+    await bot.deliver();
+    let dump = "";
+    for (const table of [
+      "requests",
+      "request_messages",
+      "request_notices",
+      "conversation_state",
+      "members",
+      "language_choices",
+    ])
+      dump += JSON.stringify(rows(await database.db.execute(sql.raw(`select * from ${table}`))));
+    for (const secret of [
+      String(someone.id),
+      "Canaille",
+      someone.username as string,
+      "canary-words",
+      String(marc.id),
+    ])
+      expect(dump).not.toContain(secret);
+  });
+});
