@@ -1,6 +1,6 @@
 import { Api, type Bot } from "grammy";
 import { registerBotProfile } from "./bot/commands";
-import type { BotContext } from "./bot/context";
+import type { BotContext, BotDeps } from "./bot/context";
 import { type CreateBotOptions, createBot } from "./bot/create-bot";
 import { createTranslations } from "./bot/i18n";
 import type { Config } from "./config";
@@ -9,6 +9,7 @@ import { CatalogCache } from "./directory/catalog-cache";
 import { seedExampleIfEmpty } from "./directory/seed";
 import { deliveryHooks } from "./features/requests/delivery-hooks";
 import { eraseEndedChatIds } from "./features/requests/queries";
+import { runRequestTimers } from "./features/requests/timers";
 import { errorFields, type Logger } from "./logger";
 import { callThrough, createOutboxDelivery, type OutboxDeliveryOptions } from "./outbox/delivery";
 import { loadKeys } from "./privacy/keys";
@@ -58,27 +59,34 @@ export async function startApp(
       logger,
       ...deliveryOptions,
     });
-    const bot = createBot(
-      config.botToken,
-      {
-        db: database.db,
-        catalog: new CatalogCache(),
-        translations,
-        pseudonymKey: keys.pseudonymKey,
-        sealer,
-        outbox: delivery,
-        defaultLocale: config.defaultLocale,
-        logger,
-        now,
-      },
-      { client: { apiRoot: config.telegramApiRoot }, ...botOptions },
-    );
+    const deps: BotDeps = {
+      db: database.db,
+      catalog: new CatalogCache(),
+      translations,
+      pseudonymKey: keys.pseudonymKey,
+      sealer,
+      outbox: delivery,
+      defaultLocale: config.defaultLocale,
+      logger,
+      now,
+    };
+    const bot = createBot(config.botToken, deps, {
+      client: { apiRoot: config.telegramApiRoot },
+      ...botOptions,
+    });
     await bot.init();
     await registerBotProfile(bot.api, translations, config.defaultLocale).catch((error: unknown) =>
       logger.warn({ error: errorFields(error) }, "could not register commands and descriptions"),
     );
 
     delivery.start();
+    const timers = setInterval(() => {
+      runRequestTimers(deps, {
+        escalationMinutes: config.escalationMinutes,
+        expiryHours: config.requestExpiryHours,
+      }).catch((error: unknown) => logger.warn({ error: errorFields(error) }, "request timers failed"));
+    }, 60_000);
+    timers.unref();
     // Chat ids of ended requests are erased once their last message went out.
     const eraser = setInterval(() => {
       eraseEndedChatIds(database.db).catch((error: unknown) =>
@@ -99,6 +107,7 @@ export async function startApp(
       async stop() {
         await running.stop();
         clearInterval(eraser);
+        clearInterval(timers);
         await delivery.stop();
         await eraseEndedChatIds(database.db).catch(() => {});
         await database.close();

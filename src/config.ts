@@ -49,6 +49,18 @@ const base = z.object({
       "ENCRYPTION_KEY must be 32 bytes in base64 or hex: generate one with `openssl rand -base64 32`",
     )
     .optional(),
+  ESCALATION_MINUTES: z.coerce
+    .number({ error: "ESCALATION_MINUTES must be a number of minutes" })
+    .int("ESCALATION_MINUTES must be a whole number of minutes")
+    .min(1, "ESCALATION_MINUTES must be between 1 and 1440")
+    .max(1440, "ESCALATION_MINUTES must be between 1 and 1440")
+    .default(10),
+  REQUEST_EXPIRY_HOURS: z.coerce
+    .number({ error: "REQUEST_EXPIRY_HOURS must be a number of hours" })
+    .int("REQUEST_EXPIRY_HOURS must be a whole number of hours")
+    .min(1, "REQUEST_EXPIRY_HOURS must be between 1 and 720")
+    .max(720, "REQUEST_EXPIRY_HOURS must be between 1 and 720")
+    .default(72),
   DEFAULT_LOCALE: z.enum(LOCALES, { error: "DEFAULT_LOCALE must be fr or en" }).default("fr"),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` })
@@ -94,6 +106,10 @@ export type Config = {
   encryptionKey: string | undefined;
   defaultLocale: Locale;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Unclaimed this long: the workers on call are reminded; twice as long: the whole team is told. */
+  escalationMinutes: number;
+  /** Requests nobody closed end by themselves after this long. */
+  requestExpiryHours: number;
   mode: { kind: "polling" } | { kind: "webhook"; url: string; secret: string; port: number };
 };
 
@@ -131,6 +147,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       encryptionKey: e.ENCRYPTION_KEY,
       defaultLocale: e.DEFAULT_LOCALE,
       logLevel: e.LOG_LEVEL,
+      escalationMinutes: e.ESCALATION_MINUTES,
+      requestExpiryHours: e.REQUEST_EXPIRY_HOURS,
       mode:
         e.BOT_MODE === "webhook"
           ? { kind: "webhook", url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, port: e.PORT }

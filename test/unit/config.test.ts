@@ -17,6 +17,8 @@ describe("configuration", () => {
         encryptionKey: undefined,
         defaultLocale: "fr",
         logLevel: "info",
+        escalationMinutes: 10,
+        requestExpiryHours: 72,
         mode: { kind: "polling" },
       },
     });

@@ -1,0 +1,146 @@
+import { and, eq, inArray, isNull, lt } from "drizzle-orm";
+import { members, requests } from "../../db/schema";
+import type { OutboxMessage } from "../../outbox/enqueue";
+import { withHtml } from "../../text/translate";
+import { onCallMembers } from "../team/queries";
+import { htmlText, nicknameOf, noticeKeyboard, noticeText, plainText, type Reader } from "./notices";
+import { endRequest, enqueue, messagesOf, noticesOf, type Request } from "./queries";
+import type { RequestDeps } from "./use-cases";
+
+/**
+ * What happens to requests with time, run every minute (and on start): a request nobody claimed is
+ * re-announced to the workers on call after `escalationMinutes`, then to the whole team (on call or not)
+ * after twice that; a request still active after `expiryHours` ends by itself. Each step is a level on
+ * the request, so running this twice does nothing twice.
+ */
+export type TimerSettings = { escalationMinutes: number; expiryHours: number };
+
+export async function runRequestTimers(
+  deps: RequestDeps,
+  settings: TimerSettings,
+): Promise<{ reminded: number; escalated: number; expired: number }> {
+  const now = deps.now();
+  const catalog = await deps.catalog.get(deps.db);
+  const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
+  const result = { reminded: 0, escalated: 0, expired: 0 };
+
+  const announce = async (request: Request, level: 1 | 2) => {
+    await deps.db.transaction(async (tx) => {
+      // Re-check inside the transaction: claimed meanwhile, or another instance got here first.
+      const [current] = await tx
+        .update(requests)
+        .set({ escalationLevel: level })
+        .where(
+          and(eq(requests.id, request.id), eq(requests.status, "open"), lt(requests.escalationLevel, level)),
+        )
+        .returning();
+      if (!current) return;
+      const team =
+        level === 1
+          ? await onCallMembers(tx, current.organisationId, now)
+          : (
+              await tx
+                .select()
+                .from(members)
+                .where(
+                  and(
+                    eq(members.organisationId, current.organisationId),
+                    isNull(members.revokedAt),
+                    isNull(members.unreachableSince),
+                  ),
+                )
+            ).filter((m) => m.role !== "peer");
+      const words = (await messagesOf(tx, current.id, deps.sealer))
+        .filter((m) => m.author === "person")
+        .map((m) => m.body);
+      const minutes = Math.round((now.getTime() - current.createdAt.getTime()) / 60_000);
+      const out: OutboxMessage[] = team.map((member) => {
+        const reader: Reader = { t: deps.translations.forLocale(member.locale), locale: member.locale };
+        const header = reader.t(level === 1 ? "requests.notice.reminder" : "requests.notice.escalated", {
+          minutes,
+          nickname: nicknameOf(current, reader),
+        });
+        return {
+          dedupeKey: `notice:${current.id}:${member.id}:e${level}`,
+          recipient: { kind: "member", id: String(member.id) },
+          method: "sendMessage",
+          payload: {
+            ...htmlText(`${header}\n\n${noticeText(current, words, reader, catalog, now)}`),
+            reply_markup: noticeKeyboard(current, reader),
+            protect_content: true,
+          },
+        };
+      });
+      await enqueue(tx, out);
+      if (level === 1) result.reminded += 1;
+      else result.escalated += 1;
+    });
+  };
+
+  const waiting = await deps.db
+    .select()
+    .from(requests)
+    .where(
+      and(
+        eq(requests.status, "open"),
+        lt(requests.escalationLevel, 2),
+        lt(requests.createdAt, minutesAgo(settings.escalationMinutes)),
+      ),
+    );
+  for (const request of waiting) {
+    const age = now.getTime() - request.createdAt.getTime();
+    const level = age >= 2 * settings.escalationMinutes * 60_000 ? 2 : 1;
+    if (level > request.escalationLevel) await announce(request, level);
+  }
+
+  const stale = await deps.db
+    .select()
+    .from(requests)
+    .where(
+      and(
+        inArray(requests.status, ["open", "claimed"]),
+        lt(requests.createdAt, minutesAgo(settings.expiryHours * 60)),
+      ),
+    );
+  for (const request of stale) {
+    await deps.db.transaction(async (tx) => {
+      const ended = await endRequest(tx, request.id, "expired", now);
+      if (!ended) return;
+      const person: Reader = { t: deps.translations.forLocale(request.locale), locale: request.locale };
+      const out: OutboxMessage[] = [
+        {
+          dedupeKey: `expired:${request.id}`,
+          recipient: { kind: "request", id: request.id },
+          method: "sendMessage",
+          payload: plainText(
+            person.t("requests.person.expired", withHtml({ nickname: nicknameOf(request, person) })),
+          ),
+        },
+      ];
+      const told = new Set((await noticesOf(tx, request.id)).map((n) => n.memberId));
+      if (request.claimedByMemberId !== null) told.add(request.claimedByMemberId);
+      for (const memberId of told) {
+        const [worker] = await tx.select().from(members).where(eq(members.id, memberId));
+        if (!worker) continue;
+        if (worker.focusRequestId === request.id)
+          await tx.update(members).set({ focusRequestId: null }).where(eq(members.id, worker.id));
+        const reader: Reader = { t: deps.translations.forLocale(worker.locale), locale: worker.locale };
+        out.push({
+          dedupeKey: `expired:${request.id}:${worker.id}`,
+          recipient: { kind: "member", id: String(worker.id) },
+          method: "sendMessage",
+          payload: {
+            ...plainText(
+              reader.t("requests.notice.expired", withHtml({ nickname: nicknameOf(request, reader) })),
+            ),
+            protect_content: true,
+          },
+        });
+      }
+      await enqueue(tx, out);
+      result.expired += 1;
+    });
+  }
+  if (result.reminded + result.escalated + result.expired > 0) deps.outbox?.wake();
+  return result;
+}

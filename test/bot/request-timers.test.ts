@@ -1,0 +1,108 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { DatabaseHandle } from "../../src/db/client";
+import { members, requests } from "../../src/db/schema";
+import { runRequestTimers } from "../../src/features/requests/timers";
+import { submitRequest } from "../../src/features/requests/use-cases";
+import { createInvitation } from "../../src/features/team/queries";
+import { DRIVERS } from "../support/database";
+import { WEDNESDAY_2PM } from "../support/directory-fixture";
+import { createHarness, type Harness } from "../support/harness";
+import { callbackUpdate, type Person, textUpdate } from "../support/updates";
+
+const SETTINGS = { escalationMinutes: 10, expiryHours: 72 };
+const after = (minutes: number) => new Date(WEDNESDAY_2PM.getTime() + minutes * 60_000);
+
+describe.each(DRIVERS)("requests over time, on $name", ({ open }) => {
+  let database: DatabaseHandle;
+  let bot: Harness;
+  let nextId = 9_000_000;
+
+  beforeAll(async () => {
+    database = await open();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+  beforeEach(async () => {
+    bot = await createHarness(database);
+    for (const table of ["outbox", "request_notices", "request_messages", "requests"])
+      await database.db.execute(sql.raw(`delete from ${table}`));
+    await database.db.update(members).set({ revokedAt: new Date("2026-11-01T00:00:00Z") });
+  });
+
+  async function worker(alias: string, onCall: boolean): Promise<Person> {
+    const someone: Person = { id: nextId++, languageCode: "fr" };
+    const code = await createInvitation(database.db, {
+      organisationId: "org-a",
+      role: "worker",
+      expiresAt: new Date("2026-12-01T00:00:00Z"),
+    });
+    await bot.send(textUpdate(someone, `/start inv-${code}`), textUpdate(someone, alias));
+    if (onCall) await bot.send(callbackUpdate(someone, "oc:on"));
+    return someone;
+  }
+
+  async function request() {
+    const outcome = await submitRequest(bot.deps, {
+      personPseudonym: `person-${nextId++}`,
+      chatId: nextId++,
+      locale: "fr",
+      category: "talk",
+      message: "personne ne répond",
+      answerMode: "chat",
+      meetSiteId: null,
+      areaPlaceId: null,
+    });
+    if (outcome.kind !== "sent") throw new Error(outcome.kind);
+    await bot.deliver();
+    bot.telegram.clear();
+    return outcome.requestId;
+  }
+
+  it("reminds the workers on call, then tells the whole team, once each", async () => {
+    const night = await worker("Nuit", true);
+    const home = await worker("Maison", false);
+    await request();
+
+    bot.setNow(after(5));
+    expect(await runRequestTimers(bot.deps, SETTINGS)).toEqual({ reminded: 0, escalated: 0, expired: 0 });
+
+    bot.setNow(after(11));
+    expect(await runRequestTimers(bot.deps, SETTINGS)).toEqual({ reminded: 1, escalated: 0, expired: 0 });
+    await bot.deliver();
+    expect(bot.lastText(night.id)).toMatch(/^⏰ Toujours en attente depuis 11 min : /);
+    expect(bot.telegram.sentTo(home.id)).toEqual([]);
+    expect((await runRequestTimers(bot.deps, SETTINGS)).reminded).toBe(0);
+
+    bot.setNow(after(21));
+    expect((await runRequestTimers(bot.deps, SETTINGS)).escalated).toBe(1);
+    await bot.deliver();
+    expect(bot.lastText(home.id)).toMatch(/^📣 Personne n'a encore pris cette demande \(21 min\)/);
+    expect(bot.lastText(night.id)).toMatch(/^📣/);
+    expect((await runRequestTimers(bot.deps, SETTINGS)).escalated).toBe(0);
+  });
+
+  it("leaves a claimed request alone", async () => {
+    const night = await worker("Nuit", true);
+    const id = await request();
+    await bot.send(callbackUpdate(night, `rq:claim:${id}`));
+    bot.setNow(after(30));
+    expect(await runRequestTimers(bot.deps, SETTINGS)).toEqual({ reminded: 0, escalated: 0, expired: 0 });
+  });
+
+  it("ends a request left too long, tells the person once, then forgets their chat", async () => {
+    await worker("Nuit", true);
+    const id = await request();
+    bot.setNow(after(72 * 60 + 1));
+    expect((await runRequestTimers(bot.deps, SETTINGS)).expired).toBe(1);
+    expect((await runRequestTimers(bot.deps, SETTINGS)).expired).toBe(0);
+    await bot.deliver();
+    const personMessages = bot.telegram.calls.filter((c) =>
+      String(c.payload.text ?? "").startsWith("Ta demande ("),
+    );
+    expect(personMessages).toHaveLength(1);
+    const [row] = await database.db.select().from(requests).where(eq(requests.id, id));
+    expect(row).toMatchObject({ status: "expired", chatIdEnc: null });
+  });
+});
