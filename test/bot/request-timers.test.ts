@@ -11,7 +11,7 @@ import { createHarness, type Harness } from "../support/harness";
 import { callbackUpdate, type Person, textUpdate } from "../support/updates";
 
 const SETTINGS = { escalationMinutes: 10, expiryHours: 72 };
-const after = (minutes: number) => new Date(WEDNESDAY_2PM.getTime() + minutes * 60_000);
+const minutesLater = (minutes: number) => new Date(WEDNESDAY_2PM.getTime() + minutes * 60_000);
 
 describe.each(DRIVERS)("requests over time, on $name", ({ open }) => {
   let database: DatabaseHandle;
@@ -65,17 +65,17 @@ describe.each(DRIVERS)("requests over time, on $name", ({ open }) => {
     const home = await worker("Maison", false);
     await request();
 
-    bot.setNow(after(5));
+    bot.setNow(minutesLater(5));
     expect(await runRequestTimers(bot.deps, SETTINGS)).toEqual({ reminded: 0, escalated: 0, expired: 0 });
 
-    bot.setNow(after(11));
+    bot.setNow(minutesLater(11));
     expect(await runRequestTimers(bot.deps, SETTINGS)).toEqual({ reminded: 1, escalated: 0, expired: 0 });
     await bot.deliver();
     expect(bot.lastText(night.id)).toMatch(/^⏰ Toujours en attente depuis 11 min : /);
     expect(bot.telegram.sentTo(home.id)).toEqual([]);
     expect((await runRequestTimers(bot.deps, SETTINGS)).reminded).toBe(0);
 
-    bot.setNow(after(21));
+    bot.setNow(minutesLater(21));
     expect((await runRequestTimers(bot.deps, SETTINGS)).escalated).toBe(1);
     await bot.deliver();
     expect(bot.lastText(home.id)).toMatch(/^📣 Personne n'a encore pris cette demande \(21 min\)/);
@@ -87,14 +87,14 @@ describe.each(DRIVERS)("requests over time, on $name", ({ open }) => {
     const night = await worker("Nuit", true);
     const id = await request();
     await bot.send(callbackUpdate(night, `rq:claim:${id}`));
-    bot.setNow(after(30));
+    bot.setNow(minutesLater(30));
     expect(await runRequestTimers(bot.deps, SETTINGS)).toEqual({ reminded: 0, escalated: 0, expired: 0 });
   });
 
   it("ends a request left too long, tells the person once, then forgets their chat", async () => {
     await worker("Nuit", true);
     const id = await request();
-    bot.setNow(after(72 * 60 + 1));
+    bot.setNow(minutesLater(72 * 60 + 1));
     expect((await runRequestTimers(bot.deps, SETTINGS)).expired).toBe(1);
     expect((await runRequestTimers(bot.deps, SETTINGS)).expired).toBe(0);
     await bot.deliver();
