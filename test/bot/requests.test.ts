@@ -5,7 +5,7 @@ import { members, requests } from "../../src/db/schema";
 import { createInvitation } from "../../src/features/team/queries";
 import { DRIVERS } from "../support/database";
 import { callbackDatas, createHarness, type Harness } from "../support/harness";
-import { callbackUpdate, type Person, textUpdate } from "../support/updates";
+import { callbackUpdate, messageUpdate, type Person, textUpdate } from "../support/updates";
 
 const rows = (result: unknown) =>
   (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
@@ -261,5 +261,55 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
       String(marc.id),
     ])
       expect(dump).not.toContain(secret);
+  });
+
+  it("re-sends photos and voice notes by file id with only a name as caption, and says what cannot cross", async () => {
+    const marc = await worker("Marc");
+    const someone = person();
+    const request = await ask(someone);
+    await bot.deliver();
+    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
+    await bot.deliver();
+    bot.telegram.clear();
+
+    await bot.send(
+      messageUpdate(someone, {
+        photo: [
+          { file_id: "small", file_unique_id: "s", width: 90, height: 90 },
+          { file_id: "large", file_unique_id: "l", width: 1280, height: 960 },
+        ],
+        caption: "@someone_secret regarde",
+        caption_entities: [{ type: "mention", offset: 0, length: 15 }],
+      }),
+    );
+    await bot.deliver();
+    const photo = bot.telegram.calls.find((c) => c.method === "sendPhoto");
+    expect(photo?.payload).toMatchObject({ chat_id: marc.id, photo: "large", protect_content: true });
+    expect(photo?.payload.caption_entities).toBeUndefined();
+    expect(JSON.stringify(photo?.payload)).not.toContain("someone_secret");
+    expect(bot.telegram.calls.some((c) => /forward/i.test(c.method))).toBe(false);
+
+    await bot.send(messageUpdate(marc, { voice: { file_id: "voice-1", file_unique_id: "v", duration: 4 } }));
+    await bot.deliver();
+    expect(bot.telegram.calls.find((c) => c.method === "sendVoice")?.payload).toMatchObject({
+      chat_id: someone.id,
+      voice: "voice-1",
+      caption: "Marc",
+    });
+
+    await bot.send(
+      messageUpdate(someone, { document: { file_id: "d", file_unique_id: "d", mime_type: "image/jpeg" } }),
+    );
+    expect(bot.lastText(someone.id)).toBe(
+      "Je ne peux transmettre que du texte, des photos et des messages vocaux.\nℹ️ Une photo envoyée comme fichier garde sa position GPS. Envoie-la comme photo.",
+    );
+    await bot.send(messageUpdate(someone, { contact: { phone_number: "+15145550199", first_name: "Ami" } }));
+    await bot.deliver();
+    expect(bot.lastText(someone.id)).toBe(
+      "Je ne peux transmettre que du texte, des photos et des messages vocaux.",
+    );
+    expect(JSON.stringify(bot.telegram.calls.filter((c) => c.payload.chat_id === marc.id))).not.toContain(
+      "5145550199",
+    );
   });
 });

@@ -13,6 +13,7 @@ import {
   addToRequest,
   claim,
   closeRequest,
+  type RelayContent,
   relayFromPerson,
   relayFromWorker,
   releaseClaim,
@@ -209,7 +210,13 @@ requestsFeature.on("message:text", async (ctx, next) => {
       member.focusRequestId;
     if (!requestId) return next();
     if (requestId !== member.focusRequestId) await setFocus(ctx.deps.db, member.id, requestId);
-    const result = await relayFromWorker(ctx.deps, member, requestId, text, ctx.update.update_id);
+    const result = await relayFromWorker(
+      ctx.deps,
+      member,
+      requestId,
+      { kind: "text", text },
+      ctx.update.update_id,
+    );
     if (result.kind === "ended" || result.kind === "not-yours")
       await ctx.reply(ctx.t("requests.notice.noFocus"));
     return;
@@ -220,10 +227,62 @@ requestsFeature.on("message:text", async (ctx, next) => {
   // is a lookup as always (a waiting request gets words through "add a message").
   const [active] = await activeRequestsOf(ctx.deps.db, ctx.pseudonym);
   if (active?.status !== "claimed") return next();
-  const result = await relayFromPerson(ctx.deps, ctx.pseudonym, text, ctx.update.update_id);
+  const result = await relayFromPerson(ctx.deps, ctx.pseudonym, { kind: "text", text }, ctx.update.update_id);
   if (result.kind === "relayed" && result.slowDown) await ctx.reply(ctx.t("requests.person.slowDown"));
   if (result.kind === "no-request") return next();
 });
+
+// --- Photos and voice notes both ways; what cannot cross is said -------------------------------------
+
+function mediaOf(ctx: BotContext): RelayContent | undefined {
+  const photo = ctx.message?.photo;
+  if (photo && photo.length > 0)
+    return { kind: "photo", fileId: (photo[photo.length - 1] as { file_id: string }).file_id };
+  if (ctx.message?.voice) return { kind: "voice", fileId: ctx.message.voice.file_id };
+  return undefined;
+}
+
+requestsFeature.on(
+  [
+    "message:photo",
+    "message:voice",
+    "message:document",
+    "message:sticker",
+    "message:contact",
+    "message:video",
+    "message:audio",
+    "message:animation",
+    "message:video_note",
+  ],
+  async (ctx, next) => {
+    const content = mediaOf(ctx);
+    const member = await currentMember(ctx);
+    if (member && member.role !== "peer") {
+      if (!member.focusRequestId) return next();
+      if (!content) {
+        await ctx.reply(ctx.t("requests.person.notRelayed"));
+        return;
+      }
+      await relayFromWorker(ctx.deps, member, member.focusRequestId, content, ctx.update.update_id);
+      return;
+    }
+    if (!ctx.pseudonym) return next();
+    const [active] = await activeRequestsOf(ctx.deps.db, ctx.pseudonym);
+    if (active?.status !== "claimed") return next();
+    if (!content) {
+      const looksLikePhoto = ctx.message?.document?.mime_type?.startsWith("image/") ?? false;
+      // A photo sent "as a file" keeps its GPS position: say so, since it would not be relayed anyway.
+      await ctx.reply(
+        [
+          ctx.t("requests.person.notRelayed"),
+          ...(looksLikePhoto ? [ctx.t("requests.person.photoLocation")] : []),
+        ].join("\n"),
+      );
+      return;
+    }
+    await relayFromPerson(ctx.deps, ctx.pseudonym, content, ctx.update.update_id);
+  },
+);
 
 /** "Add a message": one text, then back to normal. */
 export async function addToRequestFlow(

@@ -243,12 +243,35 @@ export type RelayOutcome =
   | { kind: "not-yours" }
   | { kind: "ended" };
 
+/** What can cross the relay: text, or a photo or voice note re-sent by file id (never forwarded). */
+export type RelayContent =
+  | { kind: "text"; text: string }
+  | { kind: "photo"; fileId: string }
+  | { kind: "voice"; fileId: string };
+
+const historyBody = (content: RelayContent) =>
+  content.kind === "text" ? content.text : content.kind === "photo" ? "📷" : "🎤";
+
+/** The outbox call for one relayed piece: text as plain text; media with the sender's name as a plain caption. */
+function relayCall(
+  content: RelayContent,
+  line: (message: string) => string,
+): Pick<OutboxMessage, "method" | "payload"> {
+  if (content.kind === "text") return { method: "sendMessage", payload: plainText(line(content.text)) };
+  const caption = line("")
+    .replace(/\s*:?\s*$/, "")
+    .slice(0, 1024);
+  return content.kind === "photo"
+    ? { method: "sendPhoto", payload: { photo: content.fileId, caption } }
+    : { method: "sendVoice", payload: { voice: content.fileId, caption } };
+}
+
 /** A worker's text to the person of the request they hold: sealed in the history, relayed as plain text. */
 export async function relayFromWorker(
   deps: RequestDeps,
   member: Member,
   requestId: string,
-  text: string,
+  content: RelayContent,
   updateId: number,
 ): Promise<RelayOutcome> {
   const now = deps.now();
@@ -258,17 +281,23 @@ export async function relayFromWorker(
     if (request.claimedByMemberId !== member.id) return { kind: "not-yours" };
     const added = await addMessage(
       tx,
-      { requestId, author: "worker", memberId: member.id, body: text, sourceUpdateId: updateId, now },
+      {
+        requestId,
+        author: "worker",
+        memberId: member.id,
+        body: historyBody(content),
+        sourceUpdateId: updateId,
+        now,
+      },
       deps.sealer,
     );
     if (!added) return { kind: "duplicate" };
     const person = readerFor(deps, request.locale);
+    const call = relayCall(content, (message) =>
+      person.t("requests.person.fromWorker", withHtml({ alias: member.alias, message })),
+    );
     await enqueue(tx, [
-      toPerson(
-        request,
-        `relay:${updateId}`,
-        plainText(person.t("requests.person.fromWorker", withHtml({ alias: member.alias, message: text }))),
-      ),
+      { dedupeKey: `relay:${updateId}`, recipient: { kind: "request", id: request.id }, ...call },
     ]);
     return { kind: "relayed" };
   });
@@ -289,7 +318,7 @@ export type PersonRelayOutcome =
 export async function relayFromPerson(
   deps: RequestDeps,
   personPseudonym: string,
-  text: string,
+  content: RelayContent,
   updateId: number,
 ): Promise<PersonRelayOutcome> {
   const now = deps.now();
@@ -298,7 +327,7 @@ export async function relayFromPerson(
     if (!request) return { kind: "no-request" };
     const added = await addMessage(
       tx,
-      { requestId: request.id, author: "person", body: text, sourceUpdateId: updateId, now },
+      { requestId: request.id, author: "person", body: historyBody(content), sourceUpdateId: updateId, now },
       deps.sealer,
     );
     if (!added) return { kind: "duplicate" };
@@ -306,17 +335,16 @@ export async function relayFromPerson(
     const [worker] = await tx.select().from(members).where(eq(members.id, request.claimedByMemberId));
     if (!worker) return { kind: "added" };
     const reader = readerFor(deps, worker.locale);
+    const call = relayCall(content, (message) =>
+      reader.t("requests.notice.fromPerson", withHtml({ nickname: nicknameOf(request, reader), message })),
+    );
     await enqueue(tx, [
-      toMember(
-        worker,
-        `relay:${updateId}`,
-        plainText(
-          reader.t(
-            "requests.notice.fromPerson",
-            withHtml({ nickname: nicknameOf(request, reader), message: text }),
-          ),
-        ),
-      ),
+      {
+        dedupeKey: `relay:${updateId}`,
+        recipient: { kind: "member", id: String(worker.id) },
+        method: call.method,
+        payload: { ...call.payload, protect_content: true },
+      },
     ]);
     const [recent] = await tx
       .select({ n: count() })
