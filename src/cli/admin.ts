@@ -77,7 +77,7 @@ async function withDatabase<T>(
   } catch (error) {
     if (error instanceof DataDirBusyError)
       fail(
-        `${error.message}\nThe embedded database allows one process at a time: stop the bot, run this command, start it again.`,
+        `${error.message}\nThe embedded database allows one process at a time: stop the bot, run this command, start it again (or, to invite someone, use /inviter in the bot as a coordinator).`,
       );
     throw error;
   }

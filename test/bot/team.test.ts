@@ -183,4 +183,58 @@ describe.each(DRIVERS)("joining a team and going on call, on $name", ({ open }) 
     const onCall = (await database.db.select().from(members)).filter((m) => m.onCallSince !== null);
     expect(onCall).toEqual([]);
   });
+
+  it("lets a coordinator invite, list and remove members from the bot, with a confirmation", async () => {
+    const coordinator = newPerson();
+    await bot.send(
+      textUpdate(coordinator, `/start inv-${await invite("admin")}`),
+      textUpdate(coordinator, "Coordo"),
+    );
+    await bot.send(textUpdate(coordinator, "/inviter"));
+    expect(callbackDatas(bot.lastCall(coordinator.id)?.payload)).toEqual([
+      "adm:inv:worker",
+      "adm:inv:peer",
+      "adm:inv:admin",
+    ]);
+    await bot.send(callbackUpdate(coordinator, "adm:inv:worker"));
+    const linkMessage = bot.lastCall(coordinator.id);
+    expect(linkMessage?.payload.protect_content).toBe(true);
+    const code = /start=inv-([A-Za-z0-9_-]{22})/.exec(String(linkMessage?.payload.text))?.[1];
+    expect(code).toBeDefined();
+
+    const newcomer = newPerson();
+    await bot.send(textUpdate(newcomer, `/start inv-${code}`), textUpdate(newcomer, "Nouvelle"));
+    expect(bot.lastText(newcomer.id)).toContain("C'est fait, Nouvelle.");
+
+    await bot.send(textUpdate(coordinator, "/membres"));
+    const list = bot.lastCall(coordinator.id);
+    expect(list?.payload.text).toContain("• Nouvelle · intervenant·e");
+    const newcomerId = (await listMembers(database.db, "org-a")).find((m) => m.alias === "Nouvelle")?.id;
+    expect(callbackDatas(list?.payload)).toContain(`adm:rev:${newcomerId}`);
+    await bot.send(callbackUpdate(coordinator, `adm:rev:${newcomerId}`));
+    expect(bot.lastText(coordinator.id)).toBe(
+      "Retirer Nouvelle de l'équipe? Cette personne perd l'accès tout de suite.",
+    );
+    await bot.send(callbackUpdate(coordinator, `adm:rev!:${newcomerId}`));
+    expect(bot.lastText(coordinator.id)).toBe("✅ Nouvelle ne fait plus partie de l'équipe.");
+    await bot.send(textUpdate(newcomer, "/garde"));
+    expect(bot.lastText(newcomer.id)).toBe("Cette commande est réservée aux membres d'une équipe.");
+  });
+
+  it("refuses the coordinator's commands and forged buttons to everyone else", async () => {
+    const worker = newPerson("en");
+    await bot.send(textUpdate(worker, `/start inv-${await invite()}`), textUpdate(worker, "Plain"));
+    const before = (await listMembers(database.db)).length;
+    await bot.send(
+      textUpdate(worker, "/invite"),
+      callbackUpdate(worker, "adm:inv:admin"),
+      callbackUpdate(worker, "adm:rev!:1"),
+    );
+    expect(bot.lastText(worker.id)).toBe("This command is for coordinators.");
+    const answers = bot.telegram.calls
+      .filter((c) => c.method === "answerCallbackQuery")
+      .map((c) => c.payload.text);
+    expect(answers).toEqual(["This command is for coordinators.", "This command is for coordinators."]);
+    expect((await listMembers(database.db)).length).toBe(before);
+  });
 });
