@@ -8,6 +8,7 @@ import { type DatabaseHandle, openDatabase } from "./db/client";
 import { CatalogCache } from "./directory/catalog-cache";
 import { seedExampleIfEmpty } from "./directory/seed";
 import { deliveryHooks } from "./features/requests/delivery-hooks";
+import { PercheMemory } from "./features/requests/perche";
 import { eraseEndedChatIds } from "./features/requests/queries";
 import { runRequestTimers } from "./features/requests/timers";
 import { errorFields, type Logger } from "./logger";
@@ -66,6 +67,7 @@ export async function startApp(
       pseudonymKey: keys.pseudonymKey,
       sealer,
       outbox: delivery,
+      perches: new PercheMemory(),
       defaultLocale: config.defaultLocale,
       logger,
       now,

@@ -3,6 +3,7 @@ import type { Context } from "grammy";
 import type { Locale } from "../config";
 import type { Database } from "../db/executor";
 import type { CatalogCache } from "../directory/catalog-cache";
+import type { PercheMemory } from "../features/requests/perche";
 import type { Logger } from "../logger";
 import type { Sealer } from "../privacy/sealed";
 import type { Translate } from "../text/translate";
@@ -18,6 +19,8 @@ export type BotDeps = {
   defaultLocale: Locale;
   logger: Logger;
   now: () => Date;
+  /** Who was offered contact today (memory only). */
+  perches?: PercheMemory;
   /** Wakes the outbox delivery loop after a commit that queued messages. */
   outbox?: { wake(): void };
 };

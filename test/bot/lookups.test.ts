@@ -95,7 +95,29 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
         "site:verdun-pharmacy",
         "site:day-site",
         "site:night-site",
+        "talk",
       ]);
+    });
+
+    it("offers contact once a day, lightly, after a lookup", async () => {
+      const someone = { id: 4_000_001, languageCode: "fr" };
+      await bot.send(textUpdate(someone, "naloxone"), textUpdate(someone, "seringues"));
+      const [first, second] = bot.telegram.sentTo(someone.id);
+      expect(
+        String(first?.payload.text).endsWith(
+          "💬 Envie d'en parler à quelqu'un? C'est possible ici, sans dire qui tu es.",
+        ),
+      ).toBe(true);
+      expect(callbackDatas(first?.payload)).toContain("talk");
+      expect(String(second?.payload.text)).not.toContain("Envie d'en parler");
+      expect(callbackDatas(second?.payload)).not.toContain("talk");
+      bot.setNow(THURSDAY_5AM);
+      await bot.send(textUpdate(someone, "naloxone"));
+      expect(bot.lastText(someone.id)).toContain("Envie d'en parler");
+      await bot.send(callbackUpdate(someone, "talk"));
+      expect(bot.lastText(someone.id)).toMatch(
+        /^💬 Tu peux écrire à l'intervenant·e de garde, sans dire qui tu es\..*\n\nC'est à propos de quoi\?$/,
+      );
     });
 
     it("answers in English with English times", async () => {

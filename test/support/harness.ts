@@ -8,6 +8,7 @@ import { CatalogCache } from "../../src/directory/catalog-cache";
 import type { DirectoryFile } from "../../src/directory/file-schema";
 import { replaceDirectory } from "../../src/directory/store";
 import { deliveryHooks } from "../../src/features/requests/delivery-hooks";
+import { PercheMemory } from "../../src/features/requests/perche";
 import { eraseEndedChatIds } from "../../src/features/requests/queries";
 import { createLogger } from "../../src/logger";
 import { callThrough, createOutboxDelivery } from "../../src/outbox/delivery";
@@ -38,6 +39,7 @@ export async function createHarness(
     translations,
     pseudonymKey: TEST_PSEUDONYM_KEY,
     sealer: createSealer(TEST_ENCRYPTION_KEY),
+    perches: new PercheMemory(),
     defaultLocale: "fr",
     logger,
     now: () => now,

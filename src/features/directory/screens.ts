@@ -7,6 +7,7 @@ import type { Catalog } from "../../directory/catalog";
 import { nearestSites, openNow, siteStatus, sitesWithMaterial } from "../../directory/catalog";
 import type { Point } from "../../directory/distance";
 import type { Material, Place } from "../../directory/model";
+import { activeRequestsOf } from "../requests/queries";
 import { materialResults, nearText, openNowText, siteCard, type View } from "./format";
 
 /**
@@ -54,14 +55,22 @@ export async function showMaterial(
   if (from >= all.length) from = 0;
   const page = all.slice(from, from + PAGE_SIZE);
   const rest = all.length - from - page.length;
-  await ctx.reply(materialResults(material, page, view), {
-    ...HTML,
-    reply_markup: siteButtons(page, ctx.locale, {
-      data: callbackData.material(material.id, from + PAGE_SIZE),
-      count: rest,
-      label: ctx.t("directory.more", { count: rest }),
-    }),
+  const keyboard = siteButtons(page, ctx.locale, {
+    data: callbackData.material(material.id, from + PAGE_SIZE),
+    count: rest,
+    label: ctx.t("directory.more", { count: rest }),
   });
+  const perche = from === 0 && (await offerPerche(ctx, catalog));
+  if (perche) keyboard.row().text(ctx.t("requests.perche.button"), "talk");
+  await ctx.reply(
+    perche
+      ? `${materialResults(material, page, view)}\n\n${ctx.t("requests.perche.line")}`
+      : materialResults(material, page, view),
+    {
+      ...HTML,
+      reply_markup: keyboard,
+    },
+  );
 }
 
 export async function showMaterialChoice(ctx: BotContext, materials: Material[]): Promise<void> {
@@ -160,4 +169,13 @@ export async function sendPin(ctx: BotContext, catalog: Catalog, siteId: string)
 
 export async function showMenu(ctx: BotContext, key = "common.unsupported"): Promise<void> {
   await ctx.reply(ctx.t(key), { reply_markup: mainMenu(ctx.t) });
+}
+
+/** One light offer of contact a day, never to someone who already has a request going. */
+async function offerPerche(ctx: BotContext, catalog: Catalog): Promise<boolean> {
+  const { perches } = ctx.deps;
+  if (!perches || !ctx.pseudonym) return false;
+  if (!perches.offerToday(ctx.pseudonym, ctx.deps.now(), catalog.directory.info.timezone)) return false;
+  const active = await activeRequestsOf(ctx.deps.db, ctx.pseudonym);
+  return active.length === 0;
 }

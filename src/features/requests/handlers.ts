@@ -31,6 +31,10 @@ export const requestsFeature = new Composer<BotContext>();
 const startFlow = (ctx: BotContext) => ctx.conversation.enter(REQUEST_FLOW);
 
 requestsFeature.command(["parler", "talk"], startFlow);
+requestsFeature.callbackQuery("talk", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await startFlow(ctx);
+});
 // The menu button, in either language (a keyboard stays on screen after a language switch).
 requestsFeature
   .on("message:text")
