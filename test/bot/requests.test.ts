@@ -312,4 +312,32 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
       "5145550199",
     );
   });
+
+  it("hands a request to a colleague with its whole history, so the person repeats nothing", async () => {
+    const marc = await worker("Marc");
+    const lea = await worker("Léa", false);
+    const someone = person();
+    const request = await ask(someone, "premier message");
+    await bot.deliver();
+    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`), textUpdate(marc, "Je regarde ça"));
+    await bot.send(callbackUpdate(marc, `rq:hand:${request?.id}`));
+    const choices = callbackDatas(bot.lastCall(marc.id)?.payload);
+    expect(choices).toHaveLength(1);
+    await bot.send(callbackUpdate(marc, choices[0] as string));
+    expect(bot.lastText(marc.id)).toBe("🤝 Confiée à Léa.");
+    await bot.deliver();
+    const handed = bot.telegram.textsTo(lea.id).find((t) => t.startsWith("🤝 Marc te confie cette demande."));
+    expect(handed).toContain(" : premier message");
+    expect(handed).toContain("Marc : Je regarde ça");
+    expect(bot.lastText(someone.id)).toBe(
+      "🤝 Léa prend le relais de ta demande. Pas besoin de tout répéter.",
+    );
+
+    // From now on the person's words go to Léa, and Marc can no longer answer.
+    bot.telegram.clear();
+    await bot.send(textUpdate(someone, "merci Léa"), textUpdate(marc, "encore moi"));
+    await bot.deliver();
+    expect(bot.telegram.textsTo(lea.id).some((t) => t.endsWith(" : merci Léa"))).toBe(true);
+    expect(bot.telegram.textsTo(someone.id).some((t) => t.includes("encore moi"))).toBe(false);
+  });
 });

@@ -5,7 +5,7 @@ import { mainMenu } from "../../bot/keyboards";
 import { members } from "../../db/schema";
 import { menuActionFor } from "../directory/handlers";
 import { currentMember } from "../team/on-call";
-import type { Member } from "../team/queries";
+import { isOnCall, listMembers, type Member } from "../team/queries";
 import { REQUEST_FLOW } from "./conversation";
 import { claimedKeyboard, nicknameOf, OUTCOMES, outcomeKeyboard, requestCallback } from "./notices";
 import { activeRequestsOf, getRequest, requestForNotice, setFocus } from "./queries";
@@ -13,6 +13,7 @@ import {
   addToRequest,
   claim,
   closeRequest,
+  handOver,
   type RelayContent,
   relayFromPerson,
   relayFromWorker,
@@ -187,6 +188,44 @@ requestsFeature.callbackQuery(new RegExp(`^rq:release:${REQUEST_ID}$`), async (c
     result.kind === "ended"
       ? ctx.t("requests.notice.released", { nickname: nicknameOf(result.request, ctx) })
       : ctx.t("requests.notice.ended"),
+  );
+});
+
+requestsFeature.callbackQuery(new RegExp(`^rq:hand:${REQUEST_ID}$`), async (ctx) => {
+  const member = await workerOrRefuse(ctx);
+  if (!member) return;
+  const request = await getRequest(ctx.deps.db, ctx.match[1] as string);
+  await ctx.answerCallbackQuery();
+  if (request?.status !== "claimed" || request.claimedByMemberId !== member.id) {
+    await ctx.reply(ctx.t("requests.notice.ended"));
+    return;
+  }
+  const now = ctx.deps.now();
+  const colleagues = (await listMembers(ctx.deps.db, member.organisationId))
+    .filter((m) => m.id !== member.id && m.role !== "peer" && !m.unreachableSince)
+    .sort((a, b) => Number(isOnCall(b, now)) - Number(isOnCall(a, now)));
+  if (colleagues.length === 0) {
+    await ctx.reply(ctx.t("requests.notice.noColleague"));
+    return;
+  }
+  const keyboard = new InlineKeyboard();
+  for (const c of colleagues.slice(0, 20))
+    keyboard
+      .text(`${isOnCall(c, now) ? "🟢 " : ""}${c.alias}`, requestCallback.handTo(request.id, c.id))
+      .row();
+  await ctx.reply(ctx.t("requests.notice.chooseColleague"), { reply_markup: keyboard });
+});
+
+requestsFeature.callbackQuery(new RegExp(`^rq:to:${REQUEST_ID}:(\\d{1,9})$`), async (ctx) => {
+  const member = await workerOrRefuse(ctx);
+  if (!member) return;
+  const result = await handOver(ctx.deps, ctx.match[1] as string, member, Number(ctx.match[2]));
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => {});
+  await ctx.reply(
+    result.kind === "handed"
+      ? ctx.t("requests.notice.handedOver", { alias: result.alias })
+      : ctx.t(result.kind === "gone" ? "requests.notice.ended" : "requests.notice.noColleague"),
   );
 });
 

@@ -19,6 +19,8 @@ export const requestCallback = {
   focus: (id: string) => `rq:focus:${id}`,
   close: (id: string) => `rq:close:${id}`,
   release: (id: string) => `rq:release:${id}`,
+  handOver: (id: string) => `rq:hand:${id}`,
+  handTo: (id: string, memberId: number) => `rq:to:${id}:${memberId}`,
   outcome: (id: string, outcome: string) => `rq:out:${id}:${outcome}`,
   withdraw: (id: string) => `rq:withdraw:${id}`,
   add: (id: string) => `rq:add:${id}`,
@@ -88,7 +90,9 @@ export function claimedKeyboard(request: Request, reader: Reader): InlineKeyboar
     .text(reader.t("requests.notice.reply"), requestCallback.focus(request.id))
     .row()
     .text(reader.t("requests.notice.close"), requestCallback.close(request.id))
-    .text(reader.t("requests.notice.release"), requestCallback.release(request.id));
+    .text(reader.t("requests.notice.release"), requestCallback.release(request.id))
+    .row()
+    .text(reader.t("requests.notice.handOver"), requestCallback.handOver(request.id));
 }
 
 export function outcomeKeyboard(request: Request, reader: Reader): InlineKeyboard {
@@ -110,3 +114,23 @@ export function htmlText(text: string): Record<string, unknown> {
 }
 
 export { escapeHtml };
+
+/** The whole conversation, for the colleague a request is handed to: nobody repeats their story. */
+export function historyText(
+  request: Request,
+  messages: { author: string; memberId: number | null; body: string }[],
+  aliases: Map<number, string>,
+  reader: Reader,
+): string {
+  const nickname = nicknameOf(request, reader);
+  return messages
+    .filter((m) => m.author !== "system")
+    .map((m) =>
+      reader.t("requests.notice.historyLine", {
+        who: m.author === "person" ? nickname : (aliases.get(m.memberId ?? -1) ?? "?"),
+        message: m.body.slice(0, 500),
+      }),
+    )
+    .join("\n")
+    .slice(0, 3000);
+}

@@ -1,14 +1,24 @@
-import { and, count, eq, gt } from "drizzle-orm";
+import { and, count, eq, gt, isNull } from "drizzle-orm";
 import type { BotDeps } from "../../bot/context";
 import type { Locale } from "../../config";
 import type { AnswerMode, RequestCategory } from "../../db/schema";
-import { members, requestMessages } from "../../db/schema";
+import { members, requestMessages, requests } from "../../db/schema";
 import type { Catalog } from "../../directory/catalog";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
 import { type Member, onCallMembers } from "../team/queries";
 import { drawNickname } from "./nickname";
-import { htmlText, nicknameOf, noticeKeyboard, noticeText, plainText, type Reader } from "./notices";
+import {
+  claimedKeyboard,
+  escapeHtml,
+  historyText,
+  htmlText,
+  nicknameOf,
+  noticeKeyboard,
+  noticeText,
+  plainText,
+  type Reader,
+} from "./notices";
 import {
   activeRequestsOf,
   addMessage,
@@ -511,6 +521,78 @@ export async function addToRequest(
     }
     await enqueue(tx, out);
     return { kind: "added" };
+  });
+  deps.outbox?.wake();
+  return outcome;
+}
+
+export type HandOverOutcome = { kind: "handed"; alias: string } | { kind: "gone" } | { kind: "no-colleague" };
+
+/** Moves a claimed request to a colleague of the same team, with its whole history. */
+export async function handOver(
+  deps: RequestDeps,
+  requestId: string,
+  from: Member,
+  toMemberId: number,
+): Promise<HandOverOutcome> {
+  const now = deps.now();
+  const catalog = await deps.catalog.get(deps.db);
+  const outcome = await deps.db.transaction(async (tx): Promise<HandOverOutcome> => {
+    const [to] = await tx
+      .select()
+      .from(members)
+      .where(
+        and(
+          eq(members.id, toMemberId),
+          eq(members.organisationId, from.organisationId),
+          isNull(members.revokedAt),
+        ),
+      );
+    if (!to || to.role === "peer" || to.id === from.id) return { kind: "no-colleague" };
+    const [moved] = await tx
+      .update(requests)
+      .set({ claimedByMemberId: to.id, claimedAt: now })
+      .where(
+        and(
+          eq(requests.id, requestId),
+          eq(requests.status, "claimed"),
+          eq(requests.claimedByMemberId, from.id),
+        ),
+      )
+      .returning();
+    if (!moved) return { kind: "gone" };
+    if (from.focusRequestId === requestId) await setFocus(tx, from.id, null);
+    await setFocus(tx, to.id, requestId);
+    const history = await messagesOf(tx, requestId, deps.sealer);
+    const aliases = new Map(
+      (
+        await tx
+          .select({ id: members.id, alias: members.alias })
+          .from(members)
+          .where(eq(members.organisationId, from.organisationId))
+      ).map((m) => [m.id, m.alias]),
+    );
+    const reader = readerFor(deps, to.locale);
+    const person = readerFor(deps, moved.locale);
+    const personWords = history.filter((m) => m.author === "person").map((m) => m.body);
+    await enqueue(tx, [
+      toMember(to, `notice:${requestId}:${to.id}:h${now.getTime()}`, {
+        ...htmlText(
+          [
+            reader.t("requests.notice.received", { from: from.alias }),
+            escapeHtml(historyText(moved, history, aliases, reader)),
+            noticeText(moved, personWords.slice(0, 1), reader, catalog, now),
+          ].join("\n\n"),
+        ),
+        reply_markup: claimedKeyboard(moved, reader),
+      }),
+      toPerson(
+        moved,
+        `handed:${requestId}:${to.id}:${now.getTime()}`,
+        plainText(person.t("requests.person.handedOver", withHtml({ alias: to.alias }))),
+      ),
+    ]);
+    return { kind: "handed", alias: to.alias };
   });
   deps.outbox?.wake();
   return outcome;
