@@ -340,4 +340,41 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     expect(bot.telegram.textsTo(lea.id).some((t) => t.endsWith(" : merci Léa"))).toBe(true);
     expect(bot.telegram.textsTo(someone.id).some((t) => t.includes("encore moi"))).toBe(false);
   });
+
+  it("goes on after a restart in the middle of the flow, on another instance of the bot", async () => {
+    await worker("Marc");
+    const someone = person();
+    await bot.send(textUpdate(someone, "/parler"), callbackUpdate(someone, "f:cat:food"));
+    // A new process: new bot, new caches, same database.
+    const restarted = await createHarness(database, { directory: null });
+    await restarted.send(
+      textUpdate(someone, "quelque chose de chaud"),
+      callbackUpdate(someone, "f:ans:chat"),
+      callbackUpdate(someone, "f:skip"),
+      callbackUpdate(someone, "f:send"),
+    );
+    expect(restarted.lastText(someone.id)).toMatch(/^✅ C'est envoyé\./);
+    const [saved] = await database.db.select().from(requests).where(eq(requests.status, "open"));
+    expect(saved?.category).toBe("food");
+  });
+
+  it("lets two bot instances on one database race for a claim: exactly one wins", async () => {
+    const a = await worker("Alex");
+    const b = await worker("Bea");
+    const request = await ask(person());
+    const other = await createHarness(database, { directory: null });
+    await Promise.all([
+      bot.send(callbackUpdate(a, `rq:claim:${request?.id}`)),
+      other.send(callbackUpdate(b, `rq:claim:${request?.id}`)),
+    ]);
+    const answers = [...bot.telegram.calls, ...other.telegram.calls]
+      .filter((c) => c.method === "answerCallbackQuery")
+      .map((c) => String(c.payload.text ?? ""));
+    expect(answers.filter((t) => t.startsWith("Déjà prise par"))).toHaveLength(1);
+    const [claimed] = await database.db
+      .select()
+      .from(requests)
+      .where(eq(requests.id, request?.id ?? ""));
+    expect(claimed?.status).toBe("claimed");
+  });
 });
