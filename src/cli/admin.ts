@@ -9,9 +9,10 @@ import { organisations } from "../db/schema";
 import { directoryToYaml, readDirectoryFile } from "../directory/file";
 import { toDirectoryFile } from "../directory/file-model";
 import { directoryJsonSchema } from "../directory/file-schema";
+import { checkOpeningHours } from "../directory/hours-syntax";
 import { loadDirectory, replaceDirectory } from "../directory/store";
 import { parseDuration } from "../features/team/duration";
-import { createInvitation, isOnCall, listMembers, revokeMember } from "../features/team/queries";
+import { createInvitation, isOnCall, listMembers, revokeMember, setShift } from "../features/team/queries";
 
 /**
  * `npm run admin -- <command>`. Prints to stdout what was asked for and to stderr what went wrong;
@@ -33,6 +34,7 @@ Commands:
   invite --role ROLE --org ID    print a single-use invitation link for a worker, peer helper or admin
   members [--org ID]             list active members (alias, role, on call)
   revoke MEMBER_ID               remove a member: they lose access at once
+  shift MEMBER_ID --hours H      set a member's weekly shift (OSM syntax), or --clear it
 
 Every command accepts --help. The database comes from DATABASE_URL, else the embedded one in DATA_DIR.`,
   migrate:
@@ -51,6 +53,8 @@ Every command accepts --help. The database comes from DATABASE_URL, else the emb
     "Usage: npm run admin -- members [--org ORGANISATION_ID]\n\nLists active members: id, organisation, role, alias, and whether they are on call.",
   revoke:
     "Usage: npm run admin -- revoke MEMBER_ID\n\nRemoves a member (see `members` for ids). They lose access at once; their past answers stay.",
+  shift:
+    'Usage: npm run admin -- shift MEMBER_ID --hours "Mo-Fr 18:00-02:00"\n       npm run admin -- shift MEMBER_ID --clear\n\nA member is on call while their weekly shift runs (same syntax as site hours). People are told when\nthe next shift starts when nobody is on call.',
   link: "Usage: npm run admin -- link SITE_ID [--username BOT_USERNAME]\n\nPrints https://t.me/<bot>?start=site-<id>, which opens that site's card.\nWithout --username, asks Telegram for the bot's username using BOT_TOKEN.",
 };
 
@@ -101,6 +105,8 @@ export async function main(argv: string[]): Promise<void> {
       role: { type: "string" },
       org: { type: "string" },
       expires: { type: "string" },
+      hours: { type: "string" },
+      clear: { type: "boolean" },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -231,6 +237,25 @@ export async function main(argv: string[]): Promise<void> {
       const member = await withDatabase((handle) => revokeMember(handle.db, Number(id), new Date()));
       if (!member) fail(`No active member has the id ${id}.`);
       out(`Revoked ${member.alias} (${member.role}, ${member.organisationId}).`);
+      return;
+    }
+
+    case "shift": {
+      const id = requireOne(sub === undefined ? [] : [sub, ...rest], "MEMBER_ID", key);
+      if (!/^\d{1,9}$/.test(id))
+        throw new UsageError(`MEMBER_ID is a number from \`members\`.\n\n${HELP.shift}`);
+      if (Boolean(values.hours) === Boolean(values.clear))
+        throw new UsageError(`shift needs --hours or --clear.\n\n${HELP.shift}`);
+      const hours = values.hours?.trim() ?? null;
+      const problem = hours ? checkOpeningHours(hours) : undefined;
+      if (problem) fail(`--hours is not valid opening_hours syntax: ${problem}`);
+      const member = await withDatabase((handle) => setShift(handle.db, Number(id), hours));
+      if (!member) fail(`No active member has the id ${id}.`);
+      out(
+        hours
+          ? `${member.alias} is on call during: ${hours}`
+          : `${member.alias} has no weekly shift any more.`,
+      );
       return;
     }
 

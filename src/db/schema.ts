@@ -164,6 +164,10 @@ export const members = pgTable(
     onCallSince: timestamp({ withTimezone: true }),
     onCallUntil: timestamp({ withTimezone: true }),
     unreachableSince: timestamp({ withTimezone: true }),
+    // A weekly shift in OSM opening_hours syntax ("Mo-Fr 18:00-02:00"): on call while it runs.
+    shiftHours: text(),
+    // "End of shift" tapped during a shift: the shift counts again after this.
+    shiftPausedUntil: timestamp({ withTimezone: true }),
     // The request a worker's plain messages go to: set by claiming or by a request's "Reply" button.
     focusRequestId: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

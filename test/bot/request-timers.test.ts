@@ -1,10 +1,10 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { members, requests } from "../../src/db/schema";
 import { runRequestTimers } from "../../src/features/requests/timers";
 import { submitRequest } from "../../src/features/requests/use-cases";
-import { createInvitation } from "../../src/features/team/queries";
+import { createInvitation, onCallMembers, setShift } from "../../src/features/team/queries";
 import { DRIVERS } from "../support/database";
 import { WEDNESDAY_2PM } from "../support/directory-fixture";
 import { createHarness, type Harness } from "../support/harness";
@@ -66,10 +66,20 @@ describe.each(DRIVERS)("requests over time, on $name", ({ open }) => {
     await request();
 
     bot.setNow(minutesLater(5));
-    expect(await runRequestTimers(bot.deps, SETTINGS)).toEqual({ reminded: 0, escalated: 0, expired: 0 });
+    expect(await runRequestTimers(bot.deps, SETTINGS)).toEqual({
+      reminded: 0,
+      escalated: 0,
+      expired: 0,
+      delivered: 0,
+    });
 
     bot.setNow(minutesLater(11));
-    expect(await runRequestTimers(bot.deps, SETTINGS)).toEqual({ reminded: 1, escalated: 0, expired: 0 });
+    expect(await runRequestTimers(bot.deps, SETTINGS)).toEqual({
+      reminded: 1,
+      escalated: 0,
+      expired: 0,
+      delivered: 0,
+    });
     await bot.deliver();
     expect(bot.lastText(night.id)).toMatch(/^⏰ Toujours en attente depuis 11 min : /);
     expect(bot.telegram.sentTo(home.id)).toEqual([]);
@@ -88,7 +98,12 @@ describe.each(DRIVERS)("requests over time, on $name", ({ open }) => {
     const id = await request();
     await bot.send(callbackUpdate(night, `rq:claim:${id}`));
     bot.setNow(minutesLater(30));
-    expect(await runRequestTimers(bot.deps, SETTINGS)).toEqual({ reminded: 0, escalated: 0, expired: 0 });
+    expect(await runRequestTimers(bot.deps, SETTINGS)).toEqual({
+      reminded: 0,
+      escalated: 0,
+      expired: 0,
+      delivered: 0,
+    });
   });
 
   it("ends a request left too long, tells the person once, then forgets their chat", async () => {
@@ -104,5 +119,62 @@ describe.each(DRIVERS)("requests over time, on $name", ({ open }) => {
     expect(personMessages).toHaveLength(1);
     const [row] = await database.db.select().from(requests).where(eq(requests.id, id));
     expect(row).toMatchObject({ status: "expired", chatIdEnc: null });
+  });
+
+  it("counts a weekly shift as on call, tells the person when the next one starts, and delivers when it does", async () => {
+    const night = await worker("Nuit", false);
+    const [member] = await database.db
+      .select()
+      .from(members)
+      .where(and(eq(members.alias, "Nuit"), isNull(members.revokedAt)));
+    await setShift(database.db, member?.id ?? -1, "Mo-Su 18:00-23:00");
+    // 14:00: the shift has not started.
+    expect(await onCallMembers(database.db, "org-a", WEDNESDAY_2PM)).toEqual([]);
+    const outcome = await submitRequest(bot.deps, {
+      personPseudonym: "shift-person",
+      chatId: 123_456,
+      locale: "fr",
+      category: "talk",
+      message: null,
+      answerMode: "chat",
+      meetSiteId: null,
+      areaPlaceId: null,
+    });
+    expect(outcome).toMatchObject({ kind: "sent", onCall: 0, nextShift: new Date("2026-11-18T23:00:00Z") });
+
+    bot.setNow(new Date("2026-11-18T23:05:00Z"));
+    expect(
+      (await onCallMembers(database.db, "org-a", new Date("2026-11-18T23:05:00Z"))).map((m) => m.alias),
+    ).toEqual(["Nuit"]);
+    expect((await runRequestTimers(bot.deps, SETTINGS)).delivered).toBe(1);
+    await bot.deliver();
+    expect(bot.telegram.textsTo(night.id).some((t) => t.startsWith("🆕"))).toBe(true);
+
+    // "End of shift" during the shift holds until the shift would have ended.
+    await bot.send(callbackUpdate(night, "oc:off"));
+    expect(await onCallMembers(database.db, "org-a", new Date("2026-11-18T23:30:00Z"))).toEqual([]);
+    expect(
+      (await onCallMembers(database.db, "org-a", new Date("2026-11-19T23:05:00Z"))).map((m) => m.alias),
+    ).toEqual(["Nuit"]);
+  });
+
+  it("tells the person in the flow when the next shift starts", async () => {
+    await worker("Soir", false);
+    const [member] = await database.db
+      .select()
+      .from(members)
+      .where(and(eq(members.alias, "Soir"), isNull(members.revokedAt)));
+    await setShift(database.db, member?.id ?? -1, "Mo-Su 18:00-23:00");
+    const someone: Person = { id: nextId++, languageCode: "fr" };
+    await bot.send(
+      textUpdate(someone, "/parler"),
+      callbackUpdate(someone, "f:cat:talk"),
+      callbackUpdate(someone, "f:nodetails"),
+      callbackUpdate(someone, "f:ans:none"),
+      callbackUpdate(someone, "f:skip"),
+      callbackUpdate(someone, "f:send"),
+    );
+    const told = bot.telegram.textsTo(someone.id).find((t) => t.includes("Personne n'est de garde"));
+    expect(told).toContain("🕒 La prochaine personne de garde commence aujourd'hui à 18 h.");
   });
 });

@@ -169,4 +169,22 @@ describe("npm run admin", () => {
     });
     expect((await admin(["revoke", "abc"], env)).code).toBe(2);
   });
+
+  it("refuses a shift in bad syntax or for nobody, and explains how to set one", async () => {
+    const env = { DATA_DIR: path.join(dir, "data") };
+    expect((await admin(["shift", "--help"], env)).stdout).toContain(
+      'shift MEMBER_ID --hours "Mo-Fr 18:00-02:00"',
+    );
+    expect((await admin(["shift", "1"], env)).code).toBe(2);
+    const bad = await admin(["shift", "1", "--hours", "Mo-Fx 9-17"], env);
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("--hours is not valid opening_hours syntax"),
+    });
+    const nobody = await admin(["shift", "4242", "--hours", "Mo-Fr 18:00-23:00"], env);
+    expect(nobody).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("No active member has the id 4242"),
+    });
+  });
 });

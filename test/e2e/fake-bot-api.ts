@@ -3,13 +3,21 @@ import type { AddressInfo } from "node:net";
 
 /**
  * Just enough of the Telegram Bot API, on 127.0.0.1, for `npm start` to run against it with
- * TELEGRAM_API_ROOT: getMe, the profile setters, long-polled getUpdates fed by `queueUpdate`, and
- * sendMessage / sendVenue recorded for the test to read. Anything else answers 404 and is recorded.
+ * TELEGRAM_API_ROOT: getMe, the profile setters, long-polled getUpdates fed by `queueUpdate`,
+ * sendMessage / sendVenue recorded with the message they returned (inline keyboard included, so a test
+ * can tap one of its buttons with `callbackQueryUpdate`), and the callback answers and message edits.
+ * Anything else answers 404 and is recorded.
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: Bot API payloads are free-form JSON here.
 export type Payload = Record<string, any>;
-export type RecordedCall = { method: string; payload: Payload; at: number };
+export type RecordedCall = {
+  method: string;
+  payload: Payload;
+  at: number;
+  /** What the fake answered for sendMessage / sendVenue: the message as Telegram would return it. */
+  result?: Payload;
+};
 export type Update = Payload & { update_id: number };
 
 import { BOT_INFO as FAKE_BOT_INFO } from "../support/fake-telegram";
@@ -51,13 +59,19 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
   };
   const ok = (res: ServerResponse, result: unknown) => reply(res, 200, { ok: true, result });
 
-  const message = (payload: Payload, extra: Payload) => ({
+  const message = (payload: Payload, extra: Payload): Payload => ({
     message_id: nextMessageId++,
     date: Math.floor(Date.now() / 1000),
     chat: { id: Number(payload.chat_id), type: "private" },
     from: { ...FAKE_BOT_INFO },
+    // Telegram gives back an inline keyboard with the message (a reply keyboard stays on the client).
+    ...(payload.reply_markup?.inline_keyboard ? { reply_markup: payload.reply_markup } : {}),
     ...extra,
   });
+  const sent = (res: ServerResponse, call: RecordedCall, result: Payload) => {
+    call.result = result;
+    ok(res, result);
+  };
 
   const getUpdates = async (req: IncomingMessage, res: ServerResponse, payload: Payload) => {
     const offset = Number(payload.offset ?? 0);
@@ -104,7 +118,8 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
         return reply(res, 400, { ok: false, error_code: 400, description: "Bad Request: invalid JSON" });
       }
     }
-    calls.push({ method, payload, at: Date.now() });
+    const call: RecordedCall = { method, payload, at: Date.now() };
+    calls.push(call);
     switch (method) {
       case "getMe":
         return ok(res, FAKE_BOT_INFO);
@@ -113,14 +128,17 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
       case "setMyDescription":
       case "setMyShortDescription":
       case "answerCallbackQuery":
+      case "editMessageReplyMarkup":
+      case "editMessageText":
         return ok(res, true);
       case "getUpdates":
         return getUpdates(req, res, payload);
       case "sendMessage":
-        return ok(res, message(payload, { text: String(payload.text ?? "") }));
+        return sent(res, call, message(payload, { text: String(payload.text ?? "") }));
       case "sendVenue":
-        return ok(
+        return sent(
           res,
+          call,
           message(payload, {
             venue: {
               location: { latitude: payload.latitude, longitude: payload.longitude },
@@ -172,4 +190,76 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+// --- Updates, as Telegram would send them -----------------------------------------------------------
+
+/** Someone writing to the bot in a private chat. */
+export type FakeUser = { id: number; firstName: string; username?: string; languageCode?: string };
+
+let nextUpdateId = 700_000;
+let nextUserMessageId = 1;
+let nextCallbackId = 1;
+
+const userOf = (user: FakeUser) => ({
+  id: user.id,
+  is_bot: false,
+  first_name: user.firstName,
+  ...(user.username ? { username: user.username } : {}),
+  ...(user.languageCode ? { language_code: user.languageCode } : {}),
+});
+
+const privateChatOf = (user: FakeUser) => ({
+  id: user.id,
+  type: "private",
+  first_name: user.firstName,
+  ...(user.username ? { username: user.username } : {}),
+});
+
+/** A message from `user` in their private chat with the bot; a leading /command gets its entity. */
+export function messageUpdate(user: FakeUser, content: Payload | string): Update {
+  const body =
+    typeof content !== "string"
+      ? content
+      : content.startsWith("/")
+        ? {
+            text: content,
+            entities: [{ type: "bot_command", offset: 0, length: content.split(" ")[0]?.length ?? 0 }],
+          }
+        : { text: content };
+  return {
+    update_id: nextUpdateId++,
+    message: {
+      message_id: nextUserMessageId++,
+      date: Math.floor(Date.now() / 1000),
+      chat: privateChatOf(user),
+      from: userOf(user),
+      ...body,
+    },
+  };
+}
+
+/**
+ * `user` tapping the inline button `data` under `message`, a message the bot sent to that user's chat
+ * (the `result` of its sendMessage, so it carries the real message id and keyboard).
+ */
+export function callbackQueryUpdate(user: FakeUser, message: Payload, data: string): Update {
+  return {
+    update_id: nextUpdateId++,
+    callback_query: {
+      id: `cbq-${nextCallbackId++}`,
+      from: userOf(user),
+      message: { ...message, chat: { ...message.chat, ...privateChatOf(user) } },
+      chat_instance: `ci-${user.id}`,
+      data,
+    },
+  };
+}
+
+/** The callback_data of every inline button under a sent message, row by row. */
+export function buttonData(payload: Payload | undefined): string[] {
+  const rows: Payload[][] = payload?.reply_markup?.inline_keyboard ?? [];
+  return rows
+    .flat()
+    .flatMap((button) => (typeof button.callback_data === "string" ? [button.callback_data] : []));
 }

@@ -3,6 +3,7 @@ import { InlineKeyboard } from "grammy";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import { ANSWER_MODES, type AnswerMode, REQUEST_CATEGORIES, type RequestCategory } from "../../db/schema";
+import { formatInstantTime, relativeDay } from "../directory/format";
 import { openNowMessage } from "../directory/screens";
 import { submitRequest } from "./use-cases";
 
@@ -147,12 +148,28 @@ export async function requestFlow(conversation: Conversation<BotContext, InnerCo
   const chosen = draft;
   const outcome = await conversation.external(async (outer) => {
     if (!outer.pseudonym || !outer.chat) return { kind: "no-team" as const };
-    return submitRequest(outer.deps, {
+    const result = await submitRequest(outer.deps, {
       personPseudonym: outer.pseudonym,
       chatId: outer.chat.id,
       locale: outer.locale,
       ...chosen,
     });
+    // Only plain values cross the replay boundary: the next shift is formatted here.
+    if (result.kind !== "sent") return result;
+    const catalog = await outer.deps.catalog.get(outer.deps.db);
+    const when =
+      result.nextShift && catalog
+        ? outer.t("directory.whenAt", {
+            day: relativeDay(result.nextShift, {
+              t: outer.t,
+              locale: outer.locale,
+              now: outer.deps.now(),
+              catalog,
+            }),
+            time: formatInstantTime(result.nextShift, catalog.directory.info.timezone, outer.locale),
+          })
+        : null;
+    return { kind: "sent" as const, nickname: result.nickname, onCall: result.onCall, nextShift: when };
   });
   switch (outcome.kind) {
     case "sent": {
@@ -163,11 +180,14 @@ export async function requestFlow(conversation: Conversation<BotContext, InnerCo
         });
         return;
       }
-      // Nobody on call: say so at once and honestly, and show what can help right now.
-      await ctx.reply(t("requests.sent.nobodyOnCall", { nickname: outcome.nickname }), {
-        parse_mode: "HTML",
-        reply_markup: mainMenu(t),
-      });
+      // Nobody on call: say so at once and honestly, when someone will be if known, and what helps now.
+      await ctx.reply(
+        [
+          t("requests.sent.nobodyOnCall", { nickname: outcome.nickname }),
+          ...(outcome.nextShift ? [t("requests.sent.nextShift", { when: outcome.nextShift })] : []),
+        ].join("\n\n"),
+        { parse_mode: "HTML", reply_markup: mainMenu(t) },
+      );
       // Built inside `external` (it reads the directory), sent outside it.
       const openNow = await conversation.external((outer) => openNowMessage(outer));
       if (openNow) await ctx.reply(openNow.text, openNow.options);

@@ -13,6 +13,7 @@ import {
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { enqueueMessages } from "../../outbox/enqueue";
 import type { Sealer } from "../../privacy/sealed";
+import { isOnCall } from "../team/queries";
 import type { Nickname } from "./nickname";
 
 /** Query functions for requests. The use cases (requests/use-cases.ts) own the transactions. */
@@ -224,20 +225,25 @@ export async function enqueue(db: Executor, messages: OutboxMessage[]): Promise<
   return enqueueMessages(db, messages);
 }
 
-/** Organisations that have at least one active worker or admin, with how many are on call now. */
+/** Organisations that have at least one reachable worker or coordinator, with how many are on call now. */
 export async function organisationsWithTeams(
   db: Executor,
   now: Date,
 ): Promise<{ organisationId: string; onCall: number }[]> {
   const rows = await db
-    .select({
-      organisationId: members.organisationId,
-      onCall: sql<number>`count(*) filter (where ${members.onCallSince} is not null and (${members.onCallUntil} is null or ${members.onCallUntil} > ${now.toISOString()}::timestamptz))::int`,
-    })
+    .select()
     .from(members)
-    .where(and(isNull(members.revokedAt), inArray(members.role, ["worker", "admin"])))
-    .groupBy(members.organisationId);
-  return rows;
+    .where(
+      and(
+        isNull(members.revokedAt),
+        isNull(members.unreachableSince),
+        inArray(members.role, ["worker", "admin"]),
+      ),
+    );
+  const teams = new Map<string, number>();
+  for (const m of rows)
+    teams.set(m.organisationId, (teams.get(m.organisationId) ?? 0) + (isOnCall(m, now) ? 1 : 0));
+  return [...teams].map(([organisationId, onCall]) => ({ organisationId, onCall }));
 }
 
 /**

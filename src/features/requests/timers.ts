@@ -5,7 +5,7 @@ import { withHtml } from "../../text/translate";
 import { onCallMembers } from "../team/queries";
 import { htmlText, nicknameOf, noticeKeyboard, noticeText, plainText, type Reader } from "./notices";
 import { endRequest, enqueue, messagesOf, noticesOf, type Request } from "./queries";
-import type { RequestDeps } from "./use-cases";
+import { deliverWaitingRequests, type RequestDeps } from "./use-cases";
 
 /**
  * What happens to requests with time, run every minute (and on start): a request nobody claimed is
@@ -18,11 +18,23 @@ export type TimerSettings = { escalationMinutes: number; expiryHours: number };
 export async function runRequestTimers(
   deps: RequestDeps,
   settings: TimerSettings,
-): Promise<{ reminded: number; escalated: number; expired: number }> {
+): Promise<{ reminded: number; escalated: number; expired: number; delivered: number }> {
   const now = deps.now();
   const catalog = await deps.catalog.get(deps.db);
   const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
-  const result = { reminded: 0, escalated: 0, expired: 0 };
+  const result = { reminded: 0, escalated: 0, expired: 0, delivered: 0 };
+
+  // A shift that started brings the requests that waited with nobody on call.
+  const waitingTeams = await deps.db
+    .selectDistinct({ organisationId: requests.organisationId })
+    .from(requests)
+    .where(and(eq(requests.status, "open"), isNull(requests.deliveredAt)));
+  for (const { organisationId } of waitingTeams)
+    result.delivered += await deliverWaitingRequests(
+      deps,
+      organisationId,
+      await onCallMembers(deps.db, organisationId, now),
+    );
 
   const announce = async (request: Request, level: 1 | 2) => {
     await deps.db.transaction(async (tx) => {
@@ -141,6 +153,6 @@ export async function runRequestTimers(
       result.expired += 1;
     });
   }
-  if (result.reminded + result.escalated + result.expired > 0) deps.outbox?.wake();
+  if (result.reminded + result.escalated + result.expired + result.delivered > 0) deps.outbox?.wake();
   return result;
 }

@@ -6,7 +6,8 @@ import { members, requestMessages, requests } from "../../db/schema";
 import type { Catalog } from "../../directory/catalog";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
-import { type Member, onCallMembers } from "../team/queries";
+import { type Member, onCallMembers, teamOf } from "../team/queries";
+import { nextShiftStart } from "../team/shifts";
 import { drawNickname } from "./nickname";
 import {
   claimedKeyboard,
@@ -98,7 +99,7 @@ export type SubmitInput = {
 };
 
 export type SubmitOutcome =
-  | { kind: "sent"; requestId: string; nickname: string; onCall: number }
+  | { kind: "sent"; requestId: string; nickname: string; onCall: number; nextShift: Date | null }
   | { kind: "too-many"; count: number }
   | { kind: "no-team" };
 
@@ -135,29 +136,42 @@ export async function submitRequest(deps: RequestDeps, input: SubmitInput): Prom
     );
     await enqueue(tx, notices);
     if (onCall.length > 0) await markDelivered(tx, [request.id], now);
+    const shifts =
+      onCall.length > 0
+        ? []
+        : (await teamOf(tx, organisationId)).flatMap((m) => (m.shiftHours ? [m.shiftHours] : []));
     return {
       kind: "sent",
       requestId: request.id,
       nickname: nicknameOf(request, readerFor(deps, input.locale)),
       onCall: onCall.length,
+      nextShift: nextShiftStart(shifts, now, catalog?.directory.info.timezone) ?? null,
     };
   });
   deps.outbox?.wake();
   return outcome;
 }
 
-/** When a worker goes on call, the requests that waited with nobody on call go to them at once. */
-export async function deliverWaitingRequests(deps: RequestDeps, member: Member): Promise<number> {
+/**
+ * When someone comes on call (by hand or as a shift starts), the requests that waited with nobody on
+ * call go to them at once, and the person hears that someone has it.
+ */
+export async function deliverWaitingRequests(
+  deps: RequestDeps,
+  organisationId: string,
+  team: Member[],
+): Promise<number> {
+  if (team.length === 0) return 0;
   const now = deps.now();
   const catalog = await deps.catalog.get(deps.db);
   const delivered = await deps.db.transaction(async (tx) => {
-    const waiting = await undeliveredRequests(tx, member.organisationId);
+    const waiting = await undeliveredRequests(tx, organisationId);
     const out: OutboxMessage[] = [];
     for (const request of waiting) {
       const messages = (await messagesOf(tx, request.id, deps.sealer))
         .filter((m) => m.author === "person")
         .map((m) => m.body);
-      out.push(await noticeFor(deps, request, member, catalog, messages));
+      for (const member of team) out.push(await noticeFor(deps, request, member, catalog, messages));
       const reader = readerFor(deps, request.locale);
       out.push(
         toPerson(

@@ -75,7 +75,7 @@ onCallFeature.callbackQuery(/^oc:/, async (ctx) => {
   let reply: string;
   switch (action.choice) {
     case "off":
-      await setOffCall(ctx.deps.db, member.id);
+      await setOffCall(ctx.deps.db, member, now);
       reply = ctx.t("team.onCall.nowOff");
       break;
     case "on":
@@ -93,5 +93,5 @@ onCallFeature.callbackQuery(/^oc:/, async (ctx) => {
   await ctx.answerCallbackQuery();
   await ctx.reply(reply);
   // Requests that waited with nobody on call go to the first worker who comes on.
-  if (action.choice !== "off") await deliverWaitingRequests(ctx.deps, member);
+  if (action.choice !== "off") await deliverWaitingRequests(ctx.deps, member.organisationId, [member]);
 });

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, asc, eq, gt, isNull, or } from "drizzle-orm";
+import { and, asc, eq, gt, isNull } from "drizzle-orm";
 import type { Locale } from "../../config";
 import type { Database, Executor } from "../../db/executor";
 import { invitations, members, organisations, type Role } from "../../db/schema";
+import { inShift } from "./shifts";
 
 /** Invitations and members. Codes are random, single-use, expiring; only their hash is stored. */
 
@@ -152,34 +153,63 @@ export async function setOnCall(
   now: Date,
   until: Date | null,
 ): Promise<void> {
-  await db.update(members).set({ onCallSince: now, onCallUntil: until }).where(eq(members.id, memberId));
+  await db
+    .update(members)
+    .set({ onCallSince: now, onCallUntil: until, shiftPausedUntil: null })
+    .where(eq(members.id, memberId));
 }
 
-export async function setOffCall(db: Executor, memberId: number): Promise<void> {
-  await db.update(members).set({ onCallSince: null, onCallUntil: null }).where(eq(members.id, memberId));
+/** Off call now; during a shift, the shift is paused until it ends. */
+export async function setOffCall(db: Executor, member: Member, now: Date): Promise<void> {
+  const shift = member.shiftHours ? inShift(member.shiftHours, now) : { now: false };
+  await db
+    .update(members)
+    .set({ onCallSince: null, onCallUntil: null, shiftPausedUntil: shift.now ? (shift.until ?? null) : null })
+    .where(eq(members.id, member.id));
 }
 
-export function isOnCall(
-  member: Pick<Member, "onCallSince" | "onCallUntil" | "revokedAt">,
-  now: Date,
-): boolean {
-  return (
-    !member.revokedAt &&
-    member.onCallSince !== null &&
-    (member.onCallUntil === null || member.onCallUntil > now)
-  );
+export async function setShift(
+  db: Executor,
+  memberId: number,
+  hours: string | null,
+): Promise<Member | undefined> {
+  const [member] = await db
+    .update(members)
+    .set({ shiftHours: hours, shiftPausedUntil: null })
+    .where(and(eq(members.id, memberId), isNull(members.revokedAt)))
+    .returning();
+  return member;
 }
 
-export async function onCallMembers(db: Executor, organisationId: string, now: Date): Promise<Member[]> {
-  return db
+type OnCallFields = Pick<
+  Member,
+  "onCallSince" | "onCallUntil" | "revokedAt" | "shiftHours" | "shiftPausedUntil"
+>;
+
+/** On call by hand (until a time or not), or within their weekly shift unless they ended it early. */
+export function isOnCall(member: OnCallFields, now: Date): boolean {
+  if (member.revokedAt) return false;
+  if (member.onCallSince !== null && (member.onCallUntil === null || member.onCallUntil > now)) return true;
+  if (!member.shiftHours) return false;
+  if (member.shiftPausedUntil && member.shiftPausedUntil > now) return false;
+  return inShift(member.shiftHours, now).now;
+}
+
+/** The team's workers and coordinators (not peers) who can be reached. */
+export async function teamOf(db: Executor, organisationId: string): Promise<Member[]> {
+  const rows = await db
     .select()
     .from(members)
     .where(
       and(
         eq(members.organisationId, organisationId),
         isNull(members.revokedAt),
-        or(isNull(members.onCallUntil), gt(members.onCallUntil, now)),
+        isNull(members.unreachableSince),
       ),
-    )
-    .then((rows) => rows.filter((m) => isOnCall(m, now) && m.role !== "peer"));
+    );
+  return rows.filter((m) => m.role !== "peer");
+}
+
+export async function onCallMembers(db: Executor, organisationId: string, now: Date): Promise<Member[]> {
+  return (await teamOf(db, organisationId)).filter((m) => isOnCall(m, now));
 }
