@@ -14,6 +14,7 @@ import { languageMiddleware } from "../features/language/middleware";
 import { REQUEST_FLOW, requestFlow } from "../features/requests/conversation";
 import { ADD_TO_REQUEST, addToRequestFlow, requestsFeature } from "../features/requests/handlers";
 import { adminFeature } from "../features/team/admin";
+import { teamGroupFeature } from "../features/team/group";
 import { JOIN_TEAM, joinTeam } from "../features/team/join";
 import { onCallFeature } from "../features/team/on-call";
 import { errorFields } from "../logger";
@@ -55,6 +56,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   const group = protectedBot.drop((ctx) => ctx.chat?.type === "private");
   group.use(languageMiddleware);
   group.command(["urgence", "emergency"], showEmergency);
+  group.use(teamGroupFeature);
   group.use(groupFeature);
 
   const person = protectedBot.filter((ctx) => ctx.chat?.type === "private");

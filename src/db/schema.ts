@@ -211,7 +211,7 @@ export const outbox = pgTable(
   {
     id: bigserial({ mode: "number" }).primaryKey(),
     dedupeKey: text().notNull().unique(),
-    recipientKind: text({ enum: ["member", "request"] }).notNull(),
+    recipientKind: text({ enum: ["member", "request", "group"] }).notNull(),
     recipientId: text().notNull(),
     method: text().notNull(),
     payload: jsonb().$type<Record<string, unknown>>().notNull(),
@@ -316,4 +316,26 @@ export const requestNotices = pgTable(
     messageId: integer().notNull(),
   },
   (table) => [primaryKey({ columns: [table.memberId, table.messageId] }), index().on(table.requestId)],
+);
+
+/** A team's Telegram group, registered by a coordinator with /equipe: new requests are announced there too. */
+export const teamGroups = pgTable("team_groups", {
+  organisationId: text()
+    .primaryKey()
+    .references(() => organisations.id, { onDelete: "cascade" }),
+  chatIdEnc: text().notNull(),
+  registeredAt: timestamp({ withTimezone: true }).notNull(),
+});
+
+/** The group message announcing a request, so it can say who took it. */
+export const groupNotices = pgTable(
+  "group_notices",
+  {
+    requestId: text()
+      .notNull()
+      .references(() => requests.id, { onDelete: "cascade" }),
+    organisationId: text().notNull(),
+    messageId: integer().notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.requestId, table.organisationId, table.messageId] })],
 );

@@ -253,7 +253,7 @@ async function claimDueRows(
   const rows = await queryRows<{
     id: string | number;
     dedupe_key: string;
-    recipient_kind: "member" | "request";
+    recipient_kind: "member" | "request" | "group";
     recipient_id: string;
     method: string;
     payload: Record<string, unknown>;

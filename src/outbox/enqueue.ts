@@ -13,7 +13,7 @@ export type OutboxMessage = {
   payload: Record<string, unknown>;
 };
 
-export type OutboxRecipient = { kind: "member" | "request"; id: string };
+export type OutboxRecipient = { kind: "member" | "request" | "group"; id: string };
 
 export type OutboxMethod =
   | "sendMessage"

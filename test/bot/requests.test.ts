@@ -5,7 +5,14 @@ import { members, requests } from "../../src/db/schema";
 import { createInvitation } from "../../src/features/team/queries";
 import { DRIVERS } from "../support/database";
 import { callbackDatas, createHarness, type Harness } from "../support/harness";
-import { callbackUpdate, messageUpdate, type Person, textUpdate } from "../support/updates";
+import {
+  callbackUpdate,
+  groupCallbackUpdate,
+  groupCommandUpdate,
+  messageUpdate,
+  type Person,
+  textUpdate,
+} from "../support/updates";
 
 const rows = (result: unknown) =>
   (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
@@ -376,5 +383,55 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
       .from(requests)
       .where(eq(requests.id, request?.id ?? ""));
     expect(claimed?.status).toBe("claimed");
+  });
+
+  it("announces requests in the team's group, where a claim moves the conversation to private", async () => {
+    const coordinator = person();
+    const code = await createInvitation(database.db, {
+      organisationId: "org-a",
+      role: "admin",
+      expiresAt: new Date("2026-12-01T00:00:00Z"),
+    });
+    await bot.send(textUpdate(coordinator, `/start inv-${code}`), textUpdate(coordinator, "Coordo"));
+    const marc = await worker("Marc", false);
+    await bot.send(groupCommandUpdate(marc, "/equipe"));
+    expect(bot.telegram.calls.find((c) => c.payload.chat_id === -100123)?.payload.text).toBe(
+      "Seule la coordination peut brancher un groupe (/equipe).",
+    );
+    await bot.send(groupCommandUpdate(coordinator, "/equipe"));
+    expect(bot.telegram.calls.filter((c) => c.payload.chat_id === -100123).pop()?.payload.text).toContain(
+      "Ce groupe reçoit maintenant les nouvelles demandes de Organisme A.",
+    );
+
+    const someone = person();
+    const request = await ask(someone, "besoin de parler");
+    await bot.deliver();
+    const announced = bot.telegram.calls.find(
+      (c) => c.payload.chat_id === -100123 && String(c.payload.text).startsWith("🆕"),
+    );
+    expect(announced?.payload.text).toContain("besoin de parler");
+    expect(announced?.payload.protect_content).toBe(true);
+    expect(JSON.stringify(announced)).not.toContain(String(someone.id));
+
+    await bot.send(groupCallbackUpdate(marc, `rq:claim:${request?.id}`));
+    expect(bot.telegram.calls.filter((c) => c.method === "answerCallbackQuery").pop()?.payload.text).toBe(
+      "✅ Prise. Je t'écris en privé pour la suite.",
+    );
+    await bot.deliver();
+    const groupEdit = bot.telegram.calls.find(
+      (c) => c.method === "editMessageReplyMarkup" && c.payload.chat_id === -100123,
+    );
+    expect(JSON.stringify(groupEdit?.payload.reply_markup)).toContain("✅ Prise par Marc");
+    const privateCopy = bot.telegram
+      .sentTo(marc.id)
+      .find((c) => String(c.payload.text).startsWith("✅ Tu as pris cette demande."));
+    expect(callbackDatas(privateCopy?.payload)).toContain(`rq:focus:${request?.id}`);
+    expect(bot.lastText(someone.id)).toBe("🙋 Marc a pris ta demande. Tu peux lui écrire ici.");
+
+    // Removed from the group: Telegram answers 403, and the group is no longer announced to.
+    bot.telegram.failNext("sendMessage", 403, "Forbidden: bot was kicked from the supergroup chat", -100123);
+    await ask(person(), "encore une");
+    await bot.deliver();
+    expect(rows(await database.db.execute(sql`select * from team_groups`))).toEqual([]);
   });
 });

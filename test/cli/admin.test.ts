@@ -24,7 +24,9 @@ async function admin(args: string[], env: Record<string, string> = {}): Promise<
   }
 }
 
-describe("npm run admin", () => {
+// Each test spawns processes that open the embedded database (initdb in WebAssembly): slow on a busy
+// 2-core machine, so these get a generous limit.
+describe("npm run admin", { timeout: 180_000 }, () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), "perche-cli-"));

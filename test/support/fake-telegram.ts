@@ -26,14 +26,14 @@ export type FakeTelegram = {
   /** Messages and venues sent to a chat, in order. */
   sentTo(chatId: number): ApiCall[];
   textsTo(chatId: number): string[];
-  /** Makes the next call to `method` fail with this Telegram error. */
-  failNext(method: string, errorCode: number, description: string): void;
+  /** Makes the next call to `method` (to `chatId`, if given) fail with this Telegram error. */
+  failNext(method: string, errorCode: number, description: string, chatId?: number): void;
   clear(): void;
 };
 
 export function createFakeTelegram(): FakeTelegram {
   const calls: ApiCall[] = [];
-  const failures = new Map<string, { errorCode: number; description: string }>();
+  const failures = new Map<string, { errorCode: number; description: string; chatId?: number }>();
   let nextMessageId = 1;
 
   const fakeFetch = (async (input: string | URL | Request, init?: RequestInit) => {
@@ -42,7 +42,7 @@ export function createFakeTelegram(): FakeTelegram {
     const payload = init?.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : {};
     calls.push({ method, payload });
     const failure = failures.get(method);
-    if (failure) {
+    if (failure && (failure.chatId === undefined || failure.chatId === payload.chat_id)) {
       failures.delete(method);
       return json(
         { ok: false, error_code: failure.errorCode, description: failure.description },
@@ -69,8 +69,8 @@ export function createFakeTelegram(): FakeTelegram {
     calls,
     sentTo,
     textsTo: (chatId) => sentTo(chatId).map((c) => String(c.payload.text ?? "")),
-    failNext(method, errorCode, description) {
-      failures.set(method, { errorCode, description });
+    failNext(method, errorCode, description, chatId) {
+      failures.set(method, { errorCode, description, ...(chatId === undefined ? {} : { chatId }) });
     },
     clear() {
       calls.length = 0;

@@ -84,3 +84,21 @@ export function groupCommandUpdate(person: Person, text: string): Update {
     },
   } as Update;
 }
+
+export function groupCallbackUpdate(person: Person, data: string, chatId = -100123): Update {
+  return {
+    update_id: nextUpdateId++,
+    callback_query: {
+      id: String(nextUpdateId),
+      from: from(person),
+      chat_instance: "group",
+      data,
+      message: {
+        message_id: 1,
+        date: 1_790_000_000,
+        chat: { id: chatId, type: "supergroup", title: "Équipe" },
+        text: "…",
+      },
+    },
+  } as Update;
+}

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../../db/executor";
-import { members, requests } from "../../db/schema";
+import { groupNotices, members, requests, teamGroups } from "../../db/schema";
 import type { OutboxDeliveryOptions } from "../../outbox/delivery";
 import type { Sealer } from "../../privacy/sealed";
 import { recordNotice } from "./queries";
@@ -17,33 +17,53 @@ export function deliveryHooks(
 ): Pick<OutboxDeliveryOptions, "resolveChat" | "onSent" | "onUnreachable"> {
   return {
     async resolveChat(recipient) {
-      if (recipient.kind === "member") {
-        const [member] = await db
-          .select()
-          .from(members)
-          .where(eq(members.id, Number(recipient.id)));
-        if (!member || member.revokedAt || member.unreachableSince) return undefined;
-        return Number(sealer.open(member.chatIdEnc));
+      switch (recipient.kind) {
+        case "member": {
+          const [member] = await db
+            .select()
+            .from(members)
+            .where(eq(members.id, Number(recipient.id)));
+          if (!member || member.revokedAt || member.unreachableSince) return undefined;
+          return Number(sealer.open(member.chatIdEnc));
+        }
+        case "group": {
+          const [group] = await db
+            .select()
+            .from(teamGroups)
+            .where(eq(teamGroups.organisationId, recipient.id));
+          return group ? Number(sealer.open(group.chatIdEnc)) : undefined;
+        }
+        case "request": {
+          const [request] = await db
+            .select({ chatIdEnc: requests.chatIdEnc })
+            .from(requests)
+            .where(eq(requests.id, recipient.id));
+          return request?.chatIdEnc ? Number(sealer.open(request.chatIdEnc)) : undefined;
+        }
       }
-      const [request] = await db
-        .select({ chatIdEnc: requests.chatIdEnc })
-        .from(requests)
-        .where(eq(requests.id, recipient.id));
-      return request?.chatIdEnc ? Number(sealer.open(request.chatIdEnc)) : undefined;
     },
     async onSent(sent) {
-      // notice:<request id>:<member id>[:r<time>]
-      const [kind, requestId, memberId] = sent.dedupeKey.split(":");
-      if (kind === "notice" && requestId && memberId && sent.messageId !== undefined)
-        await recordNotice(db, requestId, Number(memberId), sent.messageId);
+      if (sent.messageId === undefined) return;
+      // notice:<request id>:<member id>[:suffix] and gnotice:<request id>:<organisation id>[:suffix]
+      const [kind, requestId, target] = sent.dedupeKey.split(":");
+      if (!requestId || !target) return;
+      if (kind === "notice") await recordNotice(db, requestId, Number(target), sent.messageId);
+      if (kind === "gnotice")
+        await db
+          .insert(groupNotices)
+          .values({ requestId, organisationId: target, messageId: sent.messageId })
+          .onConflictDoNothing();
     },
     async onUnreachable(recipient) {
-      // A worker who blocked the bot is skipped from now on; a person who did simply gets nothing more.
+      // A worker who blocked the bot is skipped from now on; a group that removed the bot is no longer
+      // announced to; a person who blocked it simply gets nothing more.
       if (recipient.kind === "member")
         await db
           .update(members)
           .set({ unreachableSince: now(), onCallSince: null, onCallUntil: null })
           .where(eq(members.id, Number(recipient.id)));
+      if (recipient.kind === "group")
+        await db.delete(teamGroups).where(eq(teamGroups.organisationId, recipient.id));
     },
   };
 }

@@ -5,7 +5,7 @@ import { withHtml } from "../../text/translate";
 import { onCallMembers } from "../team/queries";
 import { htmlText, nicknameOf, noticeKeyboard, noticeText, plainText, type Reader } from "./notices";
 import { endRequest, enqueue, messagesOf, noticesOf, type Request } from "./queries";
-import { deliverWaitingRequests, type RequestDeps } from "./use-cases";
+import { deliverWaitingRequests, groupNotice, type RequestDeps } from "./use-cases";
 
 /**
  * What happens to requests with time, run every minute (and on start): a request nobody claimed is
@@ -83,6 +83,11 @@ export async function runRequestTimers(
           },
         };
       });
+      // The last call also goes to the team group, if there is one.
+      if (level === 2)
+        out.push(
+          ...(await groupNotice(deps, tx, current, catalog, words, ":e2", "requests.notice.escalated")),
+        );
       await enqueue(tx, out);
       if (level === 1) result.reminded += 1;
       else result.escalated += 1;

@@ -1,8 +1,9 @@
 import { and, count, eq, gt, isNull } from "drizzle-orm";
 import type { BotDeps } from "../../bot/context";
 import type { Locale } from "../../config";
+import type { Executor } from "../../db/executor";
 import type { AnswerMode, RequestCategory } from "../../db/schema";
-import { members, requestMessages, requests } from "../../db/schema";
+import { groupNotices, members, requestMessages, requests, teamGroups } from "../../db/schema";
 import type { Catalog } from "../../directory/catalog";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
@@ -46,7 +47,10 @@ import { pickOrganisation } from "./routing";
  * (written to the outbox) commit together or not at all, and every outbox row has a dedupe key derived
  * from what caused it, so a redelivered update has no second effect. Telegram is never called here.
  */
-export type RequestDeps = Pick<BotDeps, "db" | "sealer" | "translations" | "now" | "catalog"> & {
+export type RequestDeps = Pick<
+  BotDeps,
+  "db" | "sealer" | "translations" | "now" | "catalog" | "defaultLocale"
+> & {
   outbox?: { wake(): void };
 };
 
@@ -85,6 +89,59 @@ export async function noticeFor(
     ...htmlText(noticeText(request, messages, reader, catalog, deps.now())),
     reply_markup: noticeKeyboard(request, reader),
   });
+}
+
+/** The team group's copy of a notice, when the team registered one (in the default language). */
+export async function groupNotice(
+  deps: RequestDeps,
+  tx: Executor,
+  request: Request,
+  catalog: Catalog | undefined,
+  messages: string[],
+  suffix = "",
+  header?: string,
+): Promise<OutboxMessage[]> {
+  const [group] = await tx
+    .select()
+    .from(teamGroups)
+    .where(eq(teamGroups.organisationId, request.organisationId));
+  if (!group) return [];
+  const reader = readerFor(deps, deps.defaultLocale);
+  const body = noticeText(request, messages, reader, catalog, deps.now());
+  return [
+    {
+      dedupeKey: `gnotice:${request.id}:${request.organisationId}${suffix}`,
+      recipient: { kind: "group", id: request.organisationId },
+      method: "sendMessage",
+      payload: {
+        ...htmlText(
+          header
+            ? `${reader.t(header, { minutes: Math.round((deps.now().getTime() - request.createdAt.getTime()) / 60_000) })}\n\n${body}`
+            : body,
+        ),
+        reply_markup: noticeKeyboard(request, reader),
+        protect_content: true,
+      },
+    },
+  ];
+}
+
+/** After a claim from the team group: the worker gets the request in private, with its controls. */
+export async function sendClaimedCopy(deps: RequestDeps, request: Request, member: Member): Promise<void> {
+  const catalog = await deps.catalog.get(deps.db);
+  const reader = readerFor(deps, member.locale);
+  const words = (await messagesOf(deps.db, request.id, deps.sealer))
+    .filter((m) => m.author === "person")
+    .map((m) => m.body);
+  await enqueue(deps.db, [
+    toMember(member, `notice:${request.id}:${member.id}:c`, {
+      ...htmlText(
+        `${reader.t("requests.notice.takenByYou", { nickname: nicknameOf(request, reader) })}\n\n${noticeText(request, words, reader, catalog, deps.now())}`,
+      ),
+      reply_markup: claimedKeyboard(request, reader),
+    }),
+  ]);
+  deps.outbox?.wake();
 }
 
 export type SubmitInput = {
@@ -134,7 +191,10 @@ export async function submitRequest(deps: RequestDeps, input: SubmitInput): Prom
     const notices = await Promise.all(
       onCall.map((m) => noticeFor(deps, request, m, catalog, input.message ? [input.message] : [])),
     );
-    await enqueue(tx, notices);
+    await enqueue(tx, [
+      ...notices,
+      ...(await groupNotice(deps, tx, request, catalog, input.message ? [input.message] : [])),
+    ]);
     if (onCall.length > 0) await markDelivered(tx, [request.id], now);
     const shifts =
       onCall.length > 0
@@ -223,7 +283,28 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
         plainText(person.t("requests.person.claimed", withHtml({ alias: member.alias }))),
       ),
     ];
-    // The other notices say who took it, so nobody answers the same person twice.
+    // The other notices (and the team group's) say who took it, so nobody answers the same person twice.
+    for (const notice of await tx.select().from(groupNotices).where(eq(groupNotices.requestId, requestId))) {
+      const reader = readerFor(deps, deps.defaultLocale);
+      out.push({
+        dedupeKey: `taken:${requestId}:group:${notice.messageId}`,
+        recipient: { kind: "group", id: notice.organisationId },
+        method: "editMessageReplyMarkup",
+        payload: {
+          message_id: notice.messageId,
+          reply_markup: {
+            inline_keyboard: [
+              [
+                {
+                  text: reader.t("requests.notice.takenBy", { alias: member.alias }),
+                  callback_data: "rq:noop",
+                },
+              ],
+            ],
+          },
+        },
+      });
+    }
     for (const notice of await noticesOf(tx, requestId)) {
       if (notice.memberId === member.id) continue;
       const [colleague] = await tx
