@@ -4,8 +4,8 @@ import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
 import { onCallMembers } from "../team/queries";
 import { htmlText, nicknameOf, noticeKeyboard, noticeText, plainText, type Reader } from "./notices";
-import { endRequest, enqueue, messagesOf, noticesOf, type Request } from "./queries";
-import { deliverWaitingRequests, groupNotice, type RequestDeps } from "./use-cases";
+import { endRequest, enqueue, messagesOf, type Request } from "./queries";
+import { deliverWaitingRequests, groupNotice, type RequestDeps, tellWorkersOf } from "./use-cases";
 
 /**
  * What happens to requests with time, run every minute (and on start): a request nobody claimed is
@@ -134,26 +134,14 @@ export async function runRequestTimers(
           ),
         },
       ];
-      const told = new Set((await noticesOf(tx, request.id)).map((n) => n.memberId));
-      if (request.claimedByMemberId !== null) told.add(request.claimedByMemberId);
-      for (const memberId of told) {
-        const [worker] = await tx.select().from(members).where(eq(members.id, memberId));
-        if (!worker) continue;
-        if (worker.focusRequestId === request.id)
-          await tx.update(members).set({ focusRequestId: null }).where(eq(members.id, worker.id));
-        const reader: Reader = { t: deps.translations.forLocale(worker.locale), locale: worker.locale };
-        out.push({
-          dedupeKey: `expired:${request.id}:${worker.id}`,
-          recipient: { kind: "member", id: String(worker.id) },
-          method: "sendMessage",
-          payload: {
-            ...plainText(
-              reader.t("requests.notice.expired", withHtml({ nickname: nicknameOf(request, reader) })),
-            ),
-            protect_content: true,
-          },
-        });
-      }
+      out.push(
+        ...(await tellWorkersOf(deps, tx, request, {
+          dedupe: (memberId) => `expired:${request.id}:${memberId}`,
+          line: (reader) =>
+            reader.t("requests.notice.expired", withHtml({ nickname: nicknameOf(request, reader) })),
+          ending: true,
+        })),
+      );
       await enqueue(tx, out);
       result.expired += 1;
     });

@@ -1,4 +1,5 @@
 import { and, count, eq, gt, isNull } from "drizzle-orm";
+import { InlineKeyboard } from "grammy";
 import type { BotDeps } from "../../bot/context";
 import type { Locale } from "../../config";
 import type { Executor } from "../../db/executor";
@@ -54,6 +55,13 @@ export type RequestDeps = Pick<
   outbox?: { wake(): void };
 };
 
+/** Runs a use case's transaction, then wakes the outbox for what it queued. */
+async function committing<T>(deps: RequestDeps, work: (tx: Executor) => Promise<T>): Promise<T> {
+  const result = await deps.db.transaction(work);
+  deps.outbox?.wake();
+  return result;
+}
+
 const readerFor = (deps: RequestDeps, locale: Locale): Reader => ({
   t: deps.translations.forLocale(locale),
   locale,
@@ -76,6 +84,8 @@ function toMember(
     payload: { ...payload, protect_content: true },
   };
 }
+
+export { tellWorkersOf };
 
 export async function noticeFor(
   deps: RequestDeps,
@@ -163,7 +173,7 @@ export type SubmitOutcome =
 export async function submitRequest(deps: RequestDeps, input: SubmitInput): Promise<SubmitOutcome> {
   const now = deps.now();
   const catalog = await deps.catalog.get(deps.db);
-  const outcome = await deps.db.transaction(async (tx): Promise<SubmitOutcome> => {
+  return committing(deps, async (tx): Promise<SubmitOutcome> => {
     const active = await activeRequestsOf(tx, input.personPseudonym);
     if (active.length >= MAX_ACTIVE_REQUESTS) return { kind: "too-many", count: active.length };
     const preferred = input.meetSiteId ? catalog?.sitesById.get(input.meetSiteId)?.organisationId : undefined;
@@ -208,8 +218,6 @@ export async function submitRequest(deps: RequestDeps, input: SubmitInput): Prom
       nextShift: nextShiftStart(shifts, now, catalog?.directory.info.timezone) ?? null,
     };
   });
-  deps.outbox?.wake();
-  return outcome;
 }
 
 /**
@@ -260,7 +268,7 @@ export type ClaimOutcome =
 
 export async function claim(deps: RequestDeps, requestId: string, member: Member): Promise<ClaimOutcome> {
   const now = deps.now();
-  const outcome = await deps.db.transaction(async (tx): Promise<ClaimOutcome> => {
+  return committing(deps, async (tx): Promise<ClaimOutcome> => {
     const claimed = await claimRequest(tx, requestId, member.id, now);
     if (!claimed || claimed.organisationId !== member.organisationId) {
       if (claimed) throw new Error("claimed a request of another organisation");
@@ -284,52 +292,37 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
       ),
     ];
     // The other notices (and the team group's) say who took it, so nobody answers the same person twice.
-    for (const notice of await tx.select().from(groupNotices).where(eq(groupNotices.requestId, requestId))) {
-      const reader = readerFor(deps, deps.defaultLocale);
-      out.push({
-        dedupeKey: `taken:${requestId}:group:${notice.messageId}`,
-        recipient: { kind: "group", id: notice.organisationId },
-        method: "editMessageReplyMarkup",
-        payload: {
-          message_id: notice.messageId,
-          reply_markup: {
-            inline_keyboard: [
-              [
-                {
-                  text: reader.t("requests.notice.takenBy", { alias: member.alias }),
-                  callback_data: "rq:noop",
-                },
-              ],
-            ],
-          },
-        },
-      });
-    }
+    const takenBy = (
+      recipient: OutboxMessage["recipient"],
+      messageId: number,
+      locale: Locale,
+    ): OutboxMessage => ({
+      dedupeKey: `taken:${requestId}:${recipient.kind}:${recipient.id}:${messageId}`,
+      recipient,
+      method: "editMessageReplyMarkup",
+      payload: {
+        message_id: messageId,
+        reply_markup: new InlineKeyboard().text(
+          readerFor(deps, locale).t("requests.notice.takenBy", { alias: member.alias }),
+          "rq:noop",
+        ),
+      },
+    });
+    for (const notice of await tx.select().from(groupNotices).where(eq(groupNotices.requestId, requestId)))
+      out.push(takenBy({ kind: "group", id: notice.organisationId }, notice.messageId, deps.defaultLocale));
     for (const notice of await noticesOf(tx, requestId)) {
       if (notice.memberId === member.id) continue;
       const [colleague] = await tx
         .select({ locale: members.locale })
         .from(members)
         .where(eq(members.id, notice.memberId));
-      const reader = readerFor(deps, colleague?.locale ?? "fr");
-      out.push({
-        dedupeKey: `taken:${requestId}:${notice.memberId}:${now.getTime()}`,
-        recipient: { kind: "member", id: String(notice.memberId) },
-        method: "editMessageReplyMarkup",
-        payload: {
-          message_id: notice.messageId,
-          reply_markup: {
-            inline_keyboard: [
-              [
-                {
-                  text: reader.t("requests.notice.takenBy", { alias: member.alias }),
-                  callback_data: "rq:noop",
-                },
-              ],
-            ],
-          },
-        },
-      });
+      out.push(
+        takenBy(
+          { kind: "member", id: String(notice.memberId) },
+          notice.messageId,
+          colleague?.locale ?? deps.defaultLocale,
+        ),
+      );
     }
     await enqueue(tx, out);
     return {
@@ -338,8 +331,6 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
       nickname: nicknameOf(claimed, readerFor(deps, member.locale)),
     };
   });
-  deps.outbox?.wake();
-  return outcome;
 }
 
 export type RelayOutcome =
@@ -380,7 +371,7 @@ export async function relayFromWorker(
   updateId: number,
 ): Promise<RelayOutcome> {
   const now = deps.now();
-  const outcome = await deps.db.transaction(async (tx): Promise<RelayOutcome> => {
+  return committing(deps, async (tx): Promise<RelayOutcome> => {
     const request = await getRequest(tx, requestId);
     if (!request || (request.status !== "claimed" && request.status !== "open")) return { kind: "ended" };
     if (request.claimedByMemberId !== member.id) return { kind: "not-yours" };
@@ -406,8 +397,6 @@ export async function relayFromWorker(
     ]);
     return { kind: "relayed" };
   });
-  deps.outbox?.wake();
-  return outcome;
 }
 
 // Past this many messages in a minute, the person gets one calm notice (nothing is lost).
@@ -427,7 +416,7 @@ export async function relayFromPerson(
   updateId: number,
 ): Promise<PersonRelayOutcome> {
   const now = deps.now();
-  const outcome = await deps.db.transaction(async (tx): Promise<PersonRelayOutcome> => {
+  return committing(deps, async (tx): Promise<PersonRelayOutcome> => {
     const [request] = await activeRequestsOf(tx, personPseudonym);
     if (!request) return { kind: "no-request" };
     const added = await addMessage(
@@ -463,8 +452,6 @@ export async function relayFromPerson(
       );
     return { kind: "relayed", slowDown: (recent?.n ?? 0) === FLOOD_PER_MINUTE };
   });
-  deps.outbox?.wake();
-  return outcome;
 }
 
 export type EndOutcome = { kind: "ended"; request: Request } | { kind: "not-allowed" } | { kind: "gone" };
@@ -476,7 +463,7 @@ export async function closeRequest(
   outcome: string,
 ): Promise<EndOutcome> {
   const now = deps.now();
-  const result = await deps.db.transaction(async (tx): Promise<EndOutcome> => {
+  return committing(deps, async (tx): Promise<EndOutcome> => {
     const request = await getRequest(tx, requestId);
     if (!request || (request.status !== "open" && request.status !== "claimed")) return { kind: "gone" };
     const allowed =
@@ -496,8 +483,6 @@ export async function closeRequest(
     ]);
     return { kind: "ended", request: ended };
   });
-  deps.outbox?.wake();
-  return result;
 }
 
 export async function releaseClaim(
@@ -507,7 +492,7 @@ export async function releaseClaim(
 ): Promise<EndOutcome> {
   const now = deps.now();
   const catalog = await deps.catalog.get(deps.db);
-  const result = await deps.db.transaction(async (tx): Promise<EndOutcome> => {
+  return committing(deps, async (tx): Promise<EndOutcome> => {
     const released = await releaseRequest(tx, requestId, member.id);
     if (!released) return { kind: "gone" };
     if (member.focusRequestId === requestId) await setFocus(tx, member.id, null);
@@ -532,8 +517,38 @@ export async function releaseClaim(
     ]);
     return { kind: "ended", request: released };
   });
-  deps.outbox?.wake();
-  return result;
+}
+
+/**
+ * A line to every worker who knew about a request: whoever holds it, or else everyone who got its
+ * notice; each in their own language. When the request ends, their focus on it is cleared too.
+ */
+async function tellWorkersOf(
+  deps: RequestDeps,
+  tx: Executor,
+  request: Request,
+  options: {
+    dedupe: (memberId: number) => string;
+    line: (reader: Reader) => string;
+    holderOnly?: boolean;
+    ending?: boolean;
+  },
+): Promise<OutboxMessage[]> {
+  const noticed = (await noticesOf(tx, request.id)).map((n) => n.memberId);
+  const holder = request.claimedByMemberId;
+  const told = new Set(
+    options.holderOnly && holder !== null ? [holder] : holder !== null ? [...noticed, holder] : noticed,
+  );
+  const out: OutboxMessage[] = [];
+  for (const memberId of told) {
+    const [worker] = await tx.select().from(members).where(eq(members.id, memberId));
+    if (!worker) continue;
+    if (options.ending && worker.focusRequestId === request.id) await setFocus(tx, worker.id, null);
+    out.push(
+      toMember(worker, options.dedupe(worker.id), plainText(options.line(readerFor(deps, worker.locale)))),
+    );
+  }
+  return out;
 }
 
 /** "I don't need this any more": no questions asked. Whoever was told about it is told it ended. */
@@ -543,34 +558,22 @@ export async function withdrawRequest(
   requestId: string,
 ): Promise<EndOutcome> {
   const now = deps.now();
-  const result = await deps.db.transaction(async (tx): Promise<EndOutcome> => {
+  return committing(deps, async (tx): Promise<EndOutcome> => {
     const request = await getRequest(tx, requestId);
     if (!request || request.personPseudonym !== personPseudonym) return { kind: "not-allowed" };
     const ended = await endRequest(tx, requestId, "withdrawn", now);
     if (!ended) return { kind: "gone" };
-    const told = new Set((await noticesOf(tx, requestId)).map((n) => n.memberId));
-    if (request.claimedByMemberId !== null) told.add(request.claimedByMemberId);
-    const out: OutboxMessage[] = [];
-    for (const memberId of told) {
-      const [worker] = await tx.select().from(members).where(eq(members.id, memberId));
-      if (!worker) continue;
-      if (worker.focusRequestId === requestId) await setFocus(tx, worker.id, null);
-      const reader = readerFor(deps, worker.locale);
-      out.push(
-        toMember(
-          worker,
-          `withdrawn:${requestId}:${worker.id}`,
-          plainText(
-            reader.t("requests.notice.withdrawn", withHtml({ nickname: nicknameOf(request, reader) })),
-          ),
-        ),
-      );
-    }
-    await enqueue(tx, out);
+    await enqueue(
+      tx,
+      await tellWorkersOf(deps, tx, request, {
+        dedupe: (memberId) => `withdrawn:${requestId}:${memberId}`,
+        line: (reader) =>
+          reader.t("requests.notice.withdrawn", withHtml({ nickname: nicknameOf(request, reader) })),
+        ending: true,
+      }),
+    );
     return { kind: "ended", request: ended };
   });
-  deps.outbox?.wake();
-  return result;
 }
 
 /** "Add a message" from /mademande: goes to the worker holding the request, or waits with it. */
@@ -582,7 +585,7 @@ export async function addToRequest(
   updateId: number,
 ): Promise<PersonRelayOutcome> {
   const now = deps.now();
-  const outcome = await deps.db.transaction(async (tx): Promise<PersonRelayOutcome> => {
+  return committing(deps, async (tx): Promise<PersonRelayOutcome> => {
     const request = await getRequest(tx, requestId);
     if (
       !request ||
@@ -596,29 +599,17 @@ export async function addToRequest(
       deps.sealer,
     );
     if (!added) return { kind: "duplicate" };
-    const recipients =
-      request.claimedByMemberId !== null
-        ? [request.claimedByMemberId]
-        : (await noticesOf(tx, requestId)).map((n) => n.memberId);
-    const out: OutboxMessage[] = [];
-    for (const memberId of new Set(recipients)) {
-      const [worker] = await tx.select().from(members).where(eq(members.id, memberId));
-      if (!worker) continue;
-      const reader = readerFor(deps, worker.locale);
-      const key = request.claimedByMemberId !== null ? "requests.notice.fromPerson" : "requests.notice.added";
-      out.push(
-        toMember(
-          worker,
-          `add:${updateId}:${worker.id}`,
-          plainText(reader.t(key, withHtml({ nickname: nicknameOf(request, reader), message: text }))),
-        ),
-      );
-    }
-    await enqueue(tx, out);
+    const key = request.claimedByMemberId !== null ? "requests.notice.fromPerson" : "requests.notice.added";
+    await enqueue(
+      tx,
+      await tellWorkersOf(deps, tx, request, {
+        dedupe: (memberId) => `add:${updateId}:${memberId}`,
+        line: (reader) => reader.t(key, withHtml({ nickname: nicknameOf(request, reader), message: text })),
+        holderOnly: true,
+      }),
+    );
     return { kind: "added" };
   });
-  deps.outbox?.wake();
-  return outcome;
 }
 
 export type HandOverOutcome = { kind: "handed"; alias: string } | { kind: "gone" } | { kind: "no-colleague" };
@@ -632,7 +623,7 @@ export async function handOver(
 ): Promise<HandOverOutcome> {
   const now = deps.now();
   const catalog = await deps.catalog.get(deps.db);
-  const outcome = await deps.db.transaction(async (tx): Promise<HandOverOutcome> => {
+  return committing(deps, async (tx): Promise<HandOverOutcome> => {
     const [to] = await tx
       .select()
       .from(members)
@@ -689,6 +680,4 @@ export async function handOver(
     ]);
     return { kind: "handed", alias: to.alias };
   });
-  deps.outbox?.wake();
-  return outcome;
 }
