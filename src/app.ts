@@ -56,7 +56,7 @@ export async function startApp(
     const delivery = createOutboxDelivery({
       db: database.db,
       call: callThrough(new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 10 })),
-      ...deliveryHooks(database.db, sealer, now),
+      ...deliveryHooks(database.db, sealer, now, translations),
       logger,
       ...deliveryOptions,
     });

@@ -177,4 +177,20 @@ describe.each(DRIVERS)("requests over time, on $name", ({ open }) => {
     const told = bot.telegram.textsTo(someone.id).find((t) => t.includes("Personne n'est de garde"));
     expect(told).toContain("🕒 La prochaine personne de garde commence aujourd'hui à 18 h.");
   });
+
+  it("leaves nothing behind of a dialogue abandoned half-way", async () => {
+    const someone: Person = { id: nextId++, languageCode: "fr" };
+    await bot.send(textUpdate(someone, "/parler"), callbackUpdate(someone, "f:cat:food"));
+    const stateRows = async () => {
+      const result = await database.db.execute(sql`select count(*)::int as n from conversation_state`);
+      return ((Array.isArray(result) ? result : (result as { rows: unknown[] }).rows)[0] as { n: number }).n;
+    };
+    expect(await stateRows()).toBe(1);
+    bot.setNow(minutesLater(30));
+    await runRequestTimers(bot.deps, SETTINGS);
+    expect(await stateRows()).toBe(1);
+    bot.setNow(minutesLater(61));
+    await runRequestTimers(bot.deps, SETTINGS);
+    expect(await stateRows()).toBe(0);
+  });
 });

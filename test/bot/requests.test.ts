@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { members, requests } from "../../src/db/schema";
@@ -433,5 +433,28 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     await ask(person(), "encore une");
     await bot.deliver();
     expect(rows(await database.db.execute(sql`select * from team_groups`))).toEqual([]);
+  });
+
+  it("takes a worker who blocked the bot off call and tells the coordinators", async () => {
+    const coordinator = person();
+    const code = await createInvitation(database.db, {
+      organisationId: "org-a",
+      role: "admin",
+      expiresAt: new Date("2026-12-01T00:00:00Z"),
+    });
+    await bot.send(textUpdate(coordinator, `/start inv-${code}`), textUpdate(coordinator, "Coordo"));
+    const marc = await worker("Marc");
+    bot.telegram.failNext("sendMessage", 403, "Forbidden: bot was blocked by the user", marc.id);
+    await ask(person());
+    await bot.deliver();
+    expect(bot.lastText(coordinator.id)).toBe(
+      "⚠️ Marc ne reçoit plus les messages du bot (bloqué ou compte fermé). Ce membre est retiré de la garde.",
+    );
+    const [row] = await database.db
+      .select()
+      .from(members)
+      .where(and(eq(members.alias, "Marc"), isNull(members.revokedAt)));
+    expect(row?.unreachableSince).not.toBeNull();
+    expect(row?.onCallSince).toBeNull();
   });
 });

@@ -47,7 +47,7 @@ export async function createHarness(
   const delivery = createOutboxDelivery({
     db: database.db,
     call: callThrough(new Api(TEST_TOKEN, { fetch: telegram.fetch })),
-    ...deliveryHooks(database.db, deps.sealer, () => now),
+    ...deliveryHooks(database.db, deps.sealer, () => now, translations),
     logger,
     now: () => now,
     sleep: async () => {},

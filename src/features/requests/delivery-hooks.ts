@@ -1,8 +1,12 @@
 import { eq } from "drizzle-orm";
+import type { Translations } from "../../bot/i18n";
 import type { Database } from "../../db/executor";
 import { groupNotices, members, requests, teamGroups } from "../../db/schema";
 import type { OutboxDeliveryOptions } from "../../outbox/delivery";
+import { enqueueMessages } from "../../outbox/enqueue";
 import type { Sealer } from "../../privacy/sealed";
+import { withHtml } from "../../text/translate";
+import { teamOf } from "../team/queries";
 import { recordNotice } from "./queries";
 
 /**
@@ -14,6 +18,7 @@ export function deliveryHooks(
   db: Database,
   sealer: Sealer,
   now: () => Date,
+  translations: Translations,
 ): Pick<OutboxDeliveryOptions, "resolveChat" | "onSent" | "onUnreachable"> {
   return {
     async resolveChat(recipient) {
@@ -57,11 +62,34 @@ export function deliveryHooks(
     async onUnreachable(recipient) {
       // A worker who blocked the bot is skipped from now on; a group that removed the bot is no longer
       // announced to; a person who blocked it simply gets nothing more.
-      if (recipient.kind === "member")
-        await db
+      if (recipient.kind === "member") {
+        const [member] = await db
           .update(members)
           .set({ unreachableSince: now(), onCallSince: null, onCallUntil: null })
-          .where(eq(members.id, Number(recipient.id)));
+          .where(eq(members.id, Number(recipient.id)))
+          .returning();
+        // The coordinators are told, so the team knows who cannot be reached.
+        if (member) {
+          const coordinators = (await teamOf(db, member.organisationId)).filter(
+            (m) => m.role === "admin" && m.id !== member.id,
+          );
+          await enqueueMessages(
+            db,
+            coordinators.map((admin) => ({
+              dedupeKey: `unreachable:${member.id}:${admin.id}:${now().getTime()}`,
+              recipient: { kind: "member", id: String(admin.id) },
+              method: "sendMessage",
+              payload: {
+                text: translations.forLocale(admin.locale)(
+                  "admin.unreachable",
+                  withHtml({ alias: member.alias }),
+                ),
+                protect_content: true,
+              },
+            })),
+          );
+        }
+      }
       if (recipient.kind === "group")
         await db.delete(teamGroups).where(eq(teamGroups.organisationId, recipient.id));
     },

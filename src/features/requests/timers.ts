@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, lt } from "drizzle-orm";
-import { members, requests } from "../../db/schema";
+import { conversationState, members, requests } from "../../db/schema";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
 import { onCallMembers } from "../team/queries";
@@ -14,6 +14,8 @@ import { deliverWaitingRequests, groupNotice, type RequestDeps, tellWorkersOf } 
  * the request, so running this twice does nothing twice.
  */
 export type TimerSettings = { escalationMinutes: number; expiryHours: number };
+
+const ABANDONED_DIALOGUE_MINUTES = 60;
 
 export async function runRequestTimers(
   deps: RequestDeps,
@@ -146,6 +148,11 @@ export async function runRequestTimers(
       result.expired += 1;
     });
   }
+  // A dialogue left half-way leaves nothing behind: its (sealed) state goes once no step can still be
+  // answered (steps expire after 30 minutes).
+  await deps.db
+    .delete(conversationState)
+    .where(lt(conversationState.updatedAt, minutesAgo(ABANDONED_DIALOGUE_MINUTES)));
   if (result.reminded + result.escalated + result.expired + result.delivered > 0) deps.outbox?.wake();
   return result;
 }
