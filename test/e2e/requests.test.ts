@@ -1,22 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import postgres from "postgres";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { expect } from "vitest";
 import {
   buttonData,
   callbackQueryUpdate,
   type FakeBotApi,
   type FakeUser,
   messageUpdate,
-  type Payload,
   type RecordedCall,
-  startFakeBotApi,
 } from "./fake-bot-api";
+import { type Bot, escapeHtml, exampleDirectory, onBothDatabases, type Run } from "./support";
 
 /**
  * Part 2's "Done when", end to end: with `npm start` against a local Bot API, a worker invited through
@@ -25,19 +16,10 @@ import {
  * replies; the worker gets the reply. And with nobody on call, the person is told at once and the request
  * reaches the first worker who goes on call. Once on the embedded database, once on PostgreSQL when
  * TEST_DATABASE_URL is set.
- *
- * The process helpers follow test/e2e/start.test.ts (its own group, a clean environment, SIGTERM).
  */
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi";
 const BOT_USERNAME = "PercheTestBot";
 const ORGANISATION = "relais-faubourg";
-const TEST_TIMEOUT_MS = 90_000;
-const ADMIN_TIMEOUT_MS = 45_000;
-const START_TIMEOUT_MS = 45_000;
-const REPLY_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 10_000;
 
 // Distinctive ids and names, so finding them anywhere cannot be a coincidence.
 const WORKER: FakeUser = {
@@ -68,151 +50,12 @@ const REPLY = "Merci, j'arrive dans vingt minutes (capybara-6612)";
 
 // --- What the example directory says ------------------------------------------------------------------
 
-const directory = parse(readFileSync(path.join(REPO_ROOT, "directory/example-montreal.yaml"), "utf8")) as {
+const directory = exampleDirectory() as {
   places: { id: string; kind: string; name: { fr: string } }[];
   organisations: { id: string; name: { fr: string } }[];
 };
 const AREA = directory.places.find((p) => p.kind === "neighbourhood");
 const ORGANISATION_NAME = directory.organisations.find((o) => o.id === ORGANISATION)?.name.fr;
-
-// --- Child processes ----------------------------------------------------------------------------------
-
-type Exit = { code: number | null; signal: NodeJS.Signals | null };
-type GroupMember = { pid: number; ppid: number; args: string };
-
-/** An npm command in its own process group, its output kept. */
-class NpmProcess {
-  stdout = "";
-  stderr = "";
-  readonly exited: Promise<Exit>;
-  exit: Exit | undefined;
-  readonly child: ChildProcess;
-
-  constructor(args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn("npm", args, { cwd: REPO_ROOT, env, detached: true, stdio: "pipe" });
-    this.child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      this.stdout += chunk;
-    });
-    this.child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-      this.stderr += chunk;
-    });
-    this.exited = new Promise((resolve) => {
-      this.child.once("exit", (code, signal) => {
-        this.exit = { code, signal };
-        resolve(this.exit);
-      });
-    });
-  }
-
-  get running(): boolean {
-    return this.exit === undefined;
-  }
-
-  signalGroup(signal: NodeJS.Signals): void {
-    if (!this.child.pid) return;
-    try {
-      process.kill(-this.child.pid, signal);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
-    }
-  }
-
-  /** The live processes of the group, read from /proc (zombies left for init to reap do not count). */
-  members(): GroupMember[] {
-    const group = this.child.pid;
-    if (!group) return [];
-    const members: GroupMember[] = [];
-    for (const entry of readdirSync("/proc")) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-        const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        if (Number(pgrp) !== group || state === "Z") continue;
-        const args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim();
-        members.push({ pid: Number(entry), ppid: Number(ppid), args });
-      } catch {
-        // The process ended while we were reading it.
-      }
-    }
-    return members;
-  }
-
-  /** Last resort for afterEach: SIGTERM the whole group, then SIGKILL whatever is left of it. */
-  async kill(): Promise<void> {
-    if (this.members().length === 0) return;
-    this.signalGroup("SIGTERM");
-    const deadline = Date.now() + STOP_TIMEOUT_MS;
-    while (this.members().length > 0 && Date.now() < deadline) await sleep(100);
-    if (this.members().length > 0) this.signalGroup("SIGKILL");
-  }
-
-  logs(): string {
-    return `${this.stdout}\n${this.stderr}`;
-  }
-
-  /** The JSON log lines pino wrote to stdout (npm's own banner lines are skipped). */
-  jsonLogs(): Payload[] {
-    return this.stdout
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as Payload);
-  }
-
-  describe(): string {
-    return `--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}`;
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-/** `npm run admin -- <args>`, which must succeed; the embedded database allows it only with the bot stopped. */
-async function admin(env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
-  const run = new NpmProcess(["run", "admin", "--", ...args], env);
-  running.add(run);
-  try {
-    const exit = await withTimeout(run.exited, ADMIN_TIMEOUT_MS, `npm run admin -- ${args.join(" ")}`);
-    expect(exit, `npm run admin -- ${args.join(" ")}\n${run.describe()}`).toEqual({ code: 0, signal: null });
-    return run.stdout;
-  } finally {
-    await run.kill();
-    running.delete(run);
-  }
-}
-
-function childEnv(dataDir: string, apiRoot: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // Only what this run sets: nothing from the developer's shell may change the mode or the database.
-  for (const name of [
-    "DATABASE_URL",
-    "PSEUDONYM_KEY",
-    "ENCRYPTION_KEY",
-    "BOT_MODE",
-    "WEBHOOK_URL",
-    "WEBHOOK_SECRET",
-    "PORT",
-    "DEFAULT_LOCALE",
-    "TEST_DATABASE_URL",
-  ])
-    delete env[name];
-  return {
-    ...env,
-    BOT_TOKEN: TOKEN,
-    TELEGRAM_API_ROOT: apiRoot,
-    DATA_DIR: dataDir,
-    LOG_LEVEL: "info",
-    ...extra,
-  };
-}
 
 // --- Talking to the bot -------------------------------------------------------------------------------
 
@@ -225,36 +68,15 @@ class Chats {
   /** Callback query ids per user, to find the answers to their taps. */
   readonly callbackIds = new Map<number, Set<string>>();
 
-  constructor(
-    readonly api: FakeBotApi,
-    readonly bot: NpmProcess,
-  ) {}
+  constructor(readonly bot: Bot) {}
+
+  get api(): FakeBotApi {
+    return this.bot.api;
+  }
 
   /** Where the next calls start: pass it to `expectSent` to look only at what came after. */
   mark(): number {
     return this.api.calls.length;
-  }
-
-  /** Waits for a call, but fails at once (with the logs) if the bot process dies meanwhile. */
-  async waitForCall(
-    predicate: (call: RecordedCall, index: number) => boolean,
-    what: string,
-    timeoutMs = REPLY_TIMEOUT_MS,
-  ): Promise<RecordedCall> {
-    const died = this.bot.exited.then((exit) => {
-      throw new Error(
-        `the bot exited (${JSON.stringify(exit)}) while waiting for ${what}\n${this.bot.describe()}`,
-      );
-    });
-    try {
-      return await Promise.race([this.api.waitFor(predicate, timeoutMs), died]);
-    } catch (error) {
-      if (this.bot.running)
-        throw new Error(`${(error as Error).message} (waiting for ${what})\n${this.bot.describe()}`);
-      throw error;
-    } finally {
-      died.catch(() => {});
-    }
   }
 
   /** A sendMessage to `user` after `from` whose text contains (or matches) `expected`. */
@@ -267,7 +89,7 @@ class Chats {
     const matches = (text: string) =>
       typeof expected === "string" ? text.includes(expected) : expected.test(text);
     try {
-      return await this.waitForCall(
+      return await this.bot.waitForCall(
         (call, index) => index >= from && isSendTo(call, user) && matches(sentText(call)),
         what,
       );
@@ -311,7 +133,7 @@ class Chats {
     this.callbackIds.set(user.id, ids);
     this.api.queueUpdate(update);
     // A tap left unanswered keeps the client's spinner turning.
-    await this.waitForCall(
+    await this.bot.waitForCall(
       (call, index) =>
         index >= from && call.method === "answerCallbackQuery" && call.payload.callback_query_id === id,
       `the answer to the tap on ${data}`,
@@ -353,36 +175,17 @@ async function askForHelp(chats: Chats, person: FakeUser, words: string) {
   return { sentAt, confirmation: sentText(confirmation), nickname: nickname as string };
 }
 
-const escapeHtml = (value: string) =>
-  value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-
 // --- The scenario -------------------------------------------------------------------------------------
 
-const running = new Set<NpmProcess>();
-let api: FakeBotApi | undefined;
-let dataDir: string | undefined;
-
-afterEach(async () => {
-  for (const child of running) await child.kill();
-  running.clear();
-  await api?.close();
-  api = undefined;
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  dataDir = undefined;
-});
-
-async function runJourney(extraEnv: Record<string, string>, database: "pglite" | "postgres") {
+async function runJourney(run: Run) {
   expect(AREA, "the example directory has a neighbourhood").toBeDefined();
   expect(ORGANISATION_NAME, `the example directory has ${ORGANISATION}`).toBeDefined();
-  const fake = await startFakeBotApi(TOKEN);
-  api = fake;
-  dataDir = mkdtempSync(path.join(tmpdir(), "perche-e2e-requests-"));
-  const env = childEnv(dataDir, fake.apiRoot, extraEnv);
+  const fake = run.api;
 
   // 1. The command line, before the bot starts (the embedded database allows one process at a time).
-  const imported = await admin(env, ["directory", "import", "directory/example-montreal.yaml"]);
+  const imported = await run.admin(["directory", "import", "directory/example-montreal.yaml"]);
   expect(imported).toMatch(/^Imported \d+ sites, \d+ organisations/m);
-  const invited = await admin(env, [
+  const invited = await run.admin([
     "invite",
     "--role",
     "worker",
@@ -396,10 +199,8 @@ async function runJourney(extraEnv: Record<string, string>, database: "pglite" |
   // With --username, the command line never needed Telegram.
   expect(fake.calls).toEqual([]);
 
-  const bot = new NpmProcess(["start"], env);
-  running.add(bot);
-  const chats = new Chats(fake, bot);
-  await chats.waitForCall((c) => c.method === "getUpdates", "getUpdates", START_TIMEOUT_MS);
+  const bot = await run.startBot();
+  const chats = new Chats(bot);
 
   // 2. The worker opens the invitation link and chooses the alias people will see.
   await chats.say(WORKER, `/start inv-${code}`, `Bienvenue dans l'équipe de ${ORGANISATION_NAME}`);
@@ -448,7 +249,7 @@ async function runJourney(extraEnv: Record<string, string>, database: "pglite" |
   // 6. The worker claims it: their notice changes its buttons, and the person is told who has it.
   const claimedAt = await chats.tap(WORKER, `rq:claim:${requestId}`);
   await chats.expectSent(WORKER, claimedAt, `Tes messages ici vont à ${asked.nickname}`, "the claim");
-  const edited = await chats.waitForCall(
+  const edited = await bot.waitForCall(
     (c, i) =>
       i >= claimedAt && c.method === "editMessageReplyMarkup" && Number(c.payload.chat_id) === WORKER.id,
     "the notice's new buttons",
@@ -484,101 +285,29 @@ async function runJourney(extraEnv: Record<string, string>, database: "pglite" |
       expect(toPerson, `${secret} reached ${person.firstName}`).not.toContain(secret);
   }
   // Every call the bot made is one the fake knows (an unknown one would have failed, maybe silently).
-  const known = new Set([
-    "getMe",
-    "deleteWebhook",
-    "setMyCommands",
-    "setMyDescription",
-    "setMyShortDescription",
-    "getUpdates",
-    "sendMessage",
-    "answerCallbackQuery",
-    "editMessageReplyMarkup",
-  ]);
-  expect(fake.calls.filter((c) => !known.has(c.method)).map((c) => c.method)).toEqual([]);
+  bot.expectNoCallsBut(["sendMessage", "answerCallbackQuery", "editMessageReplyMarkup"]);
 
   // A clean stop on SIGTERM sent to npm alone, as a container runtime does.
-  process.kill(bot.child.pid as number, "SIGTERM");
-  const exit = await withTimeout(bot.exited, STOP_TIMEOUT_MS, "npm start exiting after SIGTERM");
-  expect(exit, bot.describe()).toEqual({ code: 0, signal: null });
-  const deadline = Date.now() + 2_000;
-  while (bot.members().length > 0 && Date.now() < deadline) await sleep(50);
-  expect(bot.members(), "processes of npm start outlived it").toEqual([]);
+  await bot.expectCleanStop();
 
   // The logs: the right database, nothing went wrong, nothing about anyone or anything they wrote.
+  bot.expectLogsClean([WORKER, PERSON, WAITING]);
   const logs = bot.jsonLogs();
-  expect(logs.find((line) => line.msg === "database ready")?.database).toBe(database);
-  expect(
-    logs.filter((line) => Number(line.level) >= 50),
-    bot.describe(),
-  ).toEqual([]);
   expect(
     logs.filter((line) => Number(line.level) === 40 && !String(line.msg).startsWith("generated new keys")),
     bot.describe(),
   ).toEqual([]);
   const all = bot.logs();
-  for (const user of [WORKER, PERSON, WAITING]) {
-    expect(all).not.toMatch(new RegExp(`(?<![0-9])${user.id}(?![0-9])`));
-    expect(all).not.toContain(user.firstName);
-    expect(all).not.toContain(user.username);
-  }
   for (const words of [WORDS, WAITING_WORDS, ANSWER, REPLY]) {
     const canary = /[a-z]+-\d{4}/.exec(words)?.[0] as string;
     expect(all).not.toContain(canary);
   }
   expect(all).not.toContain(code);
-  expect(all).not.toContain(TOKEN.split(":")[1]);
 }
 
-const JOURNEY =
-  "a worker invited on the command line goes on call, gets a waiting request, then claims, answers and hears back from a new one";
-
-describe("requests through npm start against a local Bot API, on the embedded database (PGlite)", () => {
-  it(JOURNEY, () => runJourney({}, "pglite"), TEST_TIMEOUT_MS);
-});
-
-describe.runIf(process.env.TEST_DATABASE_URL)(
-  "requests through npm start against a local Bot API, on PostgreSQL",
-  () => {
-    const adminUrl = process.env.TEST_DATABASE_URL ?? "";
-    const name = `perche_e2e_${randomBytes(6).toString("hex")}`;
-    let created = false;
-
-    beforeAll(async () => {
-      const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      try {
-        await sql`create database ${sql(name)}`;
-        created = true;
-      } finally {
-        await sql.end({ timeout: 5 });
-      }
-    });
-
-    afterAll(async () => {
-      if (!created) return;
-      const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      try {
-        await sql`drop database if exists ${sql(name)} with (force)`;
-      } finally {
-        await sql.end({ timeout: 5 });
-      }
-    });
-
-    it(
-      JOURNEY,
-      () => {
-        const url = new URL(adminUrl);
-        url.pathname = `/${name}`;
-        return runJourney(
-          {
-            DATABASE_URL: url.toString(),
-            PSEUDONYM_KEY: randomBytes(32).toString("base64"),
-            ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-          },
-          "postgres",
-        );
-      },
-      TEST_TIMEOUT_MS,
-    );
-  },
+onBothDatabases(
+  "requests through npm start against a local Bot API",
+  "a worker invited on the command line goes on call, gets a waiting request, then claims, answers and hears back from a new one",
+  "perche-e2e-requests-",
+  runJourney,
 );
