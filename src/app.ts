@@ -57,6 +57,7 @@ export async function startApp(
       db: database.db,
       call: callThrough(new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 10 })),
       ...deliveryHooks(database.db, sealer, now, translations),
+      sealer,
       logger,
       ...deliveryOptions,
     });

@@ -6,7 +6,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import type { Sql } from "postgres";
-import type { Database } from "./executor";
+import { type Database, rowsOf } from "./executor";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../migrations", import.meta.url));
 
@@ -43,10 +43,7 @@ async function checkAllApplied(db: Database): Promise<void> {
   const result = await db.execute<{ n: number }>(
     sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
   );
-  // postgres.js returns an array, PGlite an object with rows.
-  const rows = (Array.isArray(result) ? result : (result as { rows: { n: number }[] }).rows) as {
-    n: number;
-  }[];
+  const rows = rowsOf<{ n: number }>(result);
   const applied = rows[0]?.n ?? 0;
   if (applied !== journal.entries.length) {
     throw new Error(

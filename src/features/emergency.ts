@@ -5,6 +5,8 @@ import { LAST_RESORT_EMERGENCY_NUMBER } from "../bot/last-resort";
 import { mentionsEmergency } from "../directory/emergency-words";
 import { emergencyText } from "./directory/format";
 import { viewOf } from "./directory/screens";
+import { activeRequestsOf } from "./requests/queries";
+import { currentMember } from "./team/on-call";
 
 /** 911 first, then naloxone, the Good Samaritan law and the crisis lines. Works even if the database is down. */
 export async function showEmergency(ctx: BotContext): Promise<void> {
@@ -19,5 +21,19 @@ export const emergencyFeature = new Composer<BotContext>();
 
 emergencyFeature.command(["urgence", "emergency"], showEmergency);
 
-// Any message mentioning an overdose gets the emergency card before anything else.
-emergencyFeature.on("message:text").filter((ctx) => mentionsEmergency(ctx.message.text), showEmergency);
+/**
+ * Any message mentioning an overdose gets the emergency card before anything else. The message itself
+ * still goes on when it belongs to a conversation: to the worker holding the person's request ("my
+ * friend ODed, we're at métro X" must reach them), and a worker's words to a person are relayed, not
+ * answered with the card. The database being down must not stop the card: those checks come after it.
+ */
+emergencyFeature.on("message:text").filter(
+  (ctx) => mentionsEmergency(ctx.message.text),
+  async (ctx, next) => {
+    const worker = await currentMember(ctx).catch(() => undefined);
+    if (worker && worker.role !== "peer" && worker.focusRequestId) return next();
+    await showEmergency(ctx);
+    const active = ctx.pseudonym ? await activeRequestsOf(ctx.deps.db, ctx.pseudonym).catch(() => []) : [];
+    if (active.some((r) => r.status === "claimed")) return next();
+  },
+);

@@ -1,8 +1,9 @@
 import { and, eq, ne, or, type SQL, sql } from "drizzle-orm";
 import { type Api, GrammyError, HttpError, type RawApi } from "grammy";
-import type { Database } from "../db/executor";
+import { type Database, rowsOf } from "../db/executor";
 import { outbox } from "../db/schema";
 import { errorFields, type Logger } from "../logger";
+import type { Sealer } from "../privacy/sealed";
 import type { OutboxRecipient } from "./enqueue";
 
 /**
@@ -21,6 +22,8 @@ export type OutboxDeliveryOptions = {
   call: (method: string, params: Record<string, unknown>) => Promise<unknown>;
   /** The recipient's chat id, or undefined when it no longer has one (an erased request). */
   resolveChat: (recipient: OutboxRecipient) => Promise<number | undefined>;
+  /** Opens payloads sealed by enqueueMessages. */
+  sealer?: Sealer;
   /** Called after a row is sent, e.g. to remember which message shows which request. */
   onSent?: (sent: {
     dedupeKey: string;
@@ -112,7 +115,7 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
       await pacer.waitTurn(recipientKey(row.recipient));
       if (now().getTime() >= sendBefore) return undefined;
       pacer.recordCall(recipientKey(row.recipient));
-      const result = await call(row.method, { ...row.payload, chat_id: chatId });
+      const result = await call(row.method, { ...openPayload(row.payload, options.sealer), chat_id: chatId });
       return { kind: "sent", messageId: messageIdOf(result) };
     } catch (error) {
       return classifyFailure(error);
@@ -299,10 +302,15 @@ async function claimDueRows(
     .sort((a, b) => a.id - b.id);
 }
 
-/** `db.execute` answers an array on postgres.js and `{ rows }` on PGlite. */
 async function queryRows<Row>(db: Database, query: SQL): Promise<Row[]> {
-  const result = (await db.execute(query)) as unknown as Row[] | { rows: Row[] };
-  return Array.isArray(result) ? result : result.rows;
+  return rowsOf<Row>(await db.execute(query));
+}
+
+/** Payloads are sealed at enqueue when a sealer is given (they carry what people wrote). */
+function openPayload(payload: Record<string, unknown>, sealer: Sealer | undefined): Record<string, unknown> {
+  if (typeof payload.sealed !== "string") return payload;
+  if (!sealer) throw new Error("a sealed outbox payload needs the sealer");
+  return JSON.parse(sealer.open(payload.sealed)) as Record<string, unknown>;
 }
 
 /** The row is still ours: pending, and locked by this claim rather than a later one. */
@@ -314,7 +322,15 @@ async function markSent(db: Database, row: ClaimedRow, at: Date, messageId: numb
   // Not fenced on the lock: the message did go out, whoever holds the row now.
   await db
     .update(outbox)
-    .set({ status: "sent", sentAt: at, sentMessageId: messageId ?? null, lockedUntil: null, lastError: null })
+    // What was sent is not kept: the row stays only as a dedupe key until the sweep.
+    .set({
+      status: "sent",
+      sentAt: at,
+      sentMessageId: messageId ?? null,
+      lockedUntil: null,
+      lastError: null,
+      payload: {},
+    })
     .where(and(eq(outbox.id, row.id), eq(outbox.status, "pending")));
 }
 
@@ -346,7 +362,7 @@ async function releaseClaim(db: Database, row: ClaimedRow) {
 async function markFailed(db: Database, row: ClaimedRow, error: string): Promise<number> {
   const updated = await db
     .update(outbox)
-    .set({ status: "failed", lockedUntil: null, lastError: error })
+    .set({ status: "failed", lockedUntil: null, lastError: error, payload: {} })
     .where(isClaimed(row))
     .returning({ id: outbox.id });
   return updated.length;
@@ -356,7 +372,7 @@ async function markFailed(db: Database, row: ClaimedRow, error: string): Promise
 async function markRecipientUnreachable(db: Database, row: ClaimedRow, error: string): Promise<number> {
   const updated = await db
     .update(outbox)
-    .set({ status: "unreachable", lockedUntil: null, lastError: error })
+    .set({ status: "unreachable", lockedUntil: null, lastError: error, payload: {} })
     .where(
       and(
         eq(outbox.recipientKind, row.recipient.kind),

@@ -1,5 +1,6 @@
 import type { Executor } from "../db/executor";
 import { outbox } from "../db/schema";
+import type { Sealer } from "../privacy/sealed";
 
 /**
  * A message to deliver later. The recipient is resolved to a chat id only at send time, so an erased
@@ -27,7 +28,11 @@ export type OutboxMethod =
  * Writes messages into the outbox; call it with the transaction that makes the change they announce.
  * Returns how many were new: a redelivered update enqueues the same dedupe keys and adds nothing.
  */
-export async function enqueueMessages(db: Executor, messages: OutboxMessage[]): Promise<number> {
+export async function enqueueMessages(
+  db: Executor,
+  messages: OutboxMessage[],
+  sealer?: Sealer,
+): Promise<number> {
   if (messages.length === 0) return 0;
   for (const message of messages) {
     if ("chat_id" in message.payload) throw new Error("outbox payloads name a recipient, not a chat_id");
@@ -40,7 +45,8 @@ export async function enqueueMessages(db: Executor, messages: OutboxMessage[]): 
         recipientKind: message.recipient.kind,
         recipientId: message.recipient.id,
         method: message.method,
-        payload: message.payload,
+        // Sealed: a payload carries what people wrote; only the delivery loop opens it, at send time.
+        payload: sealer ? { sealed: sealer.seal(JSON.stringify(message.payload)) } : message.payload,
         // Due at once, whatever the clocks of the database and of this process say.
         nextAttemptAt: new Date(0),
       })),

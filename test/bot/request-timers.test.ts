@@ -1,13 +1,15 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
+import { rowsOf } from "../../src/db/executor";
 import { members, requests } from "../../src/db/schema";
 import { runRequestTimers } from "../../src/features/requests/timers";
 import { submitRequest } from "../../src/features/requests/use-cases";
-import { createInvitation, onCallMembers, setShift } from "../../src/features/team/queries";
+import { onCallMembers, setShift } from "../../src/features/team/queries";
 import { DRIVERS } from "../support/database";
 import { WEDNESDAY_2PM } from "../support/directory-fixture";
 import { createHarness, type Harness } from "../support/harness";
+import { joinTeam, resetRequests } from "../support/team";
 import { callbackUpdate, type Person, textUpdate } from "../support/updates";
 
 const SETTINGS = { escalationMinutes: 10, expiryHours: 72 };
@@ -26,22 +28,11 @@ describe.each(DRIVERS)("requests over time, on $name", ({ open }) => {
   });
   beforeEach(async () => {
     bot = await createHarness(database);
-    for (const table of ["outbox", "request_notices", "request_messages", "requests"])
-      await database.db.execute(sql.raw(`delete from ${table}`));
-    await database.db.update(members).set({ revokedAt: new Date("2026-11-01T00:00:00Z") });
+    await resetRequests(database);
   });
 
-  async function worker(alias: string, onCall: boolean): Promise<Person> {
-    const someone: Person = { id: nextId++, languageCode: "fr" };
-    const code = await createInvitation(database.db, {
-      organisationId: "org-a",
-      role: "worker",
-      expiresAt: new Date("2026-12-01T00:00:00Z"),
-    });
-    await bot.send(textUpdate(someone, `/start inv-${code}`), textUpdate(someone, alias));
-    if (onCall) await bot.send(callbackUpdate(someone, "oc:on"));
-    return someone;
-  }
+  const worker = (alias: string, onCall: boolean) =>
+    joinTeam(bot, database, { id: nextId++, languageCode: "fr" }, alias, { onCall });
 
   async function request() {
     const outcome = await submitRequest(bot.deps, {
@@ -183,7 +174,7 @@ describe.each(DRIVERS)("requests over time, on $name", ({ open }) => {
     await bot.send(textUpdate(someone, "/parler"), callbackUpdate(someone, "f:cat:food"));
     const stateRows = async () => {
       const result = await database.db.execute(sql`select count(*)::int as n from conversation_state`);
-      return ((Array.isArray(result) ? result : (result as { rows: unknown[] }).rows)[0] as { n: number }).n;
+      return rowsOf<{ n: number }>(result)[0]?.n;
     };
     expect(await stateRows()).toBe(1);
     bot.setNow(minutesLater(30));

@@ -1,10 +1,11 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
+import { rowsOf } from "../../src/db/executor";
 import { members, requests } from "../../src/db/schema";
-import { createInvitation } from "../../src/features/team/queries";
 import { DRIVERS } from "../support/database";
 import { callbackDatas, createHarness, type Harness } from "../support/harness";
+import { joinTeam, resetRequests } from "../support/team";
 import {
   callbackUpdate,
   groupCallbackUpdate,
@@ -14,8 +15,7 @@ import {
   textUpdate,
 } from "../support/updates";
 
-const rows = (result: unknown) =>
-  (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+const rows = rowsOf;
 
 describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
   let database: DatabaseHandle;
@@ -36,23 +36,11 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
   });
   beforeEach(async () => {
     bot = await createHarness(database);
-    await database.db.execute(sql`delete from outbox`);
-    await database.db.execute(sql`delete from request_notices`);
-    await database.db.execute(sql`delete from request_messages`);
-    await database.db.execute(sql`delete from requests`);
-    await database.db.execute(sql`delete from conversation_state`);
-    await database.db.update(members).set({ revokedAt: new Date("2026-11-01T00:00:00Z") });
+    await resetRequests(database);
   });
 
   async function worker(alias: string, onCall = true, languageCode = "fr"): Promise<Person> {
-    const someone = person(languageCode);
-    const code = await createInvitation(database.db, {
-      organisationId: "org-a",
-      role: "worker",
-      expiresAt: new Date("2026-12-01T00:00:00Z"),
-    });
-    await bot.send(textUpdate(someone, `/start inv-${code}`), textUpdate(someone, alias));
-    if (onCall) await bot.send(callbackUpdate(someone, "oc:on"));
+    const someone = await joinTeam(bot, database, person(languageCode), alias, { onCall });
     bot.telegram.clear();
     return someone;
   }
@@ -240,34 +228,41 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     expect(bot.telegram.textsTo(marc.id).filter((t) => t.endsWith("une seule fois"))).toHaveLength(1);
   });
 
-  it("keeps no identifier and no message text in the clear in any table", async () => {
+  it("keeps no identifier and no message text in the clear in any table, queued or sent", async () => {
     const marc = await worker("Marc");
     const someone = person();
-    const request = await ask(someone, "canary-words-in-request");
-    await bot.deliver();
-    await bot.send(
-      callbackUpdate(marc, `rq:claim:${request?.id}`),
-      textUpdate(someone, "canary-words-in-relay"),
-    );
-    await bot.deliver();
-    let dump = "";
-    for (const table of [
-      "requests",
-      "request_messages",
-      "request_notices",
-      "conversation_state",
-      "members",
-      "language_choices",
-    ])
-      dump += JSON.stringify(rows(await database.db.execute(sql.raw(`select * from ${table}`))));
-    for (const secret of [
+    const secrets = [
       String(someone.id),
       "Canaille",
       someone.username as string,
       "canary-words",
       String(marc.id),
-    ])
-      expect(dump).not.toContain(secret);
+    ];
+    const dumpAll = async () => {
+      let dump = "";
+      for (const table of [
+        "requests",
+        "request_messages",
+        "request_notices",
+        "conversation_state",
+        "members",
+        "language_choices",
+        "outbox",
+      ])
+        dump += JSON.stringify(rows(await database.db.execute(sql.raw(`select * from ${table}`))));
+      return dump;
+    };
+    const request = await ask(someone, "canary-words-in-request");
+    for (const secret of secrets) expect(await dumpAll()).not.toContain(secret);
+    await bot.deliver();
+    await bot.send(
+      callbackUpdate(marc, `rq:claim:${request?.id}`),
+      textUpdate(someone, "canary-words-in-relay"),
+    );
+    for (const secret of secrets) expect(await dumpAll()).not.toContain(secret);
+    await bot.deliver();
+    for (const secret of secrets) expect(await dumpAll()).not.toContain(secret);
+    expect(bot.telegram.textsTo(marc.id).some((t) => t.endsWith("canary-words-in-relay"))).toBe(true);
   });
 
   it("re-sends photos and voice notes by file id with only a name as caption, and says what cannot cross", async () => {
@@ -386,13 +381,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
   });
 
   it("announces requests in the team's group, where a claim moves the conversation to private", async () => {
-    const coordinator = person();
-    const code = await createInvitation(database.db, {
-      organisationId: "org-a",
-      role: "admin",
-      expiresAt: new Date("2026-12-01T00:00:00Z"),
-    });
-    await bot.send(textUpdate(coordinator, `/start inv-${code}`), textUpdate(coordinator, "Coordo"));
+    const coordinator = await joinTeam(bot, database, person(), "Coordo", { role: "admin" });
     const marc = await worker("Marc", false);
     await bot.send(groupCommandUpdate(marc, "/equipe"));
     expect(bot.telegram.calls.find((c) => c.payload.chat_id === -100123)?.payload.text).toBe(
@@ -409,7 +398,10 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     const announced = bot.telegram.calls.find(
       (c) => c.payload.chat_id === -100123 && String(c.payload.text).startsWith("🆕"),
     );
-    expect(announced?.payload.text).toContain("besoin de parler");
+    // The group learns that someone asks, and about what; never what they wrote or where they are.
+    expect(announced?.payload.text).toContain("Logement");
+    expect(JSON.stringify(announced)).not.toContain("besoin de parler");
+    expect(JSON.stringify(announced)).not.toContain("Centre-Sud");
     expect(announced?.payload.protect_content).toBe(true);
     expect(JSON.stringify(announced)).not.toContain(String(someone.id));
 
@@ -426,6 +418,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
       .sentTo(marc.id)
       .find((c) => String(c.payload.text).startsWith("✅ Tu as pris cette demande."));
     expect(callbackDatas(privateCopy?.payload)).toContain(`rq:focus:${request?.id}`);
+    expect(privateCopy?.payload.text).toContain("besoin de parler");
     expect(bot.lastText(someone.id)).toBe("🙋 Marc a pris ta demande. Tu peux lui écrire ici.");
 
     // Removed from the group: Telegram answers 403, and the group is no longer announced to.
@@ -436,13 +429,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
   });
 
   it("takes a worker who blocked the bot off call and tells the coordinators", async () => {
-    const coordinator = person();
-    const code = await createInvitation(database.db, {
-      organisationId: "org-a",
-      role: "admin",
-      expiresAt: new Date("2026-12-01T00:00:00Z"),
-    });
-    await bot.send(textUpdate(coordinator, `/start inv-${code}`), textUpdate(coordinator, "Coordo"));
+    const coordinator = await joinTeam(bot, database, person(), "Coordo", { role: "admin" });
     const marc = await worker("Marc");
     bot.telegram.failNext("sendMessage", 403, "Forbidden: bot was blocked by the user", marc.id);
     await ask(person());
@@ -456,5 +443,25 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
       .where(and(eq(members.alias, "Marc"), isNull(members.revokedAt)));
     expect(row?.unreachableSince).not.toBeNull();
     expect(row?.onCallSince).toBeNull();
+  });
+
+  it("shows the card for an overdose word and still passes the words to the worker, both ways", async () => {
+    const marc = await worker("Marc");
+    const someone = person();
+    const request = await ask(someone);
+    await bot.deliver();
+    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
+    await bot.deliver();
+    bot.telegram.clear();
+    await bot.send(textUpdate(someone, "mon chum a fait une OD, on est au métro Papineau"));
+    expect(bot.telegram.textsTo(someone.id)[0]).toContain("Appelle le 911 maintenant");
+    await bot.deliver();
+    expect(bot.telegram.textsTo(marc.id).some((t) => t.endsWith("on est au métro Papineau"))).toBe(true);
+
+    bot.telegram.clear();
+    await bot.send(textUpdate(marc, "Si tu vois une surdose, appelle le 911 tout de suite."));
+    await bot.deliver();
+    expect(bot.telegram.textsTo(marc.id).some((t) => t.includes("Appelle le 911 maintenant"))).toBe(false);
+    expect(bot.lastText(someone.id)).toBe("Marc : Si tu vois une surdose, appelle le 911 tout de suite.");
   });
 });

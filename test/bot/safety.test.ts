@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { registerBotProfile } from "../../src/bot/commands";
 import { createTranslations } from "../../src/bot/i18n";
 import type { DatabaseHandle } from "../../src/db/client";
+import { rowsOf } from "../../src/db/executor";
 import { replaceDirectory } from "../../src/directory/store";
 import { DRIVERS } from "../support/database";
 import { fixtureDirectory } from "../support/directory-fixture";
@@ -283,7 +284,7 @@ describe.each(DRIVERS)("emergency, language, bad input and privacy, on $name", (
       let dump = "";
       for (const table of tables) {
         const result = await database.db.execute(sql.raw(`select * from ${table}`));
-        dump += JSON.stringify(Array.isArray(result) ? result : (result as { rows: unknown[] }).rows);
+        dump += JSON.stringify(rowsOf(result));
       }
       const logs = bot.logs.join("\n");
       for (const secret of [

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
+import { rowsOf } from "../../src/db/executor";
 import { members } from "../../src/db/schema";
 import {
   createInvitation,
@@ -14,8 +15,7 @@ import { WEDNESDAY_11PM } from "../support/directory-fixture";
 import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
 import { callbackUpdate, type Person, textUpdate } from "../support/updates";
 
-const rows = (result: unknown) =>
-  (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<string, unknown>[];
+const rows = rowsOf;
 
 describe.each(DRIVERS)("joining a team and going on call, on $name", ({ open }) => {
   let database: DatabaseHandle;

@@ -48,6 +48,7 @@ export async function createHarness(
     db: database.db,
     call: callThrough(new Api(TEST_TOKEN, { fetch: telegram.fetch })),
     ...deliveryHooks(database.db, deps.sealer, () => now, translations),
+    sealer: deps.sealer,
     logger,
     now: () => now,
     sleep: async () => {},

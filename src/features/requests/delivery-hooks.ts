@@ -87,6 +87,7 @@ export function deliveryHooks(
                 protect_content: true,
               },
             })),
+            sealer,
           );
         }
       }

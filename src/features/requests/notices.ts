@@ -79,6 +79,15 @@ export function noticeText(
   return `${head}\n\n${body}`;
 }
 
+/** The team group's notice: that someone asks and what about, with no words and no area. */
+export function groupNoticeText(request: Request, reader: Reader, now: Date): string {
+  return reader.t("requests.notice.group", {
+    nickname: nicknameOf(request, reader),
+    category: reader.t(`requests.categories.${request.category}`),
+    minutes: Math.max(0, Math.round((now.getTime() - request.createdAt.getTime()) / 60_000)),
+  });
+}
+
 export function noticeKeyboard(request: Request, reader: Reader): InlineKeyboard {
   return new InlineKeyboard()
     .text(reader.t("requests.notice.claim"), requestCallback.claim(request.id))

@@ -221,8 +221,13 @@ export async function markDelivered(db: Executor, ids: string[], now: Date): Pro
   await db.update(requests).set({ deliveredAt: now }).where(inArray(requests.id, ids));
 }
 
-export async function enqueue(db: Executor, messages: OutboxMessage[]): Promise<number> {
-  return enqueueMessages(db, messages);
+/** Every message about a request goes into the outbox sealed with the deployment's key. */
+export async function enqueue(
+  deps: { sealer: Sealer },
+  db: Executor,
+  messages: OutboxMessage[],
+): Promise<number> {
+  return enqueueMessages(db, messages, deps.sealer);
 }
 
 /** Organisations that have at least one reachable worker or coordinator, with how many are on call now. */

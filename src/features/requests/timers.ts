@@ -1,5 +1,5 @@
-import { and, eq, inArray, isNull, lt } from "drizzle-orm";
-import { conversationState, members, requests } from "../../db/schema";
+import { and, eq, inArray, isNull, lt, ne } from "drizzle-orm";
+import { conversationState, members, outbox, requests } from "../../db/schema";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
 import { onCallMembers } from "../team/queries";
@@ -16,6 +16,7 @@ import { deliverWaitingRequests, groupNotice, type RequestDeps, tellWorkersOf } 
 export type TimerSettings = { escalationMinutes: number; expiryHours: number };
 
 const ABANDONED_DIALOGUE_MINUTES = 60;
+const OUTBOX_KEEP_MINUTES = 2 * 24 * 60;
 
 export async function runRequestTimers(
   deps: RequestDeps,
@@ -87,10 +88,8 @@ export async function runRequestTimers(
       });
       // The last call also goes to the team group, if there is one.
       if (level === 2)
-        out.push(
-          ...(await groupNotice(deps, tx, current, catalog, words, ":e2", "requests.notice.escalated")),
-        );
-      await enqueue(tx, out);
+        out.push(...(await groupNotice(deps, tx, current, ":e2", "requests.notice.escalated")));
+      await enqueue(deps, tx, out);
       if (level === 1) result.reminded += 1;
       else result.escalated += 1;
     });
@@ -144,7 +143,7 @@ export async function runRequestTimers(
           ending: true,
         })),
       );
-      await enqueue(tx, out);
+      await enqueue(deps, tx, out);
       result.expired += 1;
     });
   }
@@ -153,6 +152,10 @@ export async function runRequestTimers(
   await deps.db
     .delete(conversationState)
     .where(lt(conversationState.updatedAt, minutesAgo(ABANDONED_DIALOGUE_MINUTES)));
+  // Handled outbox rows are empty already; they stay two days as dedupe keys against late redeliveries.
+  await deps.db
+    .delete(outbox)
+    .where(and(ne(outbox.status, "pending"), lt(outbox.createdAt, minutesAgo(OUTBOX_KEEP_MINUTES))));
   if (result.reminded + result.escalated + result.expired + result.delivered > 0) deps.outbox?.wake();
   return result;
 }

@@ -14,6 +14,7 @@ import { drawNickname } from "./nickname";
 import {
   claimedKeyboard,
   escapeHtml,
+  groupNoticeText,
   historyText,
   htmlText,
   nicknameOf,
@@ -106,8 +107,6 @@ export async function groupNotice(
   deps: RequestDeps,
   tx: Executor,
   request: Request,
-  catalog: Catalog | undefined,
-  messages: string[],
   suffix = "",
   header?: string,
 ): Promise<OutboxMessage[]> {
@@ -117,7 +116,9 @@ export async function groupNotice(
     .where(eq(teamGroups.organisationId, request.organisationId));
   if (!group) return [];
   const reader = readerFor(deps, deps.defaultLocale);
-  const body = noticeText(request, messages, reader, catalog, deps.now());
+  // A group is wider than one worker: it sees that someone asks, never what they wrote or where they
+  // are. The words go to the claimer alone, in private.
+  const body = groupNoticeText(request, reader, deps.now());
   return [
     {
       dedupeKey: `gnotice:${request.id}:${request.organisationId}${suffix}`,
@@ -143,7 +144,7 @@ export async function sendClaimedCopy(deps: RequestDeps, request: Request, membe
   const words = (await messagesOf(deps.db, request.id, deps.sealer))
     .filter((m) => m.author === "person")
     .map((m) => m.body);
-  await enqueue(deps.db, [
+  await enqueue(deps, deps.db, [
     toMember(member, `notice:${request.id}:${member.id}:c`, {
       ...htmlText(
         `${reader.t("requests.notice.takenByYou", { nickname: nicknameOf(request, reader) })}\n\n${noticeText(request, words, reader, catalog, deps.now())}`,
@@ -201,10 +202,7 @@ export async function submitRequest(deps: RequestDeps, input: SubmitInput): Prom
     const notices = await Promise.all(
       onCall.map((m) => noticeFor(deps, request, m, catalog, input.message ? [input.message] : [])),
     );
-    await enqueue(tx, [
-      ...notices,
-      ...(await groupNotice(deps, tx, request, catalog, input.message ? [input.message] : [])),
-    ]);
+    await enqueue(deps, tx, [...notices, ...(await groupNotice(deps, tx, request))]);
     if (onCall.length > 0) await markDelivered(tx, [request.id], now);
     const shifts =
       onCall.length > 0
@@ -249,7 +247,7 @@ export async function deliverWaitingRequests(
         ),
       );
     }
-    await enqueue(tx, out);
+    await enqueue(deps, tx, out);
     await markDelivered(
       tx,
       waiting.map((r) => r.id),
@@ -324,7 +322,7 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
         ),
       );
     }
-    await enqueue(tx, out);
+    await enqueue(deps, tx, out);
     return {
       kind: "claimed",
       request: claimed,
@@ -392,7 +390,7 @@ export async function relayFromWorker(
     const call = relayCall(content, (message) =>
       person.t("requests.person.fromWorker", withHtml({ alias: member.alias, message })),
     );
-    await enqueue(tx, [
+    await enqueue(deps, tx, [
       { dedupeKey: `relay:${updateId}`, recipient: { kind: "request", id: request.id }, ...call },
     ]);
     return { kind: "relayed" };
@@ -432,7 +430,7 @@ export async function relayFromPerson(
     const call = relayCall(content, (message) =>
       reader.t("requests.notice.fromPerson", withHtml({ nickname: nicknameOf(request, reader), message })),
     );
-    await enqueue(tx, [
+    await enqueue(deps, tx, [
       {
         dedupeKey: `relay:${updateId}`,
         recipient: { kind: "member", id: String(worker.id) },
@@ -474,7 +472,7 @@ export async function closeRequest(
     if (!ended) return { kind: "gone" };
     if (member.focusRequestId === requestId) await setFocus(tx, member.id, null);
     const person = readerFor(deps, request.locale);
-    await enqueue(tx, [
+    await enqueue(deps, tx, [
       toPerson(
         request,
         `closed:${requestId}`,
@@ -506,7 +504,7 @@ export async function releaseClaim(
     const renotices = await Promise.all(
       colleagues.map((m) => noticeFor(deps, released, m, catalog, messages)),
     );
-    await enqueue(tx, [
+    await enqueue(deps, tx, [
       toPerson(
         released,
         `released:${requestId}:${now.getTime()}`,
@@ -564,6 +562,7 @@ export async function withdrawRequest(
     const ended = await endRequest(tx, requestId, "withdrawn", now);
     if (!ended) return { kind: "gone" };
     await enqueue(
+      deps,
       tx,
       await tellWorkersOf(deps, tx, request, {
         dedupe: (memberId) => `withdrawn:${requestId}:${memberId}`,
@@ -601,6 +600,7 @@ export async function addToRequest(
     if (!added) return { kind: "duplicate" };
     const key = request.claimedByMemberId !== null ? "requests.notice.fromPerson" : "requests.notice.added";
     await enqueue(
+      deps,
       tx,
       await tellWorkersOf(deps, tx, request, {
         dedupe: (memberId) => `add:${updateId}:${memberId}`,
@@ -661,7 +661,7 @@ export async function handOver(
     const reader = readerFor(deps, to.locale);
     const person = readerFor(deps, moved.locale);
     const personWords = history.filter((m) => m.author === "person").map((m) => m.body);
-    await enqueue(tx, [
+    await enqueue(deps, tx, [
       toMember(to, `notice:${requestId}:${to.id}:h${now.getTime()}`, {
         ...htmlText(
           [

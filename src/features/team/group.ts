@@ -19,6 +19,11 @@ teamGroupFeature.command(["equipe", "team"], async (ctx) => {
     await ctx.reply(ctx.t("team.group.notAdmin"));
     return;
   }
+  // A public group (it has a @username) is readable by anyone: never announce requests there.
+  if (ctx.chat.type !== "private" && "username" in ctx.chat && ctx.chat.username) {
+    await ctx.reply(ctx.t("team.group.publicRefused"));
+    return;
+  }
   if (ctx.match.trim().toLowerCase() === "off") {
     await ctx.deps.db.delete(teamGroups).where(eq(teamGroups.organisationId, member.organisationId));
     await ctx.reply(ctx.t("team.group.removed"));
