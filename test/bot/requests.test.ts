@@ -303,7 +303,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
       messageUpdate(someone, { document: { file_id: "d", file_unique_id: "d", mime_type: "image/jpeg" } }),
     );
     expect(bot.lastText(someone.id)).toBe(
-      "Je ne peux transmettre que du texte, des photos et des messages vocaux.\nℹ️ Une photo envoyée comme fichier garde sa position GPS. Envoie-la comme photo.",
+      "Je ne peux transmettre que du texte, des photos et des messages vocaux.\nℹ️ Une photo envoyée comme fichier garde sa position GPS. Si tu veux l'envoyer, choisis «\u00a0photo\u00a0» plutôt que «\u00a0fichier\u00a0».",
     );
     await bot.send(messageUpdate(someone, { contact: { phone_number: "+15145550199", first_name: "Ami" } }));
     await bot.deliver();
@@ -463,5 +463,36 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     await bot.deliver();
     expect(bot.telegram.textsTo(marc.id).some((t) => t.includes("Appelle le 911 maintenant"))).toBe(false);
     expect(bot.lastText(someone.id)).toBe("Marc : Si tu vois une surdose, appelle le 911 tout de suite.");
+  });
+
+  it("takes a double tap on claim as one, and a release with nobody else on call waits for the next one", async () => {
+    const marc = await worker("Marc");
+    const lea = await worker("Léa", false);
+    const someone = person();
+    const request = await ask(someone);
+    await bot.deliver();
+    await bot.send(
+      callbackUpdate(marc, `rq:claim:${request?.id}`),
+      callbackUpdate(marc, `rq:claim:${request?.id}`),
+    );
+    const toasts = bot.telegram.calls
+      .filter((c) => c.method === "answerCallbackQuery")
+      .map((c) => String(c.payload.text ?? ""));
+    expect(toasts.some((t) => t.startsWith("Déjà prise"))).toBe(false);
+
+    await bot.send(callbackUpdate(marc, `rq:release:${request?.id}`));
+    await bot.deliver();
+    expect(bot.lastText(someone.id)).toBe(
+      "Ta demande retourne à l'équipe. Elle reste ouverte; /mademande pour la voir ou la retirer.",
+    );
+    const [waiting] = await database.db
+      .select()
+      .from(requests)
+      .where(eq(requests.id, request?.id ?? ""));
+    expect(waiting).toMatchObject({ status: "open", deliveredAt: null, escalationLevel: 0 });
+
+    await bot.send(callbackUpdate(lea, "oc:on"));
+    await bot.deliver();
+    expect(bot.telegram.textsTo(lea.id).some((t) => t.startsWith("🆕"))).toBe(true);
   });
 });

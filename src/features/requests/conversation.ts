@@ -196,8 +196,11 @@ export async function requestFlow(conversation: Conversation<BotContext, InnerCo
     case "too-many":
       await ctx.reply(t("requests.sent.tooMany", { count: outcome.count }), { reply_markup: mainMenu(t) });
       return;
-    case "no-team":
+    case "no-team": {
       await ctx.reply(t("requests.sent.noTeam"), { reply_markup: mainMenu(t) });
+      const openNow = await conversation.external((outer) => openNowMessage(outer));
+      if (openNow) await ctx.reply(openNow.text, openNow.options);
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import { members } from "../../db/schema";
+import { withHtml } from "../../text/translate";
 import { menuActionFor } from "../directory/handlers";
 import { currentMember } from "../team/on-call";
 import { isOnCall, listMembers, type Member } from "../team/queries";
@@ -128,7 +129,9 @@ requestsFeature.callbackQuery(new RegExp(`^rq:claim:${REQUEST_ID}$`), async (ctx
       });
       return;
     case "taken":
-      await ctx.answerCallbackQuery({ text: ctx.t("requests.notice.alreadyTaken", { alias: result.alias }) });
+      await ctx.answerCallbackQuery({
+        text: ctx.t("requests.notice.alreadyTaken", withHtml({ alias: result.alias })),
+      });
       return;
     case "gone":
       await ctx.answerCallbackQuery({ text: ctx.t("requests.notice.gone") });
@@ -224,7 +227,7 @@ requestsFeature.callbackQuery(new RegExp(`^rq:to:${REQUEST_ID}:(\\d{1,9})$`), as
   await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => {});
   await ctx.reply(
     result.kind === "handed"
-      ? ctx.t("requests.notice.handedOver", { alias: result.alias })
+      ? ctx.t("requests.notice.handedOver", withHtml({ alias: result.alias }))
       : ctx.t(result.kind === "gone" ? "requests.notice.ended" : "requests.notice.noColleague"),
   );
 });

@@ -70,12 +70,17 @@ export function noticeText(
     area: areaLabel(request, reader, catalog),
     minutes: Math.max(0, Math.round((now.getTime() - request.createdAt.getTime()) / 60_000)),
   });
-  const body =
-    messages.length > 0
-      ? messages
-          .map((m) => reader.t("requests.notice.message", { message: m.slice(0, MAX_QUOTE) }))
-          .join("\n")
-      : reader.t("requests.notice.noMessage");
+  // The latest words matter most: keep them, and the whole notice within Telegram's 4,096 characters.
+  const quotes: string[] = [];
+  let room = MAX_QUOTE;
+  for (const message of [...messages].reverse()) {
+    const quote = reader.t("requests.notice.message", { message: message.slice(0, room) });
+    if (room <= 0) break;
+    quotes.unshift(quote);
+    room -= quote.length;
+  }
+  if (quotes.length < messages.length) quotes.unshift("…");
+  const body = messages.length > 0 ? quotes.join("\n") : reader.t("requests.notice.noMessage");
   return `${head}\n\n${body}`;
 }
 

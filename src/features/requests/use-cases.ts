@@ -271,6 +271,13 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
     if (!claimed || claimed.organisationId !== member.organisationId) {
       if (claimed) throw new Error("claimed a request of another organisation");
       const current = await getRequest(tx, requestId);
+      // A double tap or a redelivered update from the holder: already theirs, nothing more to do.
+      if (current?.status === "claimed" && current.claimedByMemberId === member.id)
+        return {
+          kind: "claimed",
+          request: current,
+          nickname: nicknameOf(current, readerFor(deps, member.locale)),
+        };
       if (current?.status === "claimed" && current.claimedByMemberId !== null) {
         const [by] = await tx
           .select({ alias: members.alias })
@@ -501,6 +508,14 @@ export async function releaseClaim(
     const colleagues = (await onCallMembers(tx, released.organisationId, now)).filter(
       (m) => m.id !== member.id,
     );
+    // With nobody else on call, the request waits again like a new one: delivered to the next person who
+    // comes on, reminded and escalated from scratch.
+    if (colleagues.length === 0)
+      await tx
+        .update(requests)
+        .set({ deliveredAt: null, escalationLevel: 0 })
+        .where(eq(requests.id, requestId));
+    else await tx.update(requests).set({ escalationLevel: 0 }).where(eq(requests.id, requestId));
     const renotices = await Promise.all(
       colleagues.map((m) => noticeFor(deps, released, m, catalog, messages)),
     );
@@ -660,14 +675,13 @@ export async function handOver(
     );
     const reader = readerFor(deps, to.locale);
     const person = readerFor(deps, moved.locale);
-    const personWords = history.filter((m) => m.author === "person").map((m) => m.body);
     await enqueue(deps, tx, [
       toMember(to, `notice:${requestId}:${to.id}:h${now.getTime()}`, {
         ...htmlText(
           [
             reader.t("requests.notice.received", { from: from.alias }),
             escapeHtml(historyText(moved, history, aliases, reader)),
-            noticeText(moved, personWords.slice(0, 1), reader, catalog, now),
+            noticeText(moved, [], reader, catalog, now),
           ].join("\n\n"),
         ),
         reply_markup: claimedKeyboard(moved, reader),

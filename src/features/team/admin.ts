@@ -1,6 +1,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../../bot/context";
 import { ROLES, type Role } from "../../db/schema";
+import { withHtml } from "../../text/translate";
 import { currentMember } from "./on-call";
 import { createInvitation, isOnCall, listMembers, type Member, revokeMember } from "./queries";
 
@@ -75,7 +76,7 @@ adminFeature.command(["membres", "members"], async (ctx) => {
   );
   const keyboard = new InlineKeyboard();
   for (const m of team.filter((m) => m.id !== admin.id))
-    keyboard.text(ctx.t("admin.members.revoke", { alias: m.alias }), `adm:rev:${m.id}`).row();
+    keyboard.text(ctx.t("admin.members.revoke", withHtml({ alias: m.alias })), `adm:rev:${m.id}`).row();
   await ctx.reply(
     [
       ctx.t("admin.members.title", { organisation: await organisationName(ctx, admin.organisationId) }),
@@ -96,7 +97,7 @@ adminFeature.callbackQuery(/^adm:rev:(\d{1,9})$/, async (ctx) => {
     await ctx.reply(ctx.t("admin.members.notFound"));
     return;
   }
-  await ctx.reply(ctx.t("admin.members.confirm", { alias: target.alias }), {
+  await ctx.reply(ctx.t("admin.members.confirm", withHtml({ alias: target.alias })), {
     reply_markup: new InlineKeyboard()
       .text(ctx.t("admin.members.yes"), `adm:rev!:${target.id}`)
       .text(ctx.t("admin.members.no"), "adm:no"),
@@ -116,7 +117,9 @@ adminFeature.callbackQuery(/^adm:rev!:(\d{1,9})$/, async (ctx) => {
   const revoked = target ? await revokeMember(ctx.deps.db, id, ctx.deps.now()) : undefined;
   await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => {});
   await ctx.reply(
-    revoked ? ctx.t("admin.members.revoked", { alias: revoked.alias }) : ctx.t("admin.members.notFound"),
+    revoked
+      ? ctx.t("admin.members.revoked", withHtml({ alias: revoked.alias }))
+      : ctx.t("admin.members.notFound"),
   );
 });
 

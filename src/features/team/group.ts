@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { Composer } from "grammy";
 import type { BotContext } from "../../bot/context";
 import { teamGroups } from "../../db/schema";
+import { withHtml } from "../../text/translate";
 import { getRequest } from "../requests/queries";
 import { claim, sendClaimedCopy } from "../requests/use-cases";
 import { currentMember } from "./on-call";
@@ -58,7 +59,7 @@ teamGroupFeature.callbackQuery(/^rq:claim:([A-Za-z0-9_-]{12})$/, async (ctx) => 
   await ctx.answerCallbackQuery({
     text:
       result.kind === "taken"
-        ? ctx.t("requests.notice.alreadyTaken", { alias: result.alias })
+        ? ctx.t("requests.notice.alreadyTaken", withHtml({ alias: result.alias }))
         : ctx.t("requests.notice.gone"),
   });
 });

@@ -1,6 +1,7 @@
 import type { Conversation } from "@grammyjs/conversations";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { pseudonymFor } from "../../privacy/pseudonym";
+import { withHtml } from "../../text/translate";
 import { checkAlias } from "./alias";
 import { checkInvitation, findActiveMember, redeemInvitation } from "./queries";
 
@@ -23,7 +24,7 @@ export async function joinTeam(
     return checkInvitation(outer.deps.db, code, outer.deps.now());
   });
   if (check.kind === "already") {
-    await ctx.reply(ctx.t("team.join.already", { alias: check.alias }));
+    await ctx.reply(ctx.t("team.join.already", withHtml({ alias: check.alias })));
     return;
   }
   if (check.kind !== "valid") {
@@ -67,13 +68,13 @@ export async function joinTeam(
     case "joined":
       await ctx.reply(
         [
-          ctx.t("team.join.done", { alias: result.alias, organisation }),
+          ctx.t("team.join.done", withHtml({ alias: result.alias, organisation })),
           ...(result.role === "peer" ? [] : [ctx.t("team.join.doneWorker")]),
         ].join("\n"),
       );
       return;
     case "already-member":
-      await ctx.reply(ctx.t("team.join.already", { alias: result.alias }));
+      await ctx.reply(ctx.t("team.join.already", withHtml({ alias: result.alias })));
       return;
     default:
       await ctx.reply(ctx.t(`team.join.${result.kind}`));
