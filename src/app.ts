@@ -50,20 +50,21 @@ export async function startApp(
 
     const translations = createTranslations();
     const sealer = createSealer(keys.encryptionKey);
+    const catalog = new CatalogCache();
     const now = () => new Date();
     // The outbox has its own Api: a short timeout (calls must end well before a row's lock does) and no
     // auto-retry (the outbox reschedules by itself).
     const delivery = createOutboxDelivery({
       db: database.db,
       call: callThrough(new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 10 })),
-      ...deliveryHooks(database.db, sealer, now, translations),
+      ...deliveryHooks(database.db, sealer, now, translations, catalog, config.defaultLocale),
       sealer,
       logger,
       ...deliveryOptions,
     });
     const deps: BotDeps = {
       db: database.db,
-      catalog: new CatalogCache(),
+      catalog,
       translations,
       pseudonymKey: keys.pseudonymKey,
       sealer,

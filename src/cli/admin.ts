@@ -2,17 +2,23 @@ import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
 import { Api } from "grammy";
+import { createTranslations } from "../bot/i18n";
 import { configFromEnvironment, storageConfigFromEnvironment } from "../config";
 import { openDatabase } from "../db/client";
 import { DataDirBusyError } from "../db/data-dir-lock";
+import type { Database } from "../db/executor";
 import { organisations } from "../db/schema";
+import { CatalogCache } from "../directory/catalog-cache";
 import { directoryToYaml, readDirectoryFile } from "../directory/file";
 import { toDirectoryFile } from "../directory/file-model";
 import { directoryJsonSchema } from "../directory/file-schema";
 import { checkOpeningHours } from "../directory/hours-syntax";
 import { loadDirectory, replaceDirectory } from "../directory/store";
+import { type RequestDeps, releaseAllClaims } from "../features/requests/use-cases";
 import { parseDuration } from "../features/team/duration";
 import { createInvitation, isOnCall, listMembers, revokeMember, setShift } from "../features/team/queries";
+import { loadKeys } from "../privacy/keys";
+import { createSealer } from "../privacy/sealed";
 
 /**
  * `npm run admin -- <command>`. Prints to stdout what was asked for and to stderr what went wrong;
@@ -68,6 +74,26 @@ function out(text: string) {
 function fail(text: string): never {
   process.stderr.write(`${text}\n`);
   process.exit(1);
+}
+
+/** What the request use cases need, outside the bot: the same keys, texts and directory. */
+function requestDeps(db: Database, embedded: boolean): RequestDeps {
+  const parsed = storageConfigFromEnvironment();
+  if (!parsed.ok) fail(parsed.errors.join("\n"));
+  const keys = loadKeys({
+    pseudonymKey: parsed.config.pseudonymKey,
+    encryptionKey: parsed.config.encryptionKey,
+    dataDir: parsed.config.dataDir,
+    embedded,
+  });
+  return {
+    db,
+    sealer: createSealer(keys.encryptionKey),
+    translations: createTranslations(),
+    now: () => new Date(),
+    catalog: new CatalogCache(),
+    defaultLocale: "fr",
+  };
 }
 
 async function withDatabase<T>(
@@ -234,9 +260,20 @@ export async function main(argv: string[]): Promise<void> {
       const id = requireOne(sub === undefined ? [] : [sub, ...rest], "MEMBER_ID", key);
       if (!/^\d{1,9}$/.test(id))
         throw new UsageError(`MEMBER_ID is a number from \`members\`.\n\n${HELP.revoke}`);
-      const member = await withDatabase((handle) => revokeMember(handle.db, Number(id), new Date()));
-      if (!member) fail(`No active member has the id ${id}.`);
-      out(`Revoked ${member.alias} (${member.role}, ${member.organisationId}).`);
+      const result = await withDatabase(async (handle) => {
+        const member = await revokeMember(handle.db, Number(id), new Date());
+        // What they held goes back to the team, with the person told (sent when the bot runs).
+        const released = member
+          ? await releaseAllClaims(requestDeps(handle.db, handle.kind === "pglite"), member)
+          : 0;
+        return member ? { member, released } : undefined;
+      });
+      if (!result) fail(`No active member has the id ${id}.`);
+      const { member, released } = result;
+      out(
+        `Revoked ${member.alias} (${member.role}, ${member.organisationId}).` +
+          (released > 0 ? ` ${released} request(s) they held went back to the team.` : ""),
+      );
       return;
     }
 

@@ -495,4 +495,48 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     await bot.deliver();
     expect(bot.telegram.textsTo(lea.id).some((t) => t.startsWith("🆕"))).toBe(true);
   });
+
+  it("gives a removed worker's requests back to the team, and tells the person", async () => {
+    const coordinator = await joinTeam(bot, database, person(), "Coordo", { role: "admin", onCall: true });
+    const marc = await worker("Marc");
+    const someone = person();
+    const request = await ask(someone);
+    await bot.deliver();
+    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
+    const [marcRow] = await database.db
+      .select()
+      .from(members)
+      .where(and(eq(members.alias, "Marc"), isNull(members.revokedAt)));
+    await bot.send(callbackUpdate(coordinator, `adm:rev!:${marcRow?.id}`));
+    await bot.deliver();
+    expect(bot.lastText(someone.id)).toBe(
+      "Ta demande retourne à l'équipe. Elle reste ouverte; /mademande pour la voir ou la retirer.",
+    );
+    expect(bot.telegram.textsTo(coordinator.id).filter((t) => t.startsWith("🆕"))).toHaveLength(2);
+    const [row] = await database.db
+      .select()
+      .from(requests)
+      .where(eq(requests.id, request?.id ?? ""));
+    expect(row).toMatchObject({ status: "open", claimedByMemberId: null });
+  });
+
+  it("gives back the requests of a worker who blocked the bot", async () => {
+    const marc = await worker("Marc");
+    const someone = person();
+    const request = await ask(someone);
+    await bot.deliver();
+    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
+    await bot.deliver();
+    bot.telegram.failNext("sendMessage", 403, "Forbidden: bot was blocked by the user", marc.id);
+    await bot.send(textUpdate(someone, "tu es là?"));
+    await bot.deliver();
+    const [row] = await database.db
+      .select()
+      .from(requests)
+      .where(eq(requests.id, request?.id ?? ""));
+    expect(row).toMatchObject({ status: "open", claimedByMemberId: null });
+    expect(bot.lastText(someone.id)).toBe(
+      "Ta demande retourne à l'équipe. Elle reste ouverte; /mademande pour la voir ou la retirer.",
+    );
+  });
 });

@@ -47,7 +47,7 @@ export async function createHarness(
   const delivery = createOutboxDelivery({
     db: database.db,
     call: callThrough(new Api(TEST_TOKEN, { fetch: telegram.fetch })),
-    ...deliveryHooks(database.db, deps.sealer, () => now, translations),
+    ...deliveryHooks(database.db, deps.sealer, () => now, translations, deps.catalog, deps.defaultLocale),
     sealer: deps.sealer,
     logger,
     now: () => now,

@@ -1,13 +1,16 @@
 import { eq } from "drizzle-orm";
 import type { Translations } from "../../bot/i18n";
+import type { Locale } from "../../config";
 import type { Database } from "../../db/executor";
 import { groupNotices, members, requests, teamGroups } from "../../db/schema";
+import type { CatalogCache } from "../../directory/catalog-cache";
 import type { OutboxDeliveryOptions } from "../../outbox/delivery";
 import { enqueueMessages } from "../../outbox/enqueue";
 import type { Sealer } from "../../privacy/sealed";
 import { withHtml } from "../../text/translate";
 import { teamOf } from "../team/queries";
 import { recordNotice } from "./queries";
+import { releaseAllClaims } from "./use-cases";
 
 /**
  * How the outbox reaches people: recipients are resolved to chat ids only at send time (an ended
@@ -19,6 +22,8 @@ export function deliveryHooks(
   sealer: Sealer,
   now: () => Date,
   translations: Translations,
+  catalog: CatalogCache,
+  defaultLocale: Locale,
 ): Pick<OutboxDeliveryOptions, "resolveChat" | "onSent" | "onUnreachable"> {
   return {
     async resolveChat(recipient) {
@@ -68,8 +73,9 @@ export function deliveryHooks(
           .set({ unreachableSince: now(), onCallSince: null, onCallUntil: null })
           .where(eq(members.id, Number(recipient.id)))
           .returning();
-        // The coordinators are told, so the team knows who cannot be reached.
+        // The coordinators are told, so the team knows who cannot be reached; what they held goes back.
         if (member) {
+          await releaseAllClaims({ db, sealer, translations, now, catalog, defaultLocale }, member);
           const coordinators = (await teamOf(db, member.organisationId)).filter(
             (m) => m.role === "admin" && m.id !== member.id,
           );

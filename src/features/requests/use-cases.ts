@@ -695,3 +695,17 @@ export async function handOver(
     return { kind: "handed", alias: to.alias };
   });
 }
+
+/**
+ * A member who leaves the team or can no longer be reached gives back every request they held, so no
+ * person waits on someone who will never answer.
+ */
+export async function releaseAllClaims(deps: RequestDeps, member: Member): Promise<number> {
+  const held = await deps.db
+    .select({ id: requests.id })
+    .from(requests)
+    .where(and(eq(requests.status, "claimed"), eq(requests.claimedByMemberId, member.id)));
+  let released = 0;
+  for (const { id } of held) if ((await releaseClaim(deps, id, member)).kind === "ended") released += 1;
+  return released;
+}

@@ -2,6 +2,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../../bot/context";
 import { ROLES, type Role } from "../../db/schema";
 import { withHtml } from "../../text/translate";
+import { releaseAllClaims } from "../requests/use-cases";
 import { currentMember } from "./on-call";
 import { createInvitation, isOnCall, listMembers, type Member, revokeMember } from "./queries";
 
@@ -115,6 +116,7 @@ adminFeature.callbackQuery(/^adm:rev!:(\d{1,9})$/, async (ctx) => {
     return;
   }
   const revoked = target ? await revokeMember(ctx.deps.db, id, ctx.deps.now()) : undefined;
+  if (revoked) await releaseAllClaims(ctx.deps, revoked);
   await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => {});
   await ctx.reply(
     revoked
