@@ -539,4 +539,37 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
       "Ta demande retourne à l'équipe. Elle reste ouverte; /mademande pour la voir ou la retirer.",
     );
   });
+
+  it("says plainly that nothing was sent when an expired flow's button is tapped, and lets menu taps through", async () => {
+    await worker("Marc");
+    const someone = person();
+    await bot.send(callbackUpdate(someone, "f:send"));
+    expect(bot.lastText(someone.id)).toBe(
+      "Ta demande n'a pas été envoyée : on a laissé ça de côté. Tu peux recommencer quand tu veux.",
+    );
+    await bot.send(textUpdate(someone, "/parler"), textUpdate(someone, "🕒 Ouvert maintenant"));
+    expect(bot.lastText(someone.id)).toContain("Ouvert maintenant</b>");
+    expect(await database.db.select().from(requests)).toEqual([]);
+  });
+
+  it("sends a person's words to the request someone holds, even when a newer one waits", async () => {
+    const marc = await worker("Marc");
+    const someone = person();
+    const first = await ask(someone, "première");
+    await bot.deliver();
+    await bot.send(callbackUpdate(marc, `rq:claim:${first?.id}`));
+    await bot.send(
+      textUpdate(someone, "/parler"),
+      callbackUpdate(someone, "f:cat:food"),
+      callbackUpdate(someone, "f:nodetails"),
+      callbackUpdate(someone, "f:ans:chat"),
+      callbackUpdate(someone, "f:skip"),
+      callbackUpdate(someone, "f:send"),
+    );
+    await bot.deliver();
+    bot.telegram.clear();
+    await bot.send(textUpdate(someone, "pour Marc"));
+    await bot.deliver();
+    expect(bot.telegram.textsTo(marc.id).some((t) => t.endsWith(" : pour Marc"))).toBe(true);
+  });
 });

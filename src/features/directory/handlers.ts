@@ -47,6 +47,17 @@ export function menuActionFor(text: string, translators: Record<Locale, Translat
   return undefined;
 }
 
+/** A tap on the menu keyboard (in either language), which must keep its meaning inside a dialogue. */
+export function isMenuText(ctx: { deps: BotContext["deps"] }, text: string): boolean {
+  const fr = ctx.deps.translations.forLocale("fr");
+  const en = ctx.deps.translations.forLocale("en");
+  return (
+    menuActionFor(text, { fr, en }) !== undefined ||
+    text === fr("requests.menuButton") ||
+    text === en("requests.menuButton")
+  );
+}
+
 directoryFeature.on("message:text", async (ctx, next) => {
   const { translations } = ctx.deps;
   const action = menuActionFor(ctx.message.text, {

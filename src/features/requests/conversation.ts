@@ -4,6 +4,7 @@ import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import { ANSWER_MODES, type AnswerMode, REQUEST_CATEGORIES, type RequestCategory } from "../../db/schema";
 import { formatInstantTime, relativeDay } from "../directory/format";
+import { isMenuText } from "../directory/handlers";
 import { openNowMessage } from "../directory/screens";
 import { submitRequest } from "./use-cases";
 
@@ -60,8 +61,9 @@ export async function requestFlow(conversation: Conversation<BotContext, InnerCo
         return { data };
       }
       const typed = answer.message?.text;
-      // A command means the person moved on: leave quietly and let it be handled.
-      if (typed?.startsWith("/")) await conversation.halt({ next: true });
+      // A command or a menu tap means the person moved on: leave quietly and let it be handled.
+      if (typed !== undefined && (typed.startsWith("/") || isMenuText(ctx, typed)))
+        await conversation.halt({ next: true });
       if (typed !== undefined && acceptText) return { text: typed };
       if (answer.callbackQuery) await answer.answerCallbackQuery();
       await answer.reply(t("requests.flow.useButtons"));

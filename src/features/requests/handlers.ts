@@ -4,12 +4,12 @@ import type { BotContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import { members } from "../../db/schema";
 import { withHtml } from "../../text/translate";
-import { menuActionFor } from "../directory/handlers";
+import { isMenuText } from "../directory/handlers";
 import { currentMember } from "../team/on-call";
 import { isOnCall, listMembers, type Member } from "../team/queries";
 import { REQUEST_FLOW } from "./conversation";
 import { claimedKeyboard, nicknameOf, OUTCOMES, outcomeKeyboard, requestCallback } from "./notices";
-import { activeRequestsOf, getRequest, requestForNotice, setFocus } from "./queries";
+import { activeRequestsOf, getRequest, heldRequest, requestForNotice, setFocus } from "./queries";
 import {
   addToRequest,
   claim,
@@ -234,19 +234,20 @@ requestsFeature.callbackQuery(new RegExp(`^rq:to:${REQUEST_ID}:(\\d{1,9})$`), as
 
 requestsFeature.callbackQuery("rq:noop", (ctx) => ctx.answerCallbackQuery());
 
+// A button of a request flow that has expired (or ended): say plainly that nothing was sent.
+requestsFeature.callbackQuery(/^f:/, async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await ctx.reply(ctx.t("requests.flow.expired"), {
+    reply_markup: new InlineKeyboard().text(ctx.t("requests.perche.button"), "talk"),
+  });
+});
+
 // --- Text both ways ------------------------------------------------------------------------------
 
 requestsFeature.on("message:text", async (ctx, next) => {
   const text = ctx.message.text;
   // Menu buttons and commands keep their meaning even in the middle of a conversation with a worker.
-  if (
-    text.startsWith("/") ||
-    menuActionFor(text, {
-      fr: ctx.deps.translations.forLocale("fr"),
-      en: ctx.deps.translations.forLocale("en"),
-    })
-  )
-    return next();
+  if (text.startsWith("/") || isMenuText(ctx, text)) return next();
 
   const member = await currentMember(ctx);
   if (member && member.role !== "peer") {
@@ -271,8 +272,7 @@ requestsFeature.on("message:text", async (ctx, next) => {
   if (!ctx.pseudonym) return next();
   // Only a request someone holds turns the person's words into a conversation; otherwise a typed word
   // is a lookup as always (a waiting request gets words through "add a message").
-  const [active] = await activeRequestsOf(ctx.deps.db, ctx.pseudonym);
-  if (active?.status !== "claimed") return next();
+  if (!heldRequest(await activeRequestsOf(ctx.deps.db, ctx.pseudonym))) return next();
   const result = await relayFromPerson(ctx.deps, ctx.pseudonym, { kind: "text", text }, ctx.update.update_id);
   if (result.kind === "relayed" && result.slowDown) await ctx.reply(ctx.t("requests.person.slowDown"));
   if (result.kind === "no-request") return next();
@@ -313,8 +313,7 @@ requestsFeature.on(
       return;
     }
     if (!ctx.pseudonym) return next();
-    const [active] = await activeRequestsOf(ctx.deps.db, ctx.pseudonym);
-    if (active?.status !== "claimed") return next();
+    if (!heldRequest(await activeRequestsOf(ctx.deps.db, ctx.pseudonym))) return next();
     if (!content) {
       const looksLikePhoto = ctx.message?.document?.mime_type?.startsWith("image/") ?? false;
       // A photo sent "as a file" keeps its GPS position: say so, since it would not be relayed anyway.
@@ -340,11 +339,15 @@ export async function addToRequestFlow(
   requestId: string,
 ) {
   await ctx.reply(ctx.t("requests.mine.askAdd"));
-  const answer = await conversation.waitFor("message:text", { maxMilliseconds: 30 * 60_000 });
-  if (answer.message.text.startsWith("/")) await conversation.halt({ next: true });
+  const answer = await conversation.wait({ maxMilliseconds: 30 * 60_000 });
+  const text = answer.message?.text;
+  // Anything but words (a button, a command, a menu tap) means the person moved on: handle it as usual.
+  if (text === undefined || text.startsWith("/") || isMenuText(ctx, text))
+    await conversation.halt({ next: true });
+  const words = text ?? "";
   const result = await conversation.external((outer) =>
     outer.pseudonym
-      ? addToRequest(outer.deps, outer.pseudonym, requestId, answer.message.text, answer.update.update_id)
+      ? addToRequest(outer.deps, outer.pseudonym, requestId, words, answer.update.update_id)
       : { kind: "no-request" as const },
   );
   await ctx.reply(ctx.t(result.kind === "no-request" ? "requests.notice.gone" : "requests.person.added"), {

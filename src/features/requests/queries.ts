@@ -81,6 +81,16 @@ export async function activeRequestsOf(db: Executor, personPseudonym: string): P
     .orderBy(desc(requests.createdAt));
 }
 
+/**
+ * The request a person is talking in: the one a worker holds, most recently taken first. A request
+ * still waiting is not a conversation (typed words there are lookups, or go through "add a message").
+ */
+export function heldRequest(active: Request[]): Request | undefined {
+  return active
+    .filter((r) => r.status === "claimed")
+    .sort((a, b) => (b.claimedAt?.getTime() ?? 0) - (a.claimedAt?.getTime() ?? 0))[0];
+}
+
 export async function getRequest(db: Executor, id: string): Promise<Request | undefined> {
   const [row] = await db.select().from(requests).where(eq(requests.id, id));
   return row;

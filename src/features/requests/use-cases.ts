@@ -30,6 +30,7 @@ import {
   endRequest,
   enqueue,
   getRequest,
+  heldRequest,
   insertRequest,
   MAX_ACTIVE_REQUESTS,
   markDelivered,
@@ -422,7 +423,7 @@ export async function relayFromPerson(
 ): Promise<PersonRelayOutcome> {
   const now = deps.now();
   return committing(deps, async (tx): Promise<PersonRelayOutcome> => {
-    const [request] = await activeRequestsOf(tx, personPseudonym);
+    const request = heldRequest(await activeRequestsOf(tx, personPseudonym));
     if (!request) return { kind: "no-request" };
     const added = await addMessage(
       tx,
