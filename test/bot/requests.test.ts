@@ -572,4 +572,23 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     await bot.deliver();
     expect(bot.telegram.textsTo(marc.id).some((t) => t.endsWith(" : pour Marc"))).toBe(true);
   });
+
+  it("lets a coordinator close someone else's request and tells the worker who held it", async () => {
+    const coordinator = await joinTeam(bot, database, person(), "Coordo", { role: "admin" });
+    const marc = await worker("Marc");
+    const someone = person();
+    const request = await ask(someone);
+    await bot.deliver();
+    await bot.send(
+      callbackUpdate(marc, `rq:claim:${request?.id}`),
+      callbackUpdate(coordinator, `rq:out:${request?.id}:referred`),
+    );
+    await bot.deliver();
+    expect(bot.lastText(marc.id)).toMatch(/^✔️ Coordo a fermé la demande de .+\.$/);
+    expect(bot.lastText(someone.id)).toContain("Coordo a fermé ta demande.");
+    // Marc's next words go nowhere near the person any more.
+    await bot.send(textUpdate(marc, "encore là?"));
+    await bot.deliver();
+    expect(bot.telegram.textsTo(someone.id).some((t) => t.includes("encore là?"))).toBe(false);
+  });
 });

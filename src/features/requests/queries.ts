@@ -118,11 +118,19 @@ export async function endRequest(
   status: "closed" | "withdrawn" | "expired",
   now: Date,
   outcome: string | null = null,
+  holderId?: number,
 ): Promise<Request | undefined> {
   const [row] = await db
     .update(requests)
     .set({ status, endedAt: now, outcome })
-    .where(and(eq(requests.id, id), inArray(requests.status, [...ACTIVE_STATUSES])))
+    // With a holder given, only while they still hold it: a close cannot land on a request handed on.
+    .where(
+      and(
+        eq(requests.id, id),
+        inArray(requests.status, [...ACTIVE_STATUSES]),
+        holderId === undefined ? undefined : eq(requests.claimedByMemberId, holderId),
+      ),
+    )
     .returning();
   return row;
 }

@@ -136,7 +136,7 @@ export async function runRequestTimers(
         },
       ];
       out.push(
-        ...(await tellWorkersOf(deps, tx, request, {
+        ...(await tellWorkersOf(deps, tx, ended, {
           dedupe: (memberId) => `expired:${request.id}:${memberId}`,
           line: (reader) =>
             reader.t("requests.notice.expired", withHtml({ nickname: nicknameOf(request, reader) })),

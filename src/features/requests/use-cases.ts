@@ -476,9 +476,33 @@ export async function closeRequest(
       request.claimedByMemberId === member.id ||
       (member.role === "admin" && member.organisationId === request.organisationId);
     if (!allowed) return { kind: "not-allowed" };
-    const ended = await endRequest(tx, requestId, "closed", now, outcome);
+    const byCoordinator = request.claimedByMemberId !== member.id;
+    const ended = await endRequest(
+      tx,
+      requestId,
+      "closed",
+      now,
+      outcome,
+      byCoordinator ? undefined : member.id,
+    );
     if (!ended) return { kind: "gone" };
     if (member.focusRequestId === requestId) await setFocus(tx, member.id, null);
+    // A coordinator closing someone else's request tells the worker who held it.
+    if (byCoordinator && ended.claimedByMemberId !== null)
+      await enqueue(
+        deps,
+        tx,
+        await tellWorkersOf(deps, tx, ended, {
+          dedupe: (memberId) => `closedby:${requestId}:${memberId}`,
+          line: (reader) =>
+            reader.t(
+              "requests.notice.closedBy",
+              withHtml({ alias: member.alias, nickname: nicknameOf(ended, reader) }),
+            ),
+          holderOnly: true,
+          ending: true,
+        }),
+      );
     const person = readerFor(deps, request.locale);
     await enqueue(deps, tx, [
       toPerson(
@@ -580,7 +604,7 @@ export async function withdrawRequest(
     await enqueue(
       deps,
       tx,
-      await tellWorkersOf(deps, tx, request, {
+      await tellWorkersOf(deps, tx, ended, {
         dedupe: (memberId) => `withdrawn:${requestId}:${memberId}`,
         line: (reader) =>
           reader.t("requests.notice.withdrawn", withHtml({ nickname: nicknameOf(request, reader) })),
