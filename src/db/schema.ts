@@ -278,8 +278,14 @@ export const requests = pgTable(
     claimedAt: timestamp({ withTimezone: true }),
     endedAt: timestamp({ withTimezone: true }),
     escalationLevel: integer().notNull().default(0),
+    // The Telegram update that sent it: a redelivered "send" finds its request instead of making another.
+    sourceUpdateId: integer(),
   },
-  (table) => [index().on(table.personPseudonym), index().on(table.status, table.organisationId)],
+  (table) => [
+    index().on(table.personPseudonym),
+    index().on(table.status, table.organisationId),
+    uniqueIndex("requests_source_update").on(table.sourceUpdateId),
+  ],
 );
 
 /** What was said in a request, both ways, sealed. Deleted with the request by the retention sweep. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { members, requests } from "../../src/db/schema";
+import { submitRequest } from "../../src/features/requests/use-cases";
 import { DRIVERS } from "../support/database";
 import { callbackDatas, createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
@@ -590,5 +591,25 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     await bot.send(textUpdate(marc, "encore là?"));
     await bot.deliver();
     expect(bot.telegram.textsTo(someone.id).some((t) => t.includes("encore là?"))).toBe(false);
+  });
+
+  it("makes one request when the same 'send' is handled twice (a redelivery, another instance)", async () => {
+    await worker("Marc");
+    const input = {
+      personPseudonym: "twice",
+      chatId: 4242,
+      locale: "fr" as const,
+      category: "talk" as const,
+      message: null,
+      answerMode: "chat" as const,
+      meetSiteId: null,
+      areaPlaceId: null,
+      sourceUpdateId: 777_777,
+    };
+    const [a, b] = [await submitRequest(bot.deps, input), await submitRequest(bot.deps, input)];
+    expect(a.kind === "sent" && b.kind === "sent" && a.requestId === b.requestId).toBe(true);
+    expect(await database.db.select().from(requests)).toHaveLength(1);
+    await bot.deliver();
+    expect(bot.telegram.calls.filter((c) => String(c.payload.text ?? "").startsWith("🆕"))).toHaveLength(1);
   });
 });

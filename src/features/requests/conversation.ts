@@ -155,6 +155,7 @@ export async function requestFlow(conversation: Conversation<BotContext, InnerCo
       chatId: outer.chat.id,
       locale: outer.locale,
       ...chosen,
+      sourceUpdateId: outer.update.update_id,
     });
     // Only plain values cross the replay boundary: the next shift is formatted here.
     if (result.kind !== "sent") return result;

@@ -42,6 +42,7 @@ export type NewRequest = {
   areaPlaceId: string | null;
   message: string | null;
   createdAt: Date;
+  sourceUpdateId: number | null;
 };
 
 export async function insertRequest(db: Executor, request: NewRequest, sealer: Sealer): Promise<Request> {
@@ -60,6 +61,7 @@ export async function insertRequest(db: Executor, request: NewRequest, sealer: S
       meetSiteId: request.meetSiteId,
       areaPlaceId: request.areaPlaceId,
       createdAt: request.createdAt,
+      sourceUpdateId: request.sourceUpdateId,
     })
     .returning();
   if (!row) throw new Error("request insert returned nothing");
@@ -89,6 +91,11 @@ export function heldRequest(active: Request[]): Request | undefined {
   return active
     .filter((r) => r.status === "claimed")
     .sort((a, b) => (b.claimedAt?.getTime() ?? 0) - (a.claimedAt?.getTime() ?? 0))[0];
+}
+
+export async function requestFromUpdate(db: Executor, updateId: number): Promise<Request | undefined> {
+  const [row] = await db.select().from(requests).where(eq(requests.sourceUpdateId, updateId));
+  return row;
 }
 
 export async function getRequest(db: Executor, id: string): Promise<Request | undefined> {

@@ -40,6 +40,7 @@ import {
   organisationsWithTeams,
   type Request,
   releaseRequest,
+  requestFromUpdate,
   setFocus,
   undeliveredRequests,
 } from "./queries";
@@ -165,6 +166,8 @@ export type SubmitInput = {
   answerMode: AnswerMode;
   meetSiteId: string | null;
   areaPlaceId: string | null;
+  /** The update that pressed "send", when there is one: sending twice makes one request. */
+  sourceUpdateId?: number;
 };
 
 export type SubmitOutcome =
@@ -176,6 +179,16 @@ export async function submitRequest(deps: RequestDeps, input: SubmitInput): Prom
   const now = deps.now();
   const catalog = await deps.catalog.get(deps.db);
   return committing(deps, async (tx): Promise<SubmitOutcome> => {
+    const already =
+      input.sourceUpdateId === undefined ? undefined : await requestFromUpdate(tx, input.sourceUpdateId);
+    if (already)
+      return {
+        kind: "sent",
+        requestId: already.id,
+        nickname: nicknameOf(already, readerFor(deps, input.locale)),
+        onCall: already.deliveredAt ? 1 : 0,
+        nextShift: null,
+      };
     const active = await activeRequestsOf(tx, input.personPseudonym);
     if (active.length >= MAX_ACTIVE_REQUESTS) return { kind: "too-many", count: active.length };
     const preferred = input.meetSiteId ? catalog?.sitesById.get(input.meetSiteId)?.organisationId : undefined;
@@ -196,6 +209,7 @@ export async function submitRequest(deps: RequestDeps, input: SubmitInput): Prom
         areaPlaceId: input.areaPlaceId,
         message: input.message,
         createdAt: now,
+        sourceUpdateId: input.sourceUpdateId ?? null,
       },
       deps.sealer,
     );
