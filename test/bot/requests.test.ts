@@ -546,7 +546,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     const someone = person();
     await bot.send(callbackUpdate(someone, "f:send"));
     expect(bot.lastText(someone.id)).toBe(
-      "Ta demande n'a pas été envoyée : on a laissé ça de côté. Tu peux recommencer quand tu veux.",
+      "Rien n'a été envoyé : cette demande est restée en suspens trop longtemps. Tu peux recommencer quand tu veux.",
     );
     await bot.send(textUpdate(someone, "/parler"), textUpdate(someone, "🕒 Ouvert maintenant"));
     expect(bot.lastText(someone.id)).toContain("Ouvert maintenant</b>");
