@@ -62,6 +62,15 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     return request;
   }
 
+  /** A request someone holds: asked, announced, claimed, and the person told. */
+  async function askAndClaim(holder: Person, someone: Person, words?: string) {
+    const request = await ask(someone, words);
+    await bot.deliver();
+    await bot.send(callbackUpdate(holder, `rq:claim:${request?.id}`));
+    await bot.deliver();
+    return request;
+  }
+
   it("takes a request in five taps, and the worker's notice carries none of the person's identifiers", async () => {
     const marc = await worker("Marc");
     const someone = person();
@@ -89,10 +98,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
   it("relays both ways once claimed, as plain text, then closes and forgets the chat", async () => {
     const marc = await worker("Marc");
     const someone = person();
-    const request = await ask(someone);
-    await bot.deliver();
-    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
-    await bot.deliver();
+    const request = await askAndClaim(marc, someone);
     expect(bot.lastText(someone.id)).toBe("🙋 Marc a pris ta demande. Tu peux lui écrire ici.");
 
     await bot.send(textUpdate(marc, "Salut! On a une place au <b>refuge</b> ce soir."));
@@ -218,10 +224,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
   it("relays a redelivered message once", async () => {
     const marc = await worker("Marc");
     const someone = person();
-    const request = await ask(someone);
-    await bot.deliver();
-    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
-    await bot.deliver();
+    const request = await askAndClaim(marc, someone);
     bot.telegram.clear();
     const update = textUpdate(someone, "une seule fois");
     await bot.send(update, update);
@@ -269,10 +272,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
   it("re-sends photos and voice notes by file id with only a name as caption, and says what cannot cross", async () => {
     const marc = await worker("Marc");
     const someone = person();
-    const request = await ask(someone);
-    await bot.deliver();
-    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
-    await bot.deliver();
+    const request = await askAndClaim(marc, someone);
     bot.telegram.clear();
 
     await bot.send(
@@ -449,10 +449,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
   it("shows the card for an overdose word and still passes the words to the worker, both ways", async () => {
     const marc = await worker("Marc");
     const someone = person();
-    const request = await ask(someone);
-    await bot.deliver();
-    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
-    await bot.deliver();
+    const request = await askAndClaim(marc, someone);
     bot.telegram.clear();
     await bot.send(textUpdate(someone, "mon chum a fait une OD, on est au métro Papineau"));
     expect(bot.telegram.textsTo(someone.id)[0]).toContain("Appelle le 911 maintenant");
@@ -524,10 +521,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
   it("gives back the requests of a worker who blocked the bot", async () => {
     const marc = await worker("Marc");
     const someone = person();
-    const request = await ask(someone);
-    await bot.deliver();
-    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
-    await bot.deliver();
+    const request = await askAndClaim(marc, someone);
     bot.telegram.failNext("sendMessage", 403, "Forbidden: bot was blocked by the user", marc.id);
     await bot.send(textUpdate(someone, "tu es là?"));
     await bot.deliver();
