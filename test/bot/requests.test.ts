@@ -224,7 +224,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
   it("relays a redelivered message once", async () => {
     const marc = await worker("Marc");
     const someone = person();
-    const request = await askAndClaim(marc, someone);
+    await askAndClaim(marc, someone);
     bot.telegram.clear();
     const update = textUpdate(someone, "une seule fois");
     await bot.send(update, update);
@@ -272,7 +272,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
   it("re-sends photos and voice notes by file id with only a name as caption, and says what cannot cross", async () => {
     const marc = await worker("Marc");
     const someone = person();
-    const request = await askAndClaim(marc, someone);
+    await askAndClaim(marc, someone);
     bot.telegram.clear();
 
     await bot.send(
@@ -449,7 +449,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
   it("shows the card for an overdose word and still passes the words to the worker, both ways", async () => {
     const marc = await worker("Marc");
     const someone = person();
-    const request = await askAndClaim(marc, someone);
+    await askAndClaim(marc, someone);
     bot.telegram.clear();
     await bot.send(textUpdate(someone, "mon chum a fait une OD, on est au métro Papineau"));
     expect(bot.telegram.textsTo(someone.id)[0]).toContain("Appelle le 911 maintenant");
