@@ -184,4 +184,16 @@ describe.each(DRIVERS)("requests over time, on $name", ({ open }) => {
     await runRequestTimers(bot.deps, SETTINGS);
     expect(await stateRows()).toBe(0);
   });
+
+  it("never closes a conversation still going, however old the request", async () => {
+    const night = await worker("Nuit", true);
+    const id = await request();
+    await bot.send(callbackUpdate(night, `rq:claim:${id}`));
+    bot.setNow(minutesLater(71 * 60));
+    await bot.send(textUpdate(night, "toujours là"));
+    bot.setNow(minutesLater(72 * 60 + 1));
+    expect((await runRequestTimers(bot.deps, SETTINGS)).expired).toBe(0);
+    bot.setNow(minutesLater(71 * 60 + 72 * 60 + 1));
+    expect((await runRequestTimers(bot.deps, SETTINGS)).expired).toBe(1);
+  });
 });

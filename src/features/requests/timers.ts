@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, ne } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { conversationState, members, outbox, requests } from "../../db/schema";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
@@ -111,13 +111,18 @@ export async function runRequestTimers(
     if (level > request.escalationLevel) await announce(request, level);
   }
 
+  // Quiet for `expiryHours`: created, claimed and last written to before then. A conversation still
+  // going is never closed under the people in it.
+  const quietSince = minutesAgo(settings.expiryHours * 60);
   const stale = await deps.db
     .select()
     .from(requests)
     .where(
       and(
         inArray(requests.status, ["open", "claimed"]),
-        lt(requests.createdAt, minutesAgo(settings.expiryHours * 60)),
+        lt(requests.createdAt, quietSince),
+        or(isNull(requests.claimedAt), lt(requests.claimedAt, quietSince)),
+        sql`not exists (select 1 from request_messages m where m.request_id = ${requests.id} and m.created_at >= ${quietSince.toISOString()}::timestamptz)`,
       ),
     );
   for (const request of stale) {
