@@ -606,4 +606,15 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     await bot.deliver();
     expect(bot.telegram.calls.filter((c) => String(c.payload.text ?? "").startsWith("🆕"))).toHaveLength(1);
   });
+
+  it("reminds a worker ending their shift of the requests they still hold, with a way to pass them on", async () => {
+    const marc = await worker("Marc");
+    const request = await askAndClaim(marc, person());
+    await bot.send(callbackUpdate(marc, "oc:off"));
+    const reminder = bot.lastCall(marc.id);
+    expect(reminder?.payload.text).toBe(
+      "Tu tiens encore ces demandes. Tu peux les garder, les relâcher pour l'équipe ou les confier à quelqu'un :",
+    );
+    expect(callbackDatas(reminder?.payload)).toEqual([`rq:release:${request?.id}`, `rq:hand:${request?.id}`]);
+  });
 });

@@ -98,6 +98,14 @@ export async function requestFromUpdate(db: Executor, updateId: number): Promise
   return row;
 }
 
+export async function heldBy(db: Executor, memberId: number): Promise<Request[]> {
+  return db
+    .select()
+    .from(requests)
+    .where(and(eq(requests.status, "claimed"), eq(requests.claimedByMemberId, memberId)))
+    .orderBy(asc(requests.claimedAt));
+}
+
 export async function getRequest(db: Executor, id: string): Promise<Request | undefined> {
   const [row] = await db.select().from(requests).where(eq(requests.id, id));
   return row;

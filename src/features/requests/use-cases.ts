@@ -30,6 +30,7 @@ import {
   endRequest,
   enqueue,
   getRequest,
+  heldBy,
   heldRequest,
   insertRequest,
   MAX_ACTIVE_REQUESTS,
@@ -740,10 +741,7 @@ export async function handOver(
  * person waits on someone who will never answer.
  */
 export async function releaseAllClaims(deps: RequestDeps, member: Member): Promise<number> {
-  const held = await deps.db
-    .select({ id: requests.id })
-    .from(requests)
-    .where(and(eq(requests.status, "claimed"), eq(requests.claimedByMemberId, member.id)));
+  const held = await heldBy(deps.db, member.id);
   let released = 0;
   for (const { id } of held) if ((await releaseClaim(deps, id, member)).kind === "ended") released += 1;
   return released;

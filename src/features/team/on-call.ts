@@ -5,6 +5,8 @@ import { addDays, wallDate, wallFields } from "../../directory/clock";
 import { instantAt } from "../../directory/hours";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { formatInstantTime } from "../directory/format";
+import { nicknameOf, requestCallback } from "../requests/notices";
+import { heldBy } from "../requests/queries";
 import { deliverWaitingRequests } from "../requests/use-cases";
 import { findActiveMember, isOnCall, type Member, setOffCall, setOnCall } from "./queries";
 
@@ -92,6 +94,19 @@ onCallFeature.callbackQuery(/^oc:/, async (ctx) => {
   }
   await ctx.answerCallbackQuery();
   await ctx.reply(reply);
+  // Going off while holding requests: say which, with a way to pass them on, so nobody waits unseen.
+  if (action.choice === "off") {
+    const held = await heldBy(ctx.deps.db, member.id);
+    if (held.length > 0) {
+      const keyboard = new InlineKeyboard();
+      for (const request of held.slice(0, 10))
+        keyboard
+          .text(`↩️ ${nicknameOf(request, ctx)}`, requestCallback.release(request.id))
+          .text(`🤝 ${nicknameOf(request, ctx)}`, requestCallback.handOver(request.id))
+          .row();
+      await ctx.reply(ctx.t("team.onCall.stillHolding"), { reply_markup: keyboard });
+    }
+  }
   // Requests that waited with nobody on call go to the first worker who comes on.
   if (action.choice !== "off") await deliverWaitingRequests(ctx.deps, member.organisationId, [member]);
 });
