@@ -602,9 +602,13 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     };
     const [a, b] = [await submitRequest(bot.deps, input), await submitRequest(bot.deps, input)];
     expect(a.kind === "sent" && b.kind === "sent" && a.requestId === b.requestId).toBe(true);
-    expect(await database.db.select().from(requests)).toHaveLength(1);
+    // And at the same moment, as two instances would.
+    const racing = { ...input, personPseudonym: "twice-at-once", sourceUpdateId: 888_888 };
+    const [c, d] = await Promise.all([submitRequest(bot.deps, racing), submitRequest(bot.deps, racing)]);
+    expect(c.kind === "sent" && d.kind === "sent" && c.requestId === d.requestId).toBe(true);
+    expect(await database.db.select().from(requests)).toHaveLength(2);
     await bot.deliver();
-    expect(bot.telegram.calls.filter((c) => String(c.payload.text ?? "").startsWith("🆕"))).toHaveLength(1);
+    expect(bot.telegram.calls.filter((c) => String(c.payload.text ?? "").startsWith("🆕"))).toHaveLength(2);
   });
 
   it("reminds a worker ending their shift of the requests they still hold, with a way to pass them on", async () => {

@@ -176,7 +176,26 @@ export type SubmitOutcome =
   | { kind: "too-many"; count: number }
   | { kind: "no-team" };
 
+/**
+ * Sends a request. The same "send" handled twice (a redelivery, or two instances at the same moment)
+ * makes one request: the second finds the first, or loses the race on the unique update id and then
+ * finds it.
+ */
 export async function submitRequest(deps: RequestDeps, input: SubmitInput): Promise<SubmitOutcome> {
+  try {
+    return await submitOnce(deps, input);
+  } catch (error) {
+    if (input.sourceUpdateId === undefined || !isUniqueViolation(error)) throw error;
+    return submitOnce(deps, input);
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e.code === "23505" || e.cause?.code === "23505";
+}
+
+async function submitOnce(deps: RequestDeps, input: SubmitInput): Promise<SubmitOutcome> {
   const now = deps.now();
   const catalog = await deps.catalog.get(deps.db);
   return committing(deps, async (tx): Promise<SubmitOutcome> => {
