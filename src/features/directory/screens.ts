@@ -81,22 +81,17 @@ export async function showMaterialChoice(ctx: BotContext, materials: Material[])
 }
 
 /** The open-now message as plain data, so it can also be built inside a conversation's `external`. */
-export async function openNowMessage(
-  ctx: BotContext,
-  from = 0,
-): Promise<
-  | {
-      text: string;
-      options: {
-        parse_mode: "HTML";
-        link_preview_options: { is_disabled: true };
-        reply_markup: { inline_keyboard: InlineKeyboard["inline_keyboard"] };
-      };
-    }
-  | undefined
-> {
-  const catalog = await ctx.deps.catalog.get(ctx.deps.db);
-  if (!catalog) return undefined;
+export type OpenNowMessage = {
+  text: string;
+  options: {
+    parse_mode: "HTML";
+    link_preview_options: { is_disabled: true };
+    reply_markup: { inline_keyboard: InlineKeyboard["inline_keyboard"] };
+  };
+};
+
+/** The open-now message as plain data, so it can also be built inside a conversation's `external`. */
+export function openNowMessage(ctx: BotContext, catalog: Catalog, from = 0): OpenNowMessage {
   const view = viewOf(ctx, catalog);
   const { open, upcoming } = openNow(catalog, view.now);
   // A "show more" tapped after the list shrank starts over rather than claiming there is nothing.
@@ -115,9 +110,15 @@ export async function openNowMessage(
   };
 }
 
-export async function showOpenNow(ctx: BotContext, _catalog: Catalog, from = 0): Promise<void> {
-  const message = await openNowMessage(ctx, from);
-  if (message) await ctx.reply(message.text, message.options);
+export async function showOpenNow(ctx: BotContext, catalog: Catalog, from = 0): Promise<void> {
+  const message = openNowMessage(ctx, catalog, from);
+  await ctx.reply(message.text, message.options);
+}
+
+/** For a dialogue: read the directory, then build the open-now message (undefined before any import). */
+export async function openNowMessageFromDirectory(ctx: BotContext): Promise<OpenNowMessage | undefined> {
+  const catalog = await ctx.deps.catalog.get(ctx.deps.db);
+  return catalog ? openNowMessage(ctx, catalog) : undefined;
 }
 
 const NEAR_COUNT = 5;

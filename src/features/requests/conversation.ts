@@ -5,7 +5,7 @@ import { mainMenu } from "../../bot/keyboards";
 import { ANSWER_MODES, type AnswerMode, REQUEST_CATEGORIES, type RequestCategory } from "../../db/schema";
 import { formatInstantTime, relativeDay } from "../directory/format";
 import { isMenuText } from "../directory/handlers";
-import { openNowMessage } from "../directory/screens";
+import { openNowMessageFromDirectory } from "../directory/screens";
 import { submitRequest } from "./use-cases";
 
 export const REQUEST_FLOW = "request";
@@ -192,7 +192,7 @@ export async function requestFlow(conversation: Conversation<BotContext, InnerCo
         { parse_mode: "HTML", reply_markup: mainMenu(t) },
       );
       // Built inside `external` (it reads the directory), sent outside it.
-      const openNow = await conversation.external((outer) => openNowMessage(outer));
+      const openNow = await conversation.external((outer) => openNowMessageFromDirectory(outer));
       if (openNow) await ctx.reply(openNow.text, openNow.options);
       return;
     }
@@ -201,7 +201,7 @@ export async function requestFlow(conversation: Conversation<BotContext, InnerCo
       return;
     case "no-team": {
       await ctx.reply(t("requests.sent.noTeam"), { reply_markup: mainMenu(t) });
-      const openNow = await conversation.external((outer) => openNowMessage(outer));
+      const openNow = await conversation.external((outer) => openNowMessageFromDirectory(outer));
       if (openNow) await ctx.reply(openNow.text, openNow.options);
     }
   }

@@ -1,6 +1,7 @@
+import type { Conversation } from "@grammyjs/conversations";
 import { eq } from "drizzle-orm";
 import { Composer, InlineKeyboard } from "grammy";
-import type { BotContext } from "../../bot/context";
+import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import { members } from "../../db/schema";
 import { withHtml } from "../../text/translate";
@@ -331,11 +332,8 @@ requestsFeature.on(
 
 /** "Add a message": one text, then back to normal. */
 export async function addToRequestFlow(
-  conversation: import("@grammyjs/conversations").Conversation<
-    BotContext,
-    import("../../bot/context").InnerContext
-  >,
-  ctx: import("../../bot/context").InnerContext,
+  conversation: Conversation<BotContext, InnerContext>,
+  ctx: InnerContext,
   requestId: string,
 ) {
   await ctx.reply(ctx.t("requests.mine.askAdd"));

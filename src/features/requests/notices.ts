@@ -1,7 +1,6 @@
 import { InlineKeyboard } from "grammy";
 import type { Locale } from "../../config";
 import type { Catalog } from "../../directory/catalog";
-import { escapeHtml } from "../../text/html";
 import type { Translate } from "../../text/translate";
 import { renderNickname } from "./nickname";
 import type { Request } from "./queries";
@@ -126,8 +125,6 @@ export function plainText(text: string): Record<string, unknown> {
 export function htmlText(text: string): Record<string, unknown> {
   return { text, parse_mode: "HTML", link_preview_options: { is_disabled: true } };
 }
-
-export { escapeHtml };
 
 /** The whole conversation, for the colleague a request is handed to: nobody repeats their story. */
 export function historyText(

@@ -7,13 +7,13 @@ import type { AnswerMode, RequestCategory } from "../../db/schema";
 import { groupNotices, members, requestMessages, requests, teamGroups } from "../../db/schema";
 import type { Catalog } from "../../directory/catalog";
 import type { OutboxMessage } from "../../outbox/enqueue";
+import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
 import { type Member, onCallMembers, teamOf } from "../team/queries";
 import { nextShiftStart } from "../team/shifts";
 import { drawNickname } from "./nickname";
 import {
   claimedKeyboard,
-  escapeHtml,
   groupNoticeText,
   historyText,
   htmlText,

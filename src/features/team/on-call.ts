@@ -9,11 +9,11 @@ import { nicknameOf, requestCallback } from "../requests/notices";
 import { heldBy } from "../requests/queries";
 import { deliverWaitingRequests } from "../requests/use-cases";
 import { findActiveMember, isOnCall, type Member, setOffCall, setOnCall } from "./queries";
+import { DEFAULT_ZONE } from "./shifts";
 
 /** Going on and off call in two taps: /garde or /oncall, then one button. */
 export const onCallFeature = new Composer<BotContext>();
 
-const DEFAULT_ZONE = "America/Toronto";
 const MORNING_MINUTES = 8 * 60;
 
 /** The member behind this update, checked at the moment it runs (a revoked member is nobody). */
