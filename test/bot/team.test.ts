@@ -173,6 +173,16 @@ describe.each(DRIVERS)("joining a team and going on call, on $name", ({ open }) 
     expect((await listMembers(database.db, "org-a")).find((m) => m.alias === "Nuit")?.onCallSince).toBeNull();
   });
 
+  it("tells a peer helper plainly that requests go to the workers on call", async () => {
+    const peer = newPerson("en");
+    await bot.send(
+      textUpdate(peer, `/start inv-${await invite("peer")}`),
+      textUpdate(peer, "Sam"),
+      textUpdate(peer, "/oncall"),
+    );
+    expect(bot.lastText(peer.id)).toBe("Peer helpers don't go on call: requests go to the workers on call.");
+  });
+
   it("does nothing for someone who is not on a team, even with a forged button", async () => {
     const stranger = newPerson("en");
     await bot.send(textUpdate(stranger, "/oncall"), callbackUpdate(stranger, "oc:on"));

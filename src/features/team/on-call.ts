@@ -55,7 +55,7 @@ function onCallKeyboard(ctx: BotContext, onCall: boolean, zone: string): InlineK
 onCallFeature.command(["garde", "oncall"], async (ctx) => {
   const member = await currentMember(ctx);
   if (!member || member.role === "peer") {
-    await ctx.reply(ctx.t("team.onCall.notMember"));
+    await ctx.reply(ctx.t(member ? "team.onCall.peer" : "team.onCall.notMember"));
     return;
   }
   const zone = await zoneOf(ctx);
