@@ -9,6 +9,7 @@ import { directoryFeature } from "../features/directory/handlers";
 import { emergencyFeature, showEmergency } from "../features/emergency";
 import { fallbackFeature } from "../features/fallback";
 import { infoFeature } from "../features/info";
+import { inlineFeature } from "../features/inline/handler";
 import { languageFeature } from "../features/language/handlers";
 import { languageMiddleware } from "../features/language/middleware";
 import { REQUEST_FLOW, requestFlow } from "../features/requests/conversation";
@@ -51,9 +52,14 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
 
   const protectedBot = bot.errorBoundary(handleError);
 
+  // Inline queries come from any chat (or none): answered before the private/group split.
+  const inline = protectedBot.filter((ctx) => ctx.inlineQuery !== undefined);
+  inline.use(languageMiddleware);
+  inline.use(inlineFeature);
+
   // Lookups happen in private, so nobody in a group sees what a person searches for; the emergency
   // card reveals nothing about anyone, so it answers everywhere.
-  const group = protectedBot.drop((ctx) => ctx.chat?.type === "private");
+  const group = protectedBot.drop((ctx) => ctx.chat?.type === "private" || ctx.inlineQuery !== undefined);
   group.use(languageMiddleware);
   group.command(["urgence", "emergency"], showEmergency);
   group.use(teamGroupFeature);

@@ -28,7 +28,10 @@ infoFeature.command("start", async (ctx) => {
 });
 
 infoFeature.command(["aide", "help"], (ctx) =>
-  ctx.reply(ctx.t("help.text"), { parse_mode: "HTML", reply_markup: mainMenu(ctx.t) }),
+  ctx.reply(`${ctx.t("help.text")}\n\n${ctx.t("help.share", { username: ctx.me.username })}`, {
+    parse_mode: "HTML",
+    reply_markup: mainMenu(ctx.t),
+  }),
 );
 
 infoFeature.command(["confidentialite", "privacy"], (ctx) =>

@@ -102,3 +102,11 @@ export function groupCallbackUpdate(person: Person, data: string, chatId = -1001
     },
   } as Update;
 }
+
+/** `@bot <query>` typed in any chat. */
+export function inlineQueryUpdate(person: Person, query: string, offset = ""): Update {
+  return {
+    update_id: nextUpdateId++,
+    inline_query: { id: `iq${nextUpdateId}`, from: from(person), query, offset, chat_type: "group" },
+  } as Update;
+}

@@ -267,8 +267,12 @@ function languageNames(codes: string[], locale: Locale): string {
   return codes.map((code) => names.of(code) ?? code).join(", ");
 }
 
-/** The full card: everything a person needs before walking there. */
-export function siteCard(site: Site, status: Status, view: View): string {
+/**
+ * The full card: everything a person needs before walking there. Without a status it is a card meant to
+ * be shared (inline mode): it never says "open now", which goes stale in someone else's chat, and says
+ * instead when its information was read.
+ */
+export function siteCard(site: Site, status: Status | undefined, view: View): string {
   const { t, locale, catalog } = view;
   const zone = catalog.directory.info.timezone;
   const organisation = catalog.directory.organisations.find((o) => o.id === site.organisationId);
@@ -281,7 +285,7 @@ export function siteCard(site: Site, status: Status, view: View): string {
     site.address
       ? `📍 ${escapeHtml([site.address, site.neighbourhood].filter(Boolean).join(", "))}`
       : undefined,
-    statusLine(status, view),
+    status ? statusLine(status, view) : undefined,
   ]
     .filter(Boolean)
     .join("\n");
@@ -353,12 +357,19 @@ export function siteCard(site: Site, status: Status, view: View): string {
     .filter(Boolean)
     .join("\n");
 
+  const asOf = status
+    ? undefined
+    : t("directory.card.asOf", {
+        date: formatDay(today, locale, false),
+        time: formatInstantTime(view.now, zone, locale),
+      });
   return joinBlocks([
     head,
     week,
     special,
     stops,
     details,
+    asOf,
     ...(catalog.directory.info.isExample ? [t("common.example")] : []),
   ]);
 }
