@@ -110,8 +110,11 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
     if (requestToken !== token)
       return reply(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
     let payload: Payload = {};
-    const body = Buffer.concat(chunks).toString("utf8");
-    if (body.length > 0) {
+    const raw = Buffer.concat(chunks);
+    const body = raw.toString("utf8");
+    const boundary = /multipart\/form-data; *boundary=(.+)$/.exec(req.headers["content-type"] ?? "")?.[1];
+    if (boundary) payload = parseMultipart(raw, boundary);
+    else if (body.length > 0) {
       try {
         payload = JSON.parse(body) as Payload;
       } catch {
@@ -130,11 +133,18 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
       case "answerCallbackQuery":
       case "editMessageReplyMarkup":
       case "editMessageText":
+      case "answerInlineQuery":
         return ok(res, true);
       case "getUpdates":
         return getUpdates(req, res, payload);
       case "sendMessage":
         return sent(res, call, message(payload, { text: String(payload.text ?? "") }));
+      case "sendPhoto":
+        return sent(
+          res,
+          call,
+          message(payload, { photo: [{ file_id: `photo-${call.at}`, width: 1, height: 1 }] }),
+        );
       case "sendVenue":
         return sent(
           res,
@@ -190,6 +200,30 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Uploads (sendPhoto with a file) come as multipart/form-data: text fields become payload strings, and a
+ * file part becomes `{ filename, bytes }` under its field name.
+ */
+function parseMultipart(raw: Buffer, boundary: string): Payload {
+  const payload: Payload = {};
+  const delimiter = Buffer.from(`--${boundary.replace(/^"|"$/g, "")}`);
+  let start = raw.indexOf(delimiter);
+  while (start !== -1) {
+    const next = raw.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = raw.subarray(start + delimiter.length + 2, next - 2);
+    const headerEnd = part.indexOf("\r\n\r\n");
+    const headers = part.subarray(0, headerEnd).toString("utf8");
+    const content = part.subarray(headerEnd + 4);
+    const name = /name="([^"]+)"/.exec(headers)?.[1];
+    const filename = /filename="([^"]*)"/.exec(headers)?.[1];
+    if (name)
+      payload[name] = filename === undefined ? content.toString("utf8") : { filename, bytes: content };
+    start = next;
+  }
+  return payload;
 }
 
 // --- Updates, as Telegram would send them -----------------------------------------------------------
@@ -262,4 +296,12 @@ export function buttonData(payload: Payload | undefined): string[] {
   return rows
     .flat()
     .flatMap((button) => (typeof button.callback_data === "string" ? [button.callback_data] : []));
+}
+
+/** `user` typing `@bot <query>` in some chat. */
+export function inlineQueryUpdate(user: FakeUser, query: string): Update {
+  return {
+    update_id: nextUpdateId++,
+    inline_query: { id: `iq-${nextCallbackId++}`, from: userOf(user), query, offset: "", chat_type: "group" },
+  };
 }
