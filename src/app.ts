@@ -14,6 +14,7 @@ import { runRequestTimers } from "./features/requests/timers";
 import { errorFields, type Logger } from "./logger";
 import { callThrough, createOutboxDelivery, type OutboxDeliveryOptions } from "./outbox/delivery";
 import { loadKeys } from "./privacy/keys";
+import { runRetention } from "./privacy/retention";
 import { createSealer } from "./privacy/sealed";
 import { startPolling } from "./run/polling";
 import { startWebhook } from "./run/webhook";
@@ -98,6 +99,16 @@ export async function startApp(
       );
     }, 30_000);
     eraser.unref();
+    // Ended requests are deleted after RETENTION_DAYS, checked hourly and once at start.
+    const sweepRetention = () =>
+      runRetention(database.db, now(), { retentionDays: config.retentionDays })
+        .then((deleted) => {
+          if (deleted.requests > 0) logger.info(deleted, "deleted ended requests past retention");
+        })
+        .catch((error: unknown) => logger.warn({ error: errorFields(error) }, "retention sweep failed"));
+    void sweepRetention();
+    const retention = setInterval(sweepRetention, 60 * 60_000);
+    retention.unref();
 
     const running =
       config.mode.kind === "webhook"
@@ -111,6 +122,7 @@ export async function startApp(
       async stop() {
         await running.stop();
         clearInterval(eraser);
+        clearInterval(retention);
         clearInterval(timers);
         await delivery.stop();
         await eraseEndedChatIds(database.db).catch(() => {});

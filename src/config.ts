@@ -61,6 +61,12 @@ const base = z.object({
     .min(1, "REQUEST_EXPIRY_HOURS must be between 1 and 720")
     .max(720, "REQUEST_EXPIRY_HOURS must be between 1 and 720")
     .default(72),
+  RETENTION_DAYS: z.coerce
+    .number({ error: "RETENTION_DAYS must be a number of days" })
+    .int("RETENTION_DAYS must be a whole number of days")
+    .min(1, "RETENTION_DAYS must be between 1 and 365")
+    .max(365, "RETENTION_DAYS must be between 1 and 365")
+    .default(30),
   DEFAULT_LOCALE: z.enum(LOCALES, { error: "DEFAULT_LOCALE must be fr or en" }).default("fr"),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` })
@@ -110,6 +116,8 @@ export type Config = {
   escalationMinutes: number;
   /** Requests nobody closed end by themselves after this long. */
   requestExpiryHours: number;
+  /** Ended requests and everything said in them are deleted this long after they end. */
+  retentionDays: number;
   mode: { kind: "polling" } | { kind: "webhook"; url: string; secret: string; port: number };
 };
 
@@ -149,6 +157,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       logLevel: e.LOG_LEVEL,
       escalationMinutes: e.ESCALATION_MINUTES,
       requestExpiryHours: e.REQUEST_EXPIRY_HOURS,
+      retentionDays: e.RETENTION_DAYS,
       mode:
         e.BOT_MODE === "webhook"
           ? { kind: "webhook", url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, port: e.PORT }

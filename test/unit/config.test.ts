@@ -19,6 +19,7 @@ describe("configuration", () => {
         logLevel: "info",
         escalationMinutes: 10,
         requestExpiryHours: 72,
+        retentionDays: 30,
         mode: { kind: "polling" },
       },
     });
@@ -93,5 +94,15 @@ describe("configuration", () => {
     const result = parseConfig({ BOT_TOKEN: TOKEN, ENCRYPTION_KEY: "tooshort-SECRET" });
     expect(result.ok === false && result.errors[0]).toMatch(/^ENCRYPTION_KEY must be 32 bytes/);
     expect(JSON.stringify(result)).not.toContain("tooshort-SECRET");
+  });
+
+  it("reads RETENTION_DAYS and refuses a retention that keeps nothing or keeps too long", () => {
+    const ok = parseConfig({ BOT_TOKEN: TOKEN, RETENTION_DAYS: "7" });
+    expect(ok.ok && ok.config.retentionDays).toBe(7);
+    for (const value of ["0", "366", "two", "1.5"])
+      expect(parseConfig({ BOT_TOKEN: TOKEN, RETENTION_DAYS: value })).toMatchObject({
+        ok: false,
+        errors: [expect.stringContaining("RETENTION_DAYS")],
+      });
   });
 });
