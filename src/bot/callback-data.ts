@@ -15,10 +15,14 @@ export type CallbackAction =
   | { kind: "pin"; siteId: string }
   | { kind: "open"; offset: number }
   | { kind: "language"; choice: "fr" | "en" | "auto" }
-  | { kind: "on-call"; choice: OnCallChoice };
+  | { kind: "on-call"; choice: OnCallChoice }
+  | { kind: "forget"; step: ForgetStep };
 
 export const ON_CALL_CHOICES = ["on", "off", "4h", "morning"] as const;
 export type OnCallChoice = (typeof ON_CALL_CHOICES)[number];
+
+export const FORGET_STEPS = ["yes", "no", "wipe", "keep"] as const;
+export type ForgetStep = (typeof FORGET_STEPS)[number];
 
 export const callbackData = {
   suppliesMenu: () => "sup",
@@ -28,6 +32,7 @@ export const callbackData = {
   open: (from: number) => `open:${from}`,
   language: (choice: "fr" | "en" | "auto") => `lang:${choice}`,
   onCall: (choice: OnCallChoice) => `oc:${choice}`,
+  forget: (step: ForgetStep) => `fg:${step}`,
 };
 
 export function parseCallbackData(data: string | undefined): CallbackAction | undefined {
@@ -61,6 +66,10 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
     case "oc":
       return ON_CALL_CHOICES.includes(a as OnCallChoice) && b === undefined
         ? { kind: "on-call", choice: a as OnCallChoice }
+        : undefined;
+    case "fg":
+      return FORGET_STEPS.includes(a as ForgetStep) && b === undefined
+        ? { kind: "forget", step: a as ForgetStep }
         : undefined;
     default:
       return undefined;

@@ -8,6 +8,7 @@ import { cancelFeature } from "../features/cancel";
 import { directoryFeature } from "../features/directory/handlers";
 import { emergencyFeature, showEmergency } from "../features/emergency";
 import { fallbackFeature } from "../features/fallback";
+import { forgetFeature } from "../features/forget/handlers";
 import { infoFeature } from "../features/info";
 import { inlineFeature } from "../features/inline/handler";
 import { languageFeature } from "../features/language/handlers";
@@ -69,6 +70,8 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(languageMiddleware);
   // Before any dialogue: an overdose word always gets the card, whatever step the person is at.
   person.use(emergencyFeature);
+  // Before any dialogue too: "forget me" must work whatever step the person is at.
+  person.use(forgetFeature);
   person.use(
     conversations<BotContext, InnerContext>({
       storage: conversationStorage<BotContext, ConversationData>(deps.db, deps.sealer, deps.now),

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Translations } from "../../bot/i18n";
 import type { Locale } from "../../config";
 import type { Database } from "../../db/executor";
@@ -59,10 +59,11 @@ export function deliveryHooks(
       if (!requestId || !target) return;
       if (kind === "notice") await recordNotice(db, requestId, Number(target), sent.messageId);
       if (kind === "gnotice")
-        await db
-          .insert(groupNotices)
-          .values({ requestId, organisationId: target, messageId: sent.messageId })
-          .onConflictDoNothing();
+        await db.execute(sql`
+          insert into ${groupNotices} (request_id, organisation_id, message_id)
+          select ${requestId}, ${target}, ${sent.messageId}
+          where exists (select 1 from ${requests} where ${requests.id} = ${requestId})
+          on conflict do nothing`);
     },
     async onUnreachable(recipient) {
       // A worker who blocked the bot is skipped from now on; a group that removed the bot is no longer

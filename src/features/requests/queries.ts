@@ -211,7 +211,13 @@ export async function recordNotice(
   memberId: number,
   messageId: number,
 ): Promise<void> {
-  await db.insert(requestNotices).values({ requestId, memberId, messageId }).onConflictDoNothing();
+  // The request may be gone by the time its notice is delivered (erased with /oublier): then there is
+  // nothing to answer, and nothing to record.
+  await db.execute(sql`
+    insert into ${requestNotices} (request_id, member_id, message_id)
+    select ${requestId}, ${memberId}, ${messageId}
+    where exists (select 1 from ${requests} where ${requests.id} = ${requestId})
+    on conflict do nothing`);
 }
 
 export async function noticesOf(db: Executor, requestId: string) {
