@@ -14,6 +14,7 @@ import { runRequestTimers } from "./features/requests/timers";
 import { errorFields, type Logger } from "./logger";
 import { callThrough, createOutboxDelivery, type OutboxDeliveryOptions } from "./outbox/delivery";
 import { loadKeys } from "./privacy/keys";
+import { PseudonymRotation } from "./privacy/pseudonym-rotation";
 import { runRetention } from "./privacy/retention";
 import { createSealer } from "./privacy/sealed";
 import { startPolling } from "./run/polling";
@@ -36,6 +37,8 @@ export async function startApp(
     const keys = loadKeys({
       pseudonymKey: config.pseudonymKey,
       encryptionKey: config.encryptionKey,
+      previousPseudonymKeys: config.previousPseudonymKeys,
+      previousEncryptionKeys: config.previousEncryptionKeys,
       dataDir: config.dataDir,
       embedded: database.kind === "pglite",
     });
@@ -50,7 +53,7 @@ export async function startApp(
       );
 
     const translations = createTranslations();
-    const sealer = createSealer(keys.encryptionKey);
+    const sealer = createSealer(keys.encryptionKey, keys.previousEncryptionKeys);
     const catalog = new CatalogCache();
     const now = () => new Date();
     // The outbox has its own Api: a short timeout (calls must end well before a row's lock does) and no
@@ -71,6 +74,9 @@ export async function startApp(
       sealer,
       outbox: delivery,
       perches: new PercheMemory(),
+      ...(keys.previousPseudonymKeys.length > 0
+        ? { pseudonymRotation: new PseudonymRotation(keys.previousPseudonymKeys) }
+        : {}),
       defaultLocale: config.defaultLocale,
       logger,
       now,

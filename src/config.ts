@@ -49,6 +49,30 @@ const base = z.object({
       "ENCRYPTION_KEY must be 32 bytes in base64 or hex: generate one with `openssl rand -base64 32`",
     )
     .optional(),
+  // During a key rotation, the keys being replaced (comma-separated): still accepted, never used to write.
+  PSEUDONYM_KEY_PREVIOUS: z
+    .string()
+    .transform((text) => text.split(",").map((key) => key.trim()).filter(Boolean))
+    .pipe(
+      z.array(
+        z.string().min(32, "PSEUDONYM_KEY_PREVIOUS must list keys of at least 32 characters, comma-separated"),
+      ),
+    )
+    .default([]),
+  ENCRYPTION_KEY_PREVIOUS: z
+    .string()
+    .transform((text) => text.split(",").map((key) => key.trim()).filter(Boolean))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^([A-Za-z0-9_-]{43}=?|[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/,
+            "ENCRYPTION_KEY_PREVIOUS must list 32-byte keys in base64 or hex, comma-separated",
+          ),
+      ),
+    )
+    .default([]),
   ESCALATION_MINUTES: z.coerce
     .number({ error: "ESCALATION_MINUTES must be a number of minutes" })
     .int("ESCALATION_MINUTES must be a whole number of minutes")
@@ -110,6 +134,9 @@ export type Config = {
   dataDir: string;
   pseudonymKey: string | undefined;
   encryptionKey: string | undefined;
+  /** Keys being rotated out: read, never written with. */
+  previousPseudonymKeys: string[];
+  previousEncryptionKeys: string[];
   defaultLocale: Locale;
   logLevel: (typeof LOG_LEVELS)[number];
   /** Unclaimed this long: the workers on call are reminded; twice as long: the whole team is told. */
@@ -153,6 +180,8 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       dataDir: e.DATA_DIR,
       pseudonymKey: e.PSEUDONYM_KEY,
       encryptionKey: e.ENCRYPTION_KEY,
+      previousPseudonymKeys: e.PSEUDONYM_KEY_PREVIOUS,
+      previousEncryptionKeys: e.ENCRYPTION_KEY_PREVIOUS,
       defaultLocale: e.DEFAULT_LOCALE,
       logLevel: e.LOG_LEVEL,
       escalationMinutes: e.ESCALATION_MINUTES,
@@ -169,7 +198,13 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
 /** What the admin command line needs: the database, never the bot token. */
 export type StorageConfig = Pick<
   Config,
-  "databaseUrl" | "dataDir" | "pseudonymKey" | "encryptionKey" | "logLevel"
+  | "databaseUrl"
+  | "dataDir"
+  | "pseudonymKey"
+  | "encryptionKey"
+  | "previousPseudonymKeys"
+  | "previousEncryptionKeys"
+  | "logLevel"
 >;
 
 const storageSchema = base.pick({
@@ -177,6 +212,8 @@ const storageSchema = base.pick({
   DATA_DIR: true,
   PSEUDONYM_KEY: true,
   ENCRYPTION_KEY: true,
+  PSEUDONYM_KEY_PREVIOUS: true,
+  ENCRYPTION_KEY_PREVIOUS: true,
   LOG_LEVEL: true,
 });
 
@@ -196,6 +233,8 @@ export function parseStorageConfig(
       dataDir: parsed.data.DATA_DIR,
       pseudonymKey: parsed.data.PSEUDONYM_KEY,
       encryptionKey: parsed.data.ENCRYPTION_KEY,
+      previousPseudonymKeys: parsed.data.PSEUDONYM_KEY_PREVIOUS,
+      previousEncryptionKeys: parsed.data.ENCRYPTION_KEY_PREVIOUS,
       logLevel: parsed.data.LOG_LEVEL,
     },
   };

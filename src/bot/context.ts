@@ -5,6 +5,7 @@ import type { Database } from "../db/executor";
 import type { CatalogCache } from "../directory/catalog-cache";
 import type { PercheMemory } from "../features/requests/perche";
 import type { Logger } from "../logger";
+import type { PseudonymRotation } from "../privacy/pseudonym-rotation";
 import type { Sealer } from "../privacy/sealed";
 import type { Translate } from "../text/translate";
 import type { Translations } from "./i18n";
@@ -21,6 +22,8 @@ export type BotDeps = {
   now: () => Date;
   /** Who was offered contact today (memory only). */
   perches?: PercheMemory;
+  /** While a pseudonym key is being rotated out: people's rows move to their new pseudonym on sight. */
+  pseudonymRotation?: PseudonymRotation;
   /** Wakes the outbox delivery loop after a commit that queued messages. */
   outbox?: { wake(): void };
 };

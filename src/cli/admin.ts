@@ -19,6 +19,7 @@ import { parseDuration } from "../features/team/duration";
 import { createInvitation, isOnCall, listMembers, revokeMember, setShift } from "../features/team/queries";
 import { loadKeys } from "../privacy/keys";
 import { createSealer } from "../privacy/sealed";
+import { ROTATE_HELP, rotateKeys } from "./rotate-keys";
 
 /**
  * `npm run admin -- <command>`. Prints to stdout what was asked for and to stderr what went wrong;
@@ -41,6 +42,7 @@ Commands:
   members [--org ID]             list active members (alias, role, on call)
   revoke MEMBER_ID               remove a member: they lose access at once
   shift MEMBER_ID --hours H      set a member's weekly shift (OSM syntax), or --clear it
+  rotate-keys                    re-seal everything with a new encryption key (see rotate-keys --help)
 
 Every command accepts --help. The database comes from DATABASE_URL, else the embedded one in DATA_DIR.`,
   migrate:
@@ -61,6 +63,7 @@ Every command accepts --help. The database comes from DATABASE_URL, else the emb
     "Usage: npm run admin -- revoke MEMBER_ID\n\nRemoves a member (see `members` for ids). They lose access at once; their past answers stay.",
   shift:
     'Usage: npm run admin -- shift MEMBER_ID --hours "Mo-Fr 18:00-02:00"\n       npm run admin -- shift MEMBER_ID --clear\n\nA member is on call while their weekly shift runs (same syntax as site hours). People are told when\nthe next shift starts when nobody is on call.',
+  "rotate-keys": ROTATE_HELP,
   link: "Usage: npm run admin -- link SITE_ID [--username BOT_USERNAME]\n\nPrints https://t.me/<bot>?start=site-<id>, which opens that site's card.\nWithout --username, asks Telegram for the bot's username using BOT_TOKEN.",
 };
 
@@ -83,12 +86,13 @@ function requestDeps(db: Database, embedded: boolean): RequestDeps {
   const keys = loadKeys({
     pseudonymKey: parsed.config.pseudonymKey,
     encryptionKey: parsed.config.encryptionKey,
+    previousEncryptionKeys: parsed.config.previousEncryptionKeys,
     dataDir: parsed.config.dataDir,
     embedded,
   });
   return {
     db,
-    sealer: createSealer(keys.encryptionKey),
+    sealer: createSealer(keys.encryptionKey, keys.previousEncryptionKeys),
     translations: createTranslations(),
     now: () => new Date(),
     catalog: new CatalogCache(),
@@ -133,6 +137,8 @@ export async function main(argv: string[]): Promise<void> {
       expires: { type: "string" },
       hours: { type: "string" },
       clear: { type: "boolean" },
+      pseudonym: { type: "boolean" },
+      "drop-previous": { type: "boolean" },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -143,6 +149,20 @@ export async function main(argv: string[]): Promise<void> {
   }
 
   switch (key) {
+    case "rotate-keys": {
+      requireNone(sub === undefined ? [] : [sub, ...rest], key);
+      const parsed = storageConfigFromEnvironment();
+      if (!parsed.ok) fail(parsed.errors.join("\n"));
+      await rotateKeys(
+        parsed.config,
+        { pseudonym: values.pseudonym === true, dropPrevious: values["drop-previous"] === true },
+        (action) => withDatabase((handle) => action(handle.db)),
+        out,
+        fail,
+      );
+      return;
+    }
+
     case "migrate":
       await withDatabase(async () => out("Migrations applied."));
       return;

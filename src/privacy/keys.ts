@@ -6,11 +6,21 @@ import { z } from "zod";
 const keyFileSchema = z.object({
   pseudonymKey: z.string().min(32),
   encryptionKey: z.string().min(32).optional(),
+  previousPseudonymKeys: z.array(z.string().min(32)).optional(),
+  previousEncryptionKeys: z.array(z.string().min(32)).optional(),
 });
+type KeyFile = z.infer<typeof keyFileSchema>;
 
-export type Keys = { pseudonymKey: string; encryptionKey: string; generatedInto?: string };
+export type Keys = {
+  pseudonymKey: string;
+  encryptionKey: string;
+  /** Keys being rotated out: values made with them are still read, never written. */
+  previousPseudonymKeys: string[];
+  previousEncryptionKeys: string[];
+  generatedInto?: string;
+};
 
-const newKey = () => randomBytes(32).toString("base64url");
+export const newKey = () => randomBytes(32).toString("base64url");
 
 /**
  * Keys come from configuration. In embedded mode, those not configured are generated once into
@@ -20,35 +30,56 @@ const newKey = () => randomBytes(32).toString("base64url");
 export function loadKeys(options: {
   pseudonymKey: string | undefined;
   encryptionKey: string | undefined;
+  previousPseudonymKeys?: string[];
+  previousEncryptionKeys?: string[];
   dataDir: string;
   embedded: boolean;
 }): Keys {
+  const previous = {
+    previousPseudonymKeys: options.previousPseudonymKeys ?? [],
+    previousEncryptionKeys: options.previousEncryptionKeys ?? [],
+  };
   if (options.pseudonymKey && options.encryptionKey)
-    return { pseudonymKey: options.pseudonymKey, encryptionKey: options.encryptionKey };
+    return { pseudonymKey: options.pseudonymKey, encryptionKey: options.encryptionKey, ...previous };
   if (!options.embedded) throw new Error("PSEUDONYM_KEY and ENCRYPTION_KEY are required with DATABASE_URL");
-  const file = path.join(options.dataDir, "keys.json");
-  let stored: z.infer<typeof keyFileSchema> | undefined;
-  if (existsSync(file)) {
-    const parsed = keyFileSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
-    if (!parsed.success) throw new Error(`${file} is damaged: restore it from a backup`);
-    stored = parsed.data;
-  }
-  const keys = {
+  const file = keyFilePath(options.dataDir);
+  const stored = readKeyFile(file);
+  const keys: KeyFile = {
+    ...stored,
     pseudonymKey: stored?.pseudonymKey ?? newKey(),
     encryptionKey: stored?.encryptionKey ?? newKey(),
   };
   const changed = !stored || stored.encryptionKey === undefined;
-  if (changed) {
-    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    // Written aside then renamed, so a crash never leaves a half-written key file.
-    const temporary = `${file}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(temporary, 0o600);
-    renameSync(temporary, file);
-  }
+  if (changed) writeKeyFile(file, keys);
   return {
     pseudonymKey: options.pseudonymKey ?? keys.pseudonymKey,
-    encryptionKey: options.encryptionKey ?? keys.encryptionKey,
+    encryptionKey: options.encryptionKey ?? (keys.encryptionKey as string),
+    previousPseudonymKeys: [...previous.previousPseudonymKeys, ...(keys.previousPseudonymKeys ?? [])],
+    previousEncryptionKeys: [...previous.previousEncryptionKeys, ...(keys.previousEncryptionKeys ?? [])],
     ...(changed ? { generatedInto: file } : {}),
   };
+}
+
+export const keyFilePath = (dataDir: string) => path.join(dataDir, "keys.json");
+
+export function readKeyFile(file: string): KeyFile | undefined {
+  if (!existsSync(file)) return undefined;
+  const parsed = keyFileSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+  if (!parsed.success) throw new Error(`${file} is damaged: restore it from a backup`);
+  return parsed.data;
+}
+
+/** Written aside then renamed, so a crash never leaves a half-written key file. */
+export function writeKeyFile(file: string, keys: KeyFile): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.tmp`;
+  const tidy: KeyFile = {
+    pseudonymKey: keys.pseudonymKey,
+    ...(keys.encryptionKey ? { encryptionKey: keys.encryptionKey } : {}),
+    ...(keys.previousPseudonymKeys?.length ? { previousPseudonymKeys: keys.previousPseudonymKeys } : {}),
+    ...(keys.previousEncryptionKeys?.length ? { previousEncryptionKeys: keys.previousEncryptionKeys } : {}),
+  };
+  writeFileSync(temporary, `${JSON.stringify(tidy, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, file);
 }

@@ -15,6 +15,8 @@ describe("configuration", () => {
         dataDir: "./data",
         pseudonymKey: undefined,
         encryptionKey: undefined,
+        previousPseudonymKeys: [],
+        previousEncryptionKeys: [],
         defaultLocale: "fr",
         logLevel: "info",
         escalationMinutes: 10,

@@ -11,8 +11,9 @@ export async function languageMiddleware(ctx: InnerContext, next: NextFunction):
   const from = ctx.from;
   ctx.pseudonym = from && !from.is_bot ? pseudonymFor(deps.pseudonymKey, from.id) : undefined;
   let locale = localeFromTelegram(from?.language_code, deps.defaultLocale);
-  if (ctx.pseudonym) {
+  if (ctx.pseudonym && from) {
     try {
+      await deps.pseudonymRotation?.adopt(deps.db, deps.pseudonymKey, from.id, ctx.pseudonym);
       locale = (await getLanguageChoice(deps.db, ctx.pseudonym)) ?? locale;
     } catch (error) {
       // The database being down must not stand between a person and the emergency card: go on in the

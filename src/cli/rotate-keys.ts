@@ -1,0 +1,105 @@
+import type { StorageConfig } from "../config";
+import type { Database } from "../db/executor";
+import { keyFilePath, newKey, readKeyFile, writeKeyFile } from "../privacy/keys";
+import { resealAll } from "../privacy/rotation";
+import { createSealer } from "../privacy/sealed";
+
+/**
+ * `admin rotate-keys`. With the embedded database and generated keys (DATA_DIR/keys.json), it does the
+ * whole rotation: a new encryption key is written next to the old one, every sealed value is re-sealed,
+ * then the old key is dropped. With keys from the environment (PostgreSQL), the operator sets the new
+ * key and lists the old one in ENCRYPTION_KEY_PREVIOUS on every instance; this re-seals, then says to
+ * remove ENCRYPTION_KEY_PREVIOUS.
+ *
+ * Pseudonyms are one-way (Perche never keeps Telegram ids), so a new pseudonym key cannot be applied
+ * offline: the previous key stays listed and each person's rows move when they next write.
+ */
+export const ROTATE_HELP = `Usage: npm run admin -- rotate-keys [--pseudonym] [--drop-previous]
+
+Embedded database with generated keys (DATA_DIR/keys.json), bot stopped:
+  rotate-keys                   new encryption key; every sealed value re-sealed; the old key dropped
+  rotate-keys --pseudonym       also a new pseudonym key; the old one stays as "previous" so people's
+                                language choices, requests and team accounts follow them on their next
+                                message; keep it at least RETENTION_DAYS and until every member has
+                                written once
+  rotate-keys --drop-previous   forget the previous pseudonym key(s)
+
+PostgreSQL (keys in the environment), instances may keep running:
+  1. on every instance: ENCRYPTION_KEY=<new> ENCRYPTION_KEY_PREVIOUS=<old>, restart
+  2. npm run admin -- rotate-keys   (same environment): re-seals every value with the new key
+  3. remove ENCRYPTION_KEY_PREVIOUS, restart
+  For the pseudonym key: PSEUDONYM_KEY=<new> PSEUDONYM_KEY_PREVIOUS=<old>, and remove the previous one
+  after RETENTION_DAYS and once every member has written once.`;
+
+export type RotateOptions = { pseudonym: boolean; dropPrevious: boolean };
+
+export async function rotateKeys(
+  config: StorageConfig,
+  options: RotateOptions,
+  withDb: <T>(action: (db: Database) => Promise<T>) => Promise<T>,
+  say: (line: string) => void,
+  usage: (line: string) => never,
+): Promise<void> {
+  const fromEnvironment = Boolean(config.encryptionKey);
+  if (fromEnvironment) {
+    if (options.pseudonym || options.dropPrevious)
+      usage(
+        "The keys come from the environment: set PSEUDONYM_KEY to the new key and PSEUDONYM_KEY_PREVIOUS to the old one on every instance (see --help).",
+      );
+    if (config.previousEncryptionKeys.length === 0)
+      usage(
+        "Nothing to re-seal with: set ENCRYPTION_KEY to the new key and ENCRYPTION_KEY_PREVIOUS to the old one (see --help).",
+      );
+    const sealer = createSealer(config.encryptionKey as string, config.previousEncryptionKeys);
+    const counts = await withDb((db) => resealAll(db, sealer));
+    say(summary(counts));
+    say(
+      "Every value is sealed with the new key. Now remove ENCRYPTION_KEY_PREVIOUS and restart every instance.",
+    );
+    return;
+  }
+
+  const file = keyFilePath(config.dataDir);
+  const stored = readKeyFile(file);
+  if (!stored?.encryptionKey)
+    usage(`No keys in ${file} yet: start the bot once (it generates them), then rotate.`);
+  if (options.dropPrevious) {
+    const dropped = stored.previousPseudonymKeys?.length ?? 0;
+    writeKeyFile(file, { ...stored, previousPseudonymKeys: [] });
+    say(
+      dropped > 0 ? `Dropped ${dropped} previous pseudonym key(s).` : "There was no previous pseudonym key.",
+    );
+    return;
+  }
+  const old = stored.encryptionKey;
+  const rotated = {
+    ...stored,
+    encryptionKey: newKey(),
+    previousEncryptionKeys: [old, ...(stored.previousEncryptionKeys ?? [])],
+    ...(options.pseudonym
+      ? {
+          pseudonymKey: newKey(),
+          previousPseudonymKeys: [stored.pseudonymKey, ...(stored.previousPseudonymKeys ?? [])],
+        }
+      : {}),
+  };
+  // First both keys on disk, so a crash half-way leaves every value readable; then re-seal; then drop.
+  writeKeyFile(file, rotated);
+  const sealer = createSealer(rotated.encryptionKey, rotated.previousEncryptionKeys);
+  const counts = await withDb((db) => resealAll(db, sealer));
+  writeKeyFile(file, { ...rotated, previousEncryptionKeys: [] });
+  say(summary(counts));
+  say(`New encryption key in ${file}; the old one is gone. Back the file up with the data.`);
+  if (options.pseudonym)
+    say(
+      "New pseudonym key: people's rows move to it on their next message. Run `rotate-keys --drop-previous` after RETENTION_DAYS, once every member has written.",
+    );
+}
+
+function summary(counts: Record<string, number>): string {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name}: ${n}`);
+  return `Re-sealed ${total} value(s)${parts.length ? ` (${parts.join(", ")})` : ""}.`;
+}
