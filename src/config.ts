@@ -14,6 +14,22 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 
 const TOKEN_PATTERN = /^\d{3,}:[A-Za-z0-9_-]{30,}$/;
 
+const ENCRYPTION_KEY_PATTERN = /^([A-Za-z0-9_-]{43}=?|[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/;
+
+/** "key1,key2" → ["key1", "key2"], each checked by `key`. */
+function keyList(key: z.ZodString) {
+  return z
+    .string()
+    .transform((text) =>
+      text
+        .split(",")
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(key))
+    .default([]);
+}
+
 const base = z.object({
   BOT_TOKEN: z
     .string({ error: "BOT_TOKEN is required: create a bot with @BotFather and set BOT_TOKEN=<its token>" })
@@ -45,34 +61,22 @@ const base = z.object({
     .string()
     .trim()
     .regex(
-      /^([A-Za-z0-9_-]{43}=?|[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/,
+      ENCRYPTION_KEY_PATTERN,
       "ENCRYPTION_KEY must be 32 bytes in base64 or hex: generate one with `openssl rand -base64 32`",
     )
     .optional(),
   // During a key rotation, the keys being replaced (comma-separated): still accepted, never used to write.
-  PSEUDONYM_KEY_PREVIOUS: z
-    .string()
-    .transform((text) => text.split(",").map((key) => key.trim()).filter(Boolean))
-    .pipe(
-      z.array(
-        z.string().min(32, "PSEUDONYM_KEY_PREVIOUS must list keys of at least 32 characters, comma-separated"),
+  PSEUDONYM_KEY_PREVIOUS: keyList(
+    z.string().min(32, "PSEUDONYM_KEY_PREVIOUS must list keys of at least 32 characters, comma-separated"),
+  ),
+  ENCRYPTION_KEY_PREVIOUS: keyList(
+    z
+      .string()
+      .regex(
+        ENCRYPTION_KEY_PATTERN,
+        "ENCRYPTION_KEY_PREVIOUS must list 32-byte keys in base64 or hex, comma-separated",
       ),
-    )
-    .default([]),
-  ENCRYPTION_KEY_PREVIOUS: z
-    .string()
-    .transform((text) => text.split(",").map((key) => key.trim()).filter(Boolean))
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(
-            /^([A-Za-z0-9_-]{43}=?|[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/,
-            "ENCRYPTION_KEY_PREVIOUS must list 32-byte keys in base64 or hex, comma-separated",
-          ),
-      ),
-    )
-    .default([]),
+  ),
   ESCALATION_MINUTES: z.coerce
     .number({ error: "ESCALATION_MINUTES must be a number of minutes" })
     .int("ESCALATION_MINUTES must be a whole number of minutes")

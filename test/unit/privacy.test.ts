@@ -59,8 +59,16 @@ describe("keys in embedded mode", () => {
         dataDir: dir,
         embedded: true,
       });
-      expect(second).toEqual({ pseudonymKey: first.pseudonymKey, encryptionKey: first.encryptionKey });
-      expect(JSON.parse(readFileSync(path.join(dir, "keys.json"), "utf8"))).toEqual(second);
+      expect(second).toEqual({
+        pseudonymKey: first.pseudonymKey,
+        encryptionKey: first.encryptionKey,
+        previousPseudonymKeys: [],
+        previousEncryptionKeys: [],
+      });
+      expect(JSON.parse(readFileSync(path.join(dir, "keys.json"), "utf8"))).toEqual({
+        pseudonymKey: first.pseudonymKey,
+        encryptionKey: first.encryptionKey,
+      });
       createSealer(second.encryptionKey);
     } finally {
       rmSync(dir, { recursive: true, force: true });
