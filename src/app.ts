@@ -74,6 +74,7 @@ export async function startApp(
       sealer,
       outbox: delivery,
       perches: new PercheMemory(),
+      retentionDays: config.retentionDays,
       ...(keys.previousPseudonymKeys.length > 0
         ? { pseudonymRotation: new PseudonymRotation(keys.previousPseudonymKeys) }
         : {}),

@@ -14,6 +14,8 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 
 const TOKEN_PATTERN = /^\d{3,}:[A-Za-z0-9_-]{30,}$/;
 
+export const DEFAULT_RETENTION_DAYS = 30;
+
 const ENCRYPTION_KEY_PATTERN = /^([A-Za-z0-9_-]{43}=?|[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})$/;
 
 /** "key1,key2" → ["key1", "key2"], each checked by `key`. */
@@ -94,7 +96,7 @@ const base = z.object({
     .int("RETENTION_DAYS must be a whole number of days")
     .min(1, "RETENTION_DAYS must be between 1 and 365")
     .max(365, "RETENTION_DAYS must be between 1 and 365")
-    .default(30),
+    .default(DEFAULT_RETENTION_DAYS),
   DEFAULT_LOCALE: z.enum(LOCALES, { error: "DEFAULT_LOCALE must be fr or en" }).default("fr"),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` })

@@ -20,6 +20,8 @@ export type BotDeps = {
   defaultLocale: Locale;
   logger: Logger;
   now: () => Date;
+  /** RETENTION_DAYS, as promised in /confidentialite. */
+  retentionDays?: number;
   /** Who was offered contact today (memory only). */
   perches?: PercheMemory;
   /** While a pseudonym key is being rotated out: people's rows move to their new pseudonym on sight. */

@@ -1,6 +1,7 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../bot/context";
 import { mainMenu } from "../bot/keyboards";
+import { DEFAULT_RETENTION_DAYS } from "../config";
 import { showSite, withCatalog } from "./directory/screens";
 import { JOIN_TEAM } from "./team/join";
 
@@ -35,5 +36,8 @@ infoFeature.command(["aide", "help"], (ctx) =>
 );
 
 infoFeature.command(["confidentialite", "privacy"], (ctx) =>
-  ctx.reply(ctx.t("privacy.text"), { parse_mode: "HTML", reply_markup: mainMenu(ctx.t) }),
+  ctx.reply(ctx.t("privacy.text", { days: ctx.deps.retentionDays ?? DEFAULT_RETENTION_DAYS }), {
+    parse_mode: "HTML",
+    reply_markup: mainMenu(ctx.t),
+  }),
 );

@@ -125,4 +125,23 @@ describe.each(DRIVERS)("/oublier erases everything about a person, on $name", ({
     await bot.send(textUpdate(peer, "/oublier"), callbackUpdate(peer, "fg:yes"));
     expect(bot.lastText(peer.id)).toContain("Ton compte d'équipe reste actif");
   });
+
+  it("states each promise in /confidentialite and /privacy, with the configured retention", async () => {
+    bot.deps.retentionDays = 14;
+    const someone = person();
+    await bot.send(textUpdate(someone, "/confidentialite"));
+    const fr = bot.lastText(someone.id);
+    for (const promise of [
+      "Ni nom, ni pseudo Telegram, ni numéro.",
+      "Personne ne sait qui tu es.",
+      "Ce que tu écris n'entre jamais dans nos journaux",
+      "Tes demandes sont effacées</b> 14 jours après leur fin",
+      "/oublier efface tout",
+      "Telegram peut voir cette conversation.",
+    ])
+      expect(fr).toContain(promise);
+    const english = person("en");
+    await bot.send(textUpdate(english, "/privacy"));
+    expect(bot.lastText(english.id)).toContain("Your requests are deleted</b> 14 days after they end");
+  });
 });
