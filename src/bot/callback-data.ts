@@ -15,7 +15,12 @@ export type CallbackAction =
   | { kind: "pin"; siteId: string }
   | { kind: "open"; offset: number }
   | { kind: "language"; choice: "fr" | "en" | "auto" }
-  | { kind: "on-call"; choice: OnCallChoice };
+  | { kind: "on-call"; choice: OnCallChoice }
+  // placeId null: all of Montreal.
+  | { kind: "alert-subscribe"; placeId: string | null }
+  | { kind: "alert-stop" }
+  | { kind: "broadcast-area"; placeId: string | null }
+  | { kind: "broadcast"; choice: "send" | "cancel" };
 
 export const ON_CALL_CHOICES = ["on", "off", "4h", "morning"] as const;
 export type OnCallChoice = (typeof ON_CALL_CHOICES)[number];
@@ -28,6 +33,10 @@ export const callbackData = {
   open: (from: number) => `open:${from}`,
   language: (choice: "fr" | "en" | "auto") => `lang:${choice}`,
   onCall: (choice: OnCallChoice) => `oc:${choice}`,
+  alertSubscribe: (placeId: string | null) => (placeId === null ? "al:all" : `al:p:${placeId}`),
+  alertStop: () => "al:stop",
+  broadcastArea: (placeId: string | null) => (placeId === null ? "bc:all" : `bc:p:${placeId}`),
+  broadcast: (choice: "send" | "cancel") => `bc:${choice}`,
 };
 
 export function parseCallbackData(data: string | undefined): CallbackAction | undefined {
@@ -62,7 +71,28 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
       return ON_CALL_CHOICES.includes(a as OnCallChoice) && b === undefined
         ? { kind: "on-call", choice: a as OnCallChoice }
         : undefined;
+    case "al":
+    case "bc":
+      return parseAlertData(prefix, a, b);
     default:
       return undefined;
   }
+}
+
+/** al:all | al:p:<place> | al:stop, and bc:all | bc:p:<place> | bc:send | bc:cancel. */
+function parseAlertData(prefix: "al" | "bc", a: string | undefined, b: string | undefined) {
+  if (a === "p") {
+    const placeId = slug.safeParse(b);
+    if (!placeId.success) return undefined;
+    return prefix === "al"
+      ? ({ kind: "alert-subscribe", placeId: placeId.data } as const)
+      : ({ kind: "broadcast-area", placeId: placeId.data } as const);
+  }
+  if (b !== undefined) return undefined;
+  if (a === "all")
+    return prefix === "al"
+      ? ({ kind: "alert-subscribe", placeId: null } as const)
+      : ({ kind: "broadcast-area", placeId: null } as const);
+  if (prefix === "al") return a === "stop" ? ({ kind: "alert-stop" } as const) : undefined;
+  return a === "send" || a === "cancel" ? ({ kind: "broadcast", choice: a } as const) : undefined;
 }

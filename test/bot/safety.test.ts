@@ -327,6 +327,7 @@ describe("bot profile", () => {
       "langue",
       "aide",
       "confidentialite",
+      "alertes",
     ]);
     expect(names(1)).toEqual([
       "start",
@@ -337,6 +338,7 @@ describe("bot profile", () => {
       "language",
       "help",
       "privacy",
+      "alerts",
     ]);
     expect(names(2)).toEqual(names(0));
     const descriptions = telegram.calls.filter((c) => c.method === "setMyShortDescription");
