@@ -145,6 +145,17 @@ describe.each(DRIVERS)("alerts, on $name", ({ open }) => {
     expect(await countRows("alert_subscriptions")).toBe(0);
   });
 
+  it.each([
+    ["fr", "/aide", "🔔 /alertes : être prévenu·e d'une drogue contaminée ou d'un site qui ferme"],
+    ["en", "/help", "🔔 /alerts: hear about a contaminated supply or a site closing"],
+    ["fr", "/confidentialite", "«\u00a0Arrêter les alertes\u00a0» efface tout."],
+    ["en", "/privacy", "“Stop alerts” erases it all."],
+  ])("mentions alerts in %s %s", async (lang, command, line) => {
+    const someone = person(lang);
+    await bot.send(textUpdate(someone, command));
+    expect(bot.lastText(someone.id)).toContain(line);
+  });
+
   it("answers an old or forged alerts button as out of date, and subscribes to nothing", async () => {
     const someone = person();
     await subscribe(someone, "al:p:plateau", "al:p:metro-berri-uqam", "al:p:BAD!", "al:nope");
