@@ -4,12 +4,20 @@ import type { Locale } from "../../config";
 import type { Database, Executor } from "../../db/executor";
 import { alertSubscribers, alertSubscriptions, alerts, members, outbox } from "../../db/schema";
 import type { Catalog } from "../../directory/catalog";
+import type { Place } from "../../directory/model";
 import { enqueueMessages, type OutboxMessage } from "../../outbox/enqueue";
 import type { Translate } from "../../text/translate";
 
 /** Each language's text, capped so the whole message stays far under Telegram's 4096 characters. */
 export const MAX_ALERT_TEXT = 1000;
 const ENQUEUE_CHUNK = 500;
+// Buttons beyond this would bury the Stop button on a small screen.
+const MAX_AREAS = 30;
+
+/** The areas one can subscribe to or write for, besides all of Montreal: the directory's neighbourhoods. */
+export function alertAreas(catalog: Catalog | undefined): Place[] {
+  return (catalog?.directory.places ?? []).filter((p) => p.kind === "neighbourhood").slice(0, MAX_AREAS);
+}
 
 export type AlertDraft = {
   /** Held by the dialogue: sending the same draft twice finds the first alert. */

@@ -7,7 +7,7 @@ import { mainMenu } from "../../bot/keyboards";
 import { isInConversation } from "../../conversations/storage";
 import { isMenuText } from "../directory/handlers";
 import { currentMember } from "../team/on-call";
-import { alertMessage, countReach, MAX_ALERT_TEXT, sendAlert } from "./broadcast";
+import { alertAreas, alertMessage, countReach, MAX_ALERT_TEXT, sendAlert } from "./broadcast";
 
 export const BROADCAST_FLOW = "broadcast";
 
@@ -35,9 +35,7 @@ export async function broadcastFlow(conversation: Conversation<BotContext, Inner
     return {
       token: randomUUID(),
       memberId: member && member.role !== "peer" ? member.id : null,
-      areas: (catalog?.directory.places ?? [])
-        .filter((p) => p.kind === "neighbourhood")
-        .map((p): Area => ({ id: p.id, name: p.name })),
+      areas: alertAreas(catalog).map((p): Area => ({ id: p.id, name: p.name })),
     };
   });
   const { memberId } = setup;

@@ -4,6 +4,7 @@ import type { BotContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import type { Place } from "../../directory/model";
 import { currentMember } from "../team/on-call";
+import { alertAreas } from "./broadcast";
 import { BROADCAST_FLOW } from "./conversation";
 import {
   alertsPseudonym,
@@ -20,13 +21,8 @@ import {
  */
 export const alertsFeature = new Composer<BotContext>();
 
-const MAX_NEIGHBOURHOOD_BUTTONS = 30;
-
 async function neighbourhoods(ctx: BotContext): Promise<Place[]> {
-  const catalog = await ctx.deps.catalog.get(ctx.deps.db);
-  return (catalog?.directory.places ?? [])
-    .filter((p) => p.kind === "neighbourhood")
-    .slice(0, MAX_NEIGHBOURHOOD_BUTTONS);
+  return alertAreas(await ctx.deps.catalog.get(ctx.deps.db));
 }
 
 function pseudonymOf(ctx: BotContext): string | undefined {
