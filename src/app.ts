@@ -7,6 +7,7 @@ import type { Config } from "./config";
 import { type DatabaseHandle, openDatabase } from "./db/client";
 import { CatalogCache } from "./directory/catalog-cache";
 import { seedExampleIfEmpty } from "./directory/seed";
+import { withAlertDelivery } from "./features/alerts/delivery-hooks";
 import { deliveryHooks } from "./features/requests/delivery-hooks";
 import { PercheMemory } from "./features/requests/perche";
 import { eraseEndedChatIds } from "./features/requests/queries";
@@ -61,7 +62,13 @@ export async function startApp(
     const delivery = createOutboxDelivery({
       db: database.db,
       call: callThrough(new Api(config.botToken, { apiRoot: config.telegramApiRoot, timeoutSeconds: 10 })),
-      ...deliveryHooks(database.db, sealer, now, translations, catalog, config.defaultLocale),
+      ...withAlertDelivery(
+        deliveryHooks(database.db, sealer, now, translations, catalog, config.defaultLocale),
+        database.db,
+        sealer,
+        now,
+        translations,
+      ),
       sealer,
       logger,
       ...deliveryOptions,

@@ -16,7 +16,12 @@ export type CallbackAction =
   | { kind: "open"; offset: number }
   | { kind: "language"; choice: "fr" | "en" | "auto" }
   | { kind: "on-call"; choice: OnCallChoice }
-  | { kind: "forget"; step: ForgetStep };
+  | { kind: "forget"; step: ForgetStep }
+  // placeId null: all of Montreal.
+  | { kind: "alert-subscribe"; placeId: string | null }
+  | { kind: "alert-stop" }
+  | { kind: "broadcast-area"; placeId: string | null }
+  | { kind: "broadcast"; choice: "send" | "cancel" };
 
 export const ON_CALL_CHOICES = ["on", "off", "4h", "morning"] as const;
 export type OnCallChoice = (typeof ON_CALL_CHOICES)[number];
@@ -33,6 +38,10 @@ export const callbackData = {
   language: (choice: "fr" | "en" | "auto") => `lang:${choice}`,
   onCall: (choice: OnCallChoice) => `oc:${choice}`,
   forget: (step: ForgetStep) => `fg:${step}`,
+  alertSubscribe: (placeId: string | null) => (placeId === null ? "al:all" : `al:p:${placeId}`),
+  alertStop: () => "al:stop",
+  broadcastArea: (placeId: string | null) => (placeId === null ? "bc:all" : `bc:p:${placeId}`),
+  broadcast: (choice: "send" | "cancel") => `bc:${choice}`,
 };
 
 export function parseCallbackData(data: string | undefined): CallbackAction | undefined {
@@ -71,7 +80,28 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
       return FORGET_STEPS.includes(a as ForgetStep) && b === undefined
         ? { kind: "forget", step: a as ForgetStep }
         : undefined;
+    case "al":
+    case "bc":
+      return parseAlertData(prefix, a, b);
     default:
       return undefined;
   }
+}
+
+/** al:all | al:p:<place> | al:stop, and bc:all | bc:p:<place> | bc:send | bc:cancel. */
+function parseAlertData(prefix: "al" | "bc", a: string | undefined, b: string | undefined) {
+  if (a === "p") {
+    const placeId = slug.safeParse(b);
+    if (!placeId.success) return undefined;
+    return prefix === "al"
+      ? ({ kind: "alert-subscribe", placeId: placeId.data } as const)
+      : ({ kind: "broadcast-area", placeId: placeId.data } as const);
+  }
+  if (b !== undefined) return undefined;
+  if (a === "all")
+    return prefix === "al"
+      ? ({ kind: "alert-subscribe", placeId: null } as const)
+      : ({ kind: "broadcast-area", placeId: null } as const);
+  if (prefix === "al") return a === "stop" ? ({ kind: "alert-stop" } as const) : undefined;
+  return a === "send" || a === "cancel" ? ({ kind: "broadcast", choice: a } as const) : undefined;
 }

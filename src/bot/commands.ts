@@ -13,6 +13,7 @@ const COMMAND_NAMES: Record<string, Record<Locale, string>> = {
   language: { fr: "langue", en: "language" },
   help: { fr: "aide", en: "help" },
   privacy: { fr: "confidentialite", en: "privacy" },
+  alerts: { fr: "alertes", en: "alerts" },
   forget: { fr: "oublier", en: "forget" },
 };
 

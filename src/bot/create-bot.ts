@@ -4,6 +4,8 @@ import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type BotError, Composer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { conversationStorage } from "../conversations/storage";
+import { BROADCAST_FLOW, broadcastFlow } from "../features/alerts/conversation";
+import { alertsFeature } from "../features/alerts/handlers";
 import { cancelFeature } from "../features/cancel";
 import { directoryFeature } from "../features/directory/handlers";
 import { emergencyFeature, showEmergency } from "../features/emergency";
@@ -89,11 +91,13 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(createConversation(joinTeam, JOIN_TEAM));
   person.use(createConversation(requestFlow, REQUEST_FLOW));
   person.use(createConversation(addToRequestFlow, ADD_TO_REQUEST));
+  person.use(createConversation(broadcastFlow, BROADCAST_FLOW));
   person.use(infoFeature);
   person.use(languageFeature);
   person.use(onCallFeature);
   person.use(adminFeature);
   person.use(requestsFeature);
+  person.use(alertsFeature);
   person.use(directoryFeature);
   person.use(fallbackFeature);
 

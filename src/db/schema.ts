@@ -12,6 +12,7 @@ import {
   serial,
   text,
   timestamp,
+  unique,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 
@@ -211,7 +212,7 @@ export const outbox = pgTable(
   {
     id: bigserial({ mode: "number" }).primaryKey(),
     dedupeKey: text().notNull().unique(),
-    recipientKind: text({ enum: ["member", "request", "group"] }).notNull(),
+    recipientKind: text({ enum: ["member", "request", "group", "subscriber"] }).notNull(),
     recipientId: text().notNull(),
     method: text().notNull(),
     payload: jsonb().$type<Record<string, unknown>>().notNull(),
@@ -226,10 +227,13 @@ export const outbox = pgTable(
     // What Telegram answered, for replies that must point at it (a worker replying to a notification).
     sentMessageId: integer(),
     lastError: text(),
+    // Part 3: the alert a message belongs to, so its author hears how many received it.
+    alertId: integer(),
   },
   (table) => [
     index().on(table.status, table.nextAttemptAt),
     index().on(table.recipientKind, table.recipientId, table.id),
+    index().on(table.alertId, table.status),
   ],
 );
 
@@ -345,3 +349,50 @@ export const groupNotices = pgTable(
   },
   (table) => [primaryKey({ columns: [table.requestId, table.organisationId, table.messageId] })],
 );
+
+// ---------------------------------------------------------------------------------------------------
+// Part 3: alerts. People opt in to alerts (contaminated supply, a site closing) for a neighbourhood or
+// for all of Montreal. A subscriber is a keyed pseudonym of its own purpose (it cannot be matched with
+// a request's) and a sealed chat id; stopping deletes the rows.
+
+export const alertSubscribers = pgTable("alert_subscribers", {
+  id: serial().primaryKey(),
+  pseudonym: text().notNull().unique(),
+  chatIdEnc: text().notNull(),
+  locale: text({ enum: ["fr", "en"] }).notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull(),
+});
+
+/** What a subscriber gets alerts for: a neighbourhood's place id, or null for all of Montreal. */
+export const alertSubscriptions = pgTable(
+  "alert_subscriptions",
+  {
+    subscriberId: integer()
+      .notNull()
+      .references(() => alertSubscribers.id, { onDelete: "cascade" }),
+    placeId: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (table) => [
+    unique("alert_subscriptions_area").on(table.subscriberId, table.placeId).nullsNotDistinct(),
+    index().on(table.placeId),
+  ],
+);
+
+/** An alert as written by a worker; `token` makes a second "send" of the same draft a no-op. */
+export const alerts = pgTable("alerts", {
+  id: serial().primaryKey(),
+  token: text().notNull().unique(),
+  organisationId: text()
+    .notNull()
+    .references(() => organisations.id, { onDelete: "restrict" }),
+  authorMemberId: integer().references(() => members.id, { onDelete: "set null" }),
+  // A neighbourhood's place id, or null for all of Montreal.
+  placeId: text(),
+  textFr: text().notNull(),
+  textEn: text().notNull(),
+  recipientCount: integer().notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull(),
+  // Set when the author was sent the report: every message of the alert was settled.
+  reportedAt: timestamp({ withTimezone: true }),
+});

@@ -3,6 +3,7 @@ import type { BotContext } from "../bot/context";
 import { mainMenu } from "../bot/keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "../bot/last-resort";
 import { mentionsEmergency } from "../directory/emergency-words";
+import { isWritingAlert } from "./alerts/conversation";
 import { emergencyText } from "./directory/format";
 import { viewOf } from "./directory/screens";
 import { activeRequestsOf } from "./requests/queries";
@@ -31,7 +32,8 @@ emergencyFeature.on("message:text").filter(
   (ctx) => mentionsEmergency(ctx.message.text),
   async (ctx, next) => {
     const worker = await currentMember(ctx).catch(() => undefined);
-    if (worker && worker.role !== "peer" && worker.focusRequestId) return next();
+    if (worker && worker.role !== "peer" && (worker.focusRequestId || (await isWritingAlert(ctx))))
+      return next();
     await showEmergency(ctx);
     const active = ctx.pseudonym ? await activeRequestsOf(ctx.deps.db, ctx.pseudonym).catch(() => []) : [];
     if (active.some((r) => r.status === "claimed")) return next();

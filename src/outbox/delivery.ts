@@ -32,6 +32,8 @@ export type OutboxDeliveryOptions = {
   }) => Promise<void>;
   /** Called once when Telegram answers 403 (bot blocked, account deactivated). */
   onUnreachable?: (recipient: OutboxRecipient) => Promise<void>;
+  /** Called after a row reaches its final state, e.g. to report on a batch once all of it is done. */
+  onSettled?: (settled: { dedupeKey: string; status: "sent" | "failed" | "unreachable" }) => Promise<void>;
   logger: Logger;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -95,6 +97,7 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
     for (const row of rows) {
       if (row.attempts > maxAttempts) {
         round.failed += await markFailed(db, row, "too many attempts");
+        await notifySettled(row, "failed");
         continue;
       }
       const outcome = await deliver(row, sendBefore);
@@ -134,6 +137,7 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
             .catch((error: unknown) =>
               logger.warn({ outboxId: row.id, error: errorFields(error) }, "after-send hook failed"),
             );
+        await notifySettled(row, "sent");
         return;
       case "rate-limited":
         // Telegram's flood control is not the message's fault: the attempt is given back.
@@ -154,6 +158,7 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
         if (row.attempts >= maxAttempts) {
           round.failed += await markFailed(db, row, outcome.error);
           logger.warn({ outboxId: row.id, method: row.method, code: outcome.code }, "outbox message failed");
+          await notifySettled(row, "failed");
           return;
         }
         await reschedule(
@@ -169,14 +174,26 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
         // The description stays in the table only: it can quote a piece of the message (a bad tag).
         round.failed += await markFailed(db, row, outcome.error);
         logger.warn({ outboxId: row.id, method: row.method, code: outcome.code }, "outbox message failed");
+        await notifySettled(row, "failed");
         return;
       case "blocked":
         round.unreachable += await markRecipientUnreachable(db, row, outcome.error);
         await notifyUnreachable(row);
+        await notifySettled(row, "unreachable");
         return;
       case "no-chat":
         round.unreachable += await markRecipientUnreachable(db, row, "no chat");
+        await notifySettled(row, "unreachable");
         return;
+    }
+  }
+
+  async function notifySettled(row: ClaimedRow, status: "sent" | "failed" | "unreachable"): Promise<void> {
+    if (!options.onSettled) return;
+    try {
+      await options.onSettled({ dedupeKey: row.dedupeKey, status });
+    } catch (error) {
+      logger.warn({ outboxId: row.id, error: errorFields(error) }, "outbox onSettled failed");
     }
   }
 
@@ -256,7 +273,7 @@ async function claimDueRows(
   const rows = await queryRows<{
     id: string | number;
     dedupe_key: string;
-    recipient_kind: "member" | "request" | "group";
+    recipient_kind: OutboxRecipient["kind"];
     recipient_id: string;
     method: string;
     payload: Record<string, unknown>;

@@ -12,9 +12,11 @@ export type OutboxMessage = {
   recipient: OutboxRecipient;
   method: OutboxMethod;
   payload: Record<string, unknown>;
+  /** The alert this message carries, so the alert's author can be told how many received it. */
+  alertId?: number;
 };
 
-export type OutboxRecipient = { kind: "member" | "request" | "group"; id: string };
+export type OutboxRecipient = { kind: "member" | "request" | "group" | "subscriber"; id: string };
 
 export type OutboxMethod =
   | "sendMessage"
@@ -49,6 +51,7 @@ export async function enqueueMessages(
         payload: sealer ? { sealed: sealer.seal(JSON.stringify(message.payload)) } : message.payload,
         // Due at once, whatever the clocks of the database and of this process say.
         nextAttemptAt: new Date(0),
+        alertId: message.alertId ?? null,
       })),
     )
     .onConflictDoNothing({ target: outbox.dedupeKey })

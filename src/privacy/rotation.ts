@@ -24,6 +24,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: "team_groups", key: "organisation_id", column: "chat_id_enc", shape: "text" },
   { table: "conversation_state", key: "key", column: "state", shape: "json" },
   { table: "outbox", key: "id", column: "payload", shape: "json" },
+  { table: "alert_subscribers", key: "id", column: "chat_id_enc", shape: "text" },
 ];
 
 const BATCH = 500;
@@ -83,6 +84,7 @@ export const PSEUDONYM_COLUMNS: readonly PseudonymColumn[] = [
   { table: "conversation_state", column: "key", purpose: "person", unique: true },
   { table: "requests", column: "person_pseudonym", purpose: "person", unique: false },
   { table: "members", column: "pseudonym", purpose: "member", unique: true },
+  { table: "alert_subscribers", column: "pseudonym", purpose: "alerts", unique: true },
 ];
 
 /**

@@ -60,6 +60,8 @@ describe.each(DRIVERS)("/oublier erases everything about a person, on $name", ({
     const someone = person();
     const requestId = await askAndClaim(marc, someone, "un lit pour ce soir, tapir-3391");
     await bot.send(textUpdate(someone, "/langue"), callbackUpdate(someone, "lang:fr"));
+    await bot.send(textUpdate(someone, "/alertes"), callbackUpdate(someone, "al:all"));
+    expect(rowsOf(await database.db.execute(sql`select * from alert_subscribers`))).toHaveLength(1);
     // A dialogue left half-way: it must go too.
     await bot.send(textUpdate(someone, "/parler"));
     const pseudonym = pseudonymFor(bot.deps.pseudonymKey, someone.id);
@@ -77,6 +79,7 @@ describe.each(DRIVERS)("/oublier erases everything about a person, on $name", ({
     expect(left).not.toContain(pseudonym);
     expect(left).not.toContain(requestId);
     expect(rowsOf(await database.db.execute(sql`select * from requests`))).toEqual([]);
+    expect(rowsOf(await database.db.execute(sql`select * from alert_subscribers`))).toEqual([]);
 
     await bot.deliver();
     expect(bot.telegram.textsTo(marc.id)).toEqual([

@@ -327,6 +327,7 @@ describe("bot profile", () => {
       "langue",
       "aide",
       "confidentialite",
+      "alertes",
       "oublier",
     ]);
     expect(names(1)).toEqual([
@@ -338,6 +339,7 @@ describe("bot profile", () => {
       "language",
       "help",
       "privacy",
+      "alerts",
       "forget",
     ]);
     expect(names(2)).toEqual(names(0));

@@ -7,6 +7,7 @@ import type { DatabaseHandle } from "../../src/db/client";
 import { CatalogCache } from "../../src/directory/catalog-cache";
 import type { DirectoryFile } from "../../src/directory/file-schema";
 import { replaceDirectory } from "../../src/directory/store";
+import { withAlertDelivery } from "../../src/features/alerts/delivery-hooks";
 import { deliveryHooks } from "../../src/features/requests/delivery-hooks";
 import { PercheMemory } from "../../src/features/requests/perche";
 import { eraseEndedChatIds } from "../../src/features/requests/queries";
@@ -47,7 +48,13 @@ export async function createHarness(
   const delivery = createOutboxDelivery({
     db: database.db,
     call: callThrough(new Api(TEST_TOKEN, { fetch: telegram.fetch })),
-    ...deliveryHooks(database.db, deps.sealer, () => now, translations, deps.catalog, deps.defaultLocale),
+    ...withAlertDelivery(
+      deliveryHooks(database.db, deps.sealer, () => now, translations, deps.catalog, deps.defaultLocale),
+      database.db,
+      deps.sealer,
+      () => now,
+      translations,
+    ),
     sealer: deps.sealer,
     logger,
     now: () => now,

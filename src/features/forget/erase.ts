@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Executor } from "../../db/executor";
-import { conversationState, languageChoices, outbox, requests } from "../../db/schema";
+import { alertSubscribers, conversationState, languageChoices, outbox, requests } from "../../db/schema";
 import { enqueueMessages, type OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
 import { nicknameOf } from "../requests/notices";
@@ -11,12 +11,16 @@ import { type RequestDeps, tellWorkersOf } from "../requests/use-cases";
 /**
  * `/oublier`: everything Perche holds about a person, erased in one transaction. Their requests end as
  * "withdrawn" for the workers who knew of them (that is all a worker learns), then every request, what
- * was said in it (cascade), what was waiting to be sent about it, their unfinished dialogue and their
- * language choice are deleted. Running it twice finds nothing the second time.
+ * was said in it (cascade), what was waiting to be sent about it, their unfinished dialogue, their
+ * language choice and their alert subscriptions are deleted. Running it twice finds nothing the second time.
  */
-export type Forgotten = { requests: number; withdrawn: number; languageChoice: boolean };
+export type Forgotten = { requests: number; withdrawn: number; languageChoice: boolean; alerts: boolean };
 
-export async function forgetPerson(deps: RequestDeps, pseudonym: string): Promise<Forgotten> {
+export async function forgetPerson(
+  deps: RequestDeps,
+  pseudonym: string,
+  alertsPseudonym: string,
+): Promise<Forgotten> {
   const now = deps.now();
   const result = await deps.db.transaction(async (tx) => {
     const theirs = await tx.select().from(requests).where(eq(requests.personPseudonym, pseudonym));
@@ -47,9 +51,29 @@ export async function forgetPerson(deps: RequestDeps, pseudonym: string): Promis
       .delete(languageChoices)
       .where(eq(languageChoices.pseudonym, pseudonym))
       .returning({ pseudonym: languageChoices.pseudonym });
+    // Alert subscriptions live under a pseudonym of their own purpose; their queued alerts go too.
+    const subscribers = await tx
+      .delete(alertSubscribers)
+      .where(eq(alertSubscribers.pseudonym, alertsPseudonym))
+      .returning({ id: alertSubscribers.id });
+    if (subscribers.length > 0)
+      await tx.delete(outbox).where(
+        and(
+          eq(outbox.recipientKind, "subscriber"),
+          inArray(
+            outbox.recipientId,
+            subscribers.map((s) => String(s.id)),
+          ),
+        ),
+      );
     // Queued after the deletions: "the person withdrew" is the one thing left to say, with no words of theirs.
     await enqueueMessages(tx, notices, deps.sealer);
-    return { requests: ids.length, withdrawn, languageChoice: choice.length > 0 };
+    return {
+      requests: ids.length,
+      withdrawn,
+      languageChoice: choice.length > 0,
+      alerts: subscribers.length > 0,
+    };
   });
   deps.outbox?.wake();
   return result;

@@ -4,6 +4,7 @@ import type { BotContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import { errorFields } from "../../logger";
 import { pseudonymFor } from "../../privacy/pseudonym";
+import { alertsPseudonym } from "../alerts/subscriptions";
 import { findActiveMember } from "../team/queries";
 import { forgetPerson } from "./erase";
 
@@ -44,7 +45,7 @@ forgetFeature.callbackQuery(/^fg:/, async (ctx) => {
       });
       return;
     case "yes": {
-      await forgetPerson(ctx.deps, ctx.pseudonym);
+      await forgetPerson(ctx.deps, ctx.pseudonym, alertsPseudonym(ctx.deps.pseudonymKey, ctx.from.id));
       // The team account of a worker or peer is not theirs to erase alone: their coordinator removes it.
       const member = await findActiveMember(
         ctx.deps.db,

@@ -2,6 +2,7 @@ import { Composer } from "grammy";
 import type { BotContext } from "../../bot/context";
 import { localeFromTelegram } from "../../bot/i18n";
 import { languageMenu, mainMenu } from "../../bot/keyboards";
+import { alertsPseudonym, setSubscriberLocale } from "../alerts/subscriptions";
 import { clearLanguageChoice, setLanguageChoice } from "./queries";
 
 export const languageFeature = new Composer<BotContext>();
@@ -22,6 +23,8 @@ export async function chooseLanguage(ctx: BotContext, choice: "fr" | "en" | "aut
     ctx.locale = choice;
   }
   ctx.t = deps.translations.forLocale(ctx.locale);
+  if (ctx.from)
+    await setSubscriberLocale(deps.db, alertsPseudonym(deps.pseudonymKey, ctx.from.id), ctx.locale);
   await ctx.answerCallbackQuery();
   await ctx.reply(ctx.t(choice === "auto" ? "language.automatic" : "language.changed"), {
     reply_markup: mainMenu(ctx.t),

@@ -1,0 +1,36 @@
+CREATE TABLE "alert_subscribers" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"pseudonym" text NOT NULL,
+	"chat_id_enc" text NOT NULL,
+	"locale" text NOT NULL,
+	"created_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "alert_subscribers_pseudonym_unique" UNIQUE("pseudonym")
+);
+--> statement-breakpoint
+CREATE TABLE "alert_subscriptions" (
+	"subscriber_id" integer NOT NULL,
+	"place_id" text,
+	"created_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "alert_subscriptions_area" UNIQUE NULLS NOT DISTINCT("subscriber_id","place_id")
+);
+--> statement-breakpoint
+CREATE TABLE "alerts" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"token" text NOT NULL,
+	"organisation_id" text NOT NULL,
+	"author_member_id" integer,
+	"place_id" text,
+	"text_fr" text NOT NULL,
+	"text_en" text NOT NULL,
+	"recipient_count" integer NOT NULL,
+	"created_at" timestamp with time zone NOT NULL,
+	"reported_at" timestamp with time zone,
+	CONSTRAINT "alerts_token_unique" UNIQUE("token")
+);
+--> statement-breakpoint
+ALTER TABLE "outbox" ADD COLUMN "alert_id" integer;--> statement-breakpoint
+ALTER TABLE "alert_subscriptions" ADD CONSTRAINT "alert_subscriptions_subscriber_id_alert_subscribers_id_fk" FOREIGN KEY ("subscriber_id") REFERENCES "public"."alert_subscribers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "alerts" ADD CONSTRAINT "alerts_organisation_id_organisations_id_fk" FOREIGN KEY ("organisation_id") REFERENCES "public"."organisations"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "alerts" ADD CONSTRAINT "alerts_author_member_id_members_id_fk" FOREIGN KEY ("author_member_id") REFERENCES "public"."members"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "alert_subscriptions_place_id_index" ON "alert_subscriptions" USING btree ("place_id");--> statement-breakpoint
+CREATE INDEX "outbox_alert_id_status_index" ON "outbox" USING btree ("alert_id","status");
