@@ -6,6 +6,8 @@ export default defineConfig({
     // Hours must be right whatever the machine's zone: the suite runs in UTC on purpose.
     env: { TZ: "UTC" },
     pool: "forks",
+    // Suite-wide privacy check: no test may see the bot forward a message or look a person up.
+    setupFiles: ["test/support/forbidden-calls.ts"],
     // Generous: the embedded database initialises in WebAssembly, and CI shares 2 cores. Speed is
     // measured by the benchmark, never by these limits.
     testTimeout: 60_000,

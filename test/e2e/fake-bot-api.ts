@@ -21,6 +21,7 @@ export type RecordedCall = {
 export type Update = Payload & { update_id: number };
 
 import { BOT_INFO as FAKE_BOT_INFO } from "../support/fake-telegram";
+import { reportCall } from "../support/forbidden-calls";
 
 type Waiter = { resolve: () => void; timer: NodeJS.Timeout };
 
@@ -123,6 +124,7 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
     }
     const call: RecordedCall = { method, payload, at: Date.now() };
     calls.push(call);
+    reportCall(method);
     switch (method) {
       case "getMe":
         return ok(res, FAKE_BOT_INFO);

@@ -1,4 +1,5 @@
 import type { UserFromGetMe } from "grammy/types";
+import { reportCall } from "./forbidden-calls";
 
 /**
  * A stand-in for the Bot API installed at `client.fetch`. It records every call (method and JSON
@@ -41,6 +42,7 @@ export function createFakeTelegram(): FakeTelegram {
     const method = url.split("/").pop() ?? "";
     const payload = init?.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : {};
     calls.push({ method, payload });
+    reportCall(method);
     const failure = failures.get(method);
     if (failure && (failure.chatId === undefined || failure.chatId === payload.chat_id)) {
       failures.delete(method);
