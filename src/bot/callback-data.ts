@@ -15,7 +15,19 @@ export type CallbackAction =
   | { kind: "pin"; siteId: string }
   | { kind: "open"; offset: number }
   | { kind: "language"; choice: "fr" | "en" | "auto" }
-  | { kind: "on-call"; choice: OnCallChoice };
+  | { kind: "on-call"; choice: OnCallChoice }
+  | { kind: "tools-list" }
+  | { kind: "tools-site"; siteId: string }
+  | { kind: "tools-stock"; siteId: string; materialId: string; out: boolean }
+  | { kind: "tools-close-today"; siteId: string }
+  | { kind: "tools-input"; siteId: string; input: ToolsInput }
+  | { kind: "tools-note-remove"; siteId: string }
+  | { kind: "tools-undo"; changeId: number };
+
+/** What a worker types after a site-panel button: a day to close, special hours, a note. */
+export const TOOLS_INPUTS = { wtd: "close-day", wth: "hours", wtn: "note" } as const;
+export type ToolsInput = (typeof TOOLS_INPUTS)[keyof typeof TOOLS_INPUTS];
+const TOOLS_INPUT_PREFIX = { "close-day": "wtd", hours: "wth", note: "wtn" } as const;
 
 export const ON_CALL_CHOICES = ["on", "off", "4h", "morning"] as const;
 export type OnCallChoice = (typeof ON_CALL_CHOICES)[number];
@@ -28,6 +40,14 @@ export const callbackData = {
   open: (from: number) => `open:${from}`,
   language: (choice: "fr" | "en" | "auto") => `lang:${choice}`,
   onCall: (choice: OnCallChoice) => `oc:${choice}`,
+  toolsList: () => "wtl",
+  toolsSite: (siteId: string) => `wtp:${siteId}`,
+  toolsStock: (siteId: string, materialId: string, out: boolean) =>
+    `${out ? "wto" : "wti"}:${siteId}:${materialId}`,
+  toolsCloseToday: (siteId: string) => `wtc:${siteId}`,
+  toolsInput: (siteId: string, input: ToolsInput) => `${TOOLS_INPUT_PREFIX[input]}:${siteId}`,
+  toolsNoteRemove: (siteId: string) => `wtx:${siteId}`,
+  toolsUndo: (changeId: number) => `wtu:${changeId}`,
 };
 
 export function parseCallbackData(data: string | undefined): CallbackAction | undefined {
@@ -62,6 +82,38 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
       return ON_CALL_CHOICES.includes(a as OnCallChoice) && b === undefined
         ? { kind: "on-call", choice: a as OnCallChoice }
         : undefined;
+    case "wtl":
+      return a === undefined ? { kind: "tools-list" } : undefined;
+    case "wtp":
+    case "wtc":
+    case "wtx": {
+      const siteId = slug.safeParse(a);
+      if (!siteId.success || b !== undefined) return undefined;
+      const kind =
+        prefix === "wtp" ? "tools-site" : prefix === "wtc" ? "tools-close-today" : "tools-note-remove";
+      return { kind, siteId: siteId.data };
+    }
+    case "wto":
+    case "wti": {
+      const siteId = slug.safeParse(a);
+      const materialId = slug.safeParse(b);
+      return siteId.success && materialId.success
+        ? { kind: "tools-stock", siteId: siteId.data, materialId: materialId.data, out: prefix === "wto" }
+        : undefined;
+    }
+    case "wtd":
+    case "wth":
+    case "wtn": {
+      const siteId = slug.safeParse(a);
+      if (!siteId.success || b !== undefined) return undefined;
+      return { kind: "tools-input", siteId: siteId.data, input: TOOLS_INPUTS[prefix] };
+    }
+    case "wtu": {
+      const changeId = z.coerce.number().int().min(1).max(2_000_000_000).safeParse(a);
+      return changeId.success && b === undefined && /^\d+$/.test(a ?? "")
+        ? { kind: "tools-undo", changeId: changeId.data }
+        : undefined;
+    }
     default:
       return undefined;
   }

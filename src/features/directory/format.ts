@@ -296,12 +296,19 @@ export function siteCard(site: Site, status: Status, view: View): string {
       ].join("\n")
     : undefined;
 
-  const upcomingSpecial = site.specialDates.filter((d) => d.day >= today && d.day <= addDays(today, 60));
+  // A worker's closure or hours for a day replace the file's for that day.
+  const workerDays = site.workerDays ?? [];
+  const upcomingSpecial = [
+    ...site.specialDates.filter((d) => !workerDays.some((w) => w.day === d.day)),
+    ...workerDays.map((w) => ({ day: w.day, hours: w.hours })),
+  ]
+    .filter((d) => d.day >= today && d.day <= addDays(today, 60))
+    .sort((a, b) => a.day.localeCompare(b.day));
   const special =
     upcomingSpecial.length > 0
       ? [
           t("directory.card.special"),
-          ...upcomingSpecial.map((d) => {
+          ...upcomingSpecial.map((d: { day: string; hours: string; note?: Site["name"] }) => {
             const date = formatDay(d.day, locale);
             const line =
               d.hours === "off"
@@ -348,6 +355,7 @@ export function siteCard(site: Site, status: Status, view: View): string {
       ? t("directory.card.languages", { list: languageNames(site.languages, locale) })
       : undefined,
     site.note ? `📝 ${escapeHtml(site.note[locale])}` : undefined,
+    workerNoteLine(site, view),
     t("directory.card.verified", { date: formatDay(site.verifiedOn, locale, false) }),
   ]
     .filter(Boolean)
@@ -361,4 +369,14 @@ export function siteCard(site: Site, status: Status, view: View): string {
     details,
     ...(catalog.directory.info.isExample ? [t("common.example")] : []),
   ]);
+}
+
+/** The team's street note with when it was posted: "📌 L'équipe, 14 h 10 : …", until it expires. */
+export function workerNoteLine(site: Site, view: View): string | undefined {
+  const note = site.workerNote;
+  if (!note || note.expiresAt <= view.now) return undefined;
+  return view.t(
+    "tools.card.note",
+    withHtml({ since: stockOutSince(note.postedAt, view), text: escapeHtml(note.text[view.locale]) }),
+  );
 }
