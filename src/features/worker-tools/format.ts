@@ -109,6 +109,7 @@ export function panel(
 export function describeChange(
   change: Pick<DirectoryChange, "kind" | "target" | "after">,
   view: View,
+  absoluteDays = false,
 ): Record<string, string> {
   const { catalog, locale, t } = view;
   const after = (change.after ?? {}) as Record<string, string>;
@@ -119,7 +120,10 @@ export function describeChange(
     };
   if (change.target.startsWith("day:"))
     return {
-      day: dayText(change.target.slice(4), view),
+      // A log is read later: "tomorrow" there would mean the wrong day.
+      day: absoluteDays
+        ? formatDay(change.target.slice(4), view.locale)
+        : dayText(change.target.slice(4), view),
       hours: after.hours ? formatTimeRanges(after.hours, locale, t) : "",
     };
   return {
@@ -135,7 +139,7 @@ export function siteLabel(catalog: Catalog, siteId: string, locale: Locale): str
 /** One line of the admins' log; notes are cut short, every value escaped. */
 export function journalLine(change: DirectoryChange, view: View): string {
   const { t, catalog, locale } = view;
-  const details = describeChange(change, view);
+  const details = describeChange(change, view, true);
   const before = (change.before ?? {}) as Record<string, string>;
   const noteText = change.kind === "note_removed" ? (before[locale] ?? "") : (details.text ?? "");
   const short = noteText.length > 60 ? `${noteText.slice(0, 59)}…` : noteText;

@@ -113,8 +113,8 @@ export function parseDay(text: string, today: string): DayParse {
 }
 
 const TIME = String.raw`\d{1,2}(?: ?[:h] ?\d{2}| ?h)?`;
-const RANGE = String.raw`${TIME} ?(?:-|–|a|to) ?${TIME}`;
-const RANGES_AT_END = new RegExp(String.raw`(?:^| )(${RANGE}(?: ?(?:,|et|and|;) ?${RANGE}){0,5})$`);
+const RANGE = `${TIME} ?(?:-|–|a|to) ?${TIME}`;
+const RANGES_AT_END = new RegExp(`(?:^| )(${RANGE}(?: ?(?:,|et|and|;) ?${RANGE}){0,5})$`);
 
 function normaliseTime(time: string): string | undefined {
   const match = /^(\d{1,2})(?: ?[:h] ?(\d{2})| ?h)?$/.exec(time.trim());
