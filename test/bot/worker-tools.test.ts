@@ -263,6 +263,16 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
     expect(textOf(marc)).toBe("✅ Le mot est retiré de Le Local de jour.");
     await tap(FRENCH, "site:day-site");
     expect(textOf(FRENCH)).not.toContain("📌");
+    // A street note about overdoses is a note: no emergency card in the middle of writing it.
+    await tap(marc, "wtn:night-site");
+    await say(marc, "Surdoses au fentanyl dans le coin cette nuit");
+    expect(textOf(marc)).toBe("Maintenant en anglais. Écris = pour garder le même texte.");
+    await say(marc, "Fentanyl overdoses around here tonight");
+    expect(textOf(marc)).toBe("✅ Ton mot est affiché sur La Veille de nuit jusqu'à demain, minuit.");
+    expect(bot.telegram.textsTo(marc.id).some((t) => t.includes("911"))).toBe(false);
+    // Outside a dialogue, the same words still bring the card first.
+    await say(marc, "surdose");
+    expect(bot.telegram.textsTo(marc.id).some((t) => t.includes("911"))).toBe(true);
     // "=" keeps the French text for English.
     await tap(marc, "wtn:day-site");
     await say(marc, "Fermé pour dîner 12 h-13 h");

@@ -1,6 +1,7 @@
 import { Composer } from "grammy";
 import { type CallbackAction, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext } from "../../bot/context";
+import { mainMenu } from "../../bot/keyboards";
 import { viewOf } from "../directory/screens";
 import { currentMember } from "../team/on-call";
 import { type Outcome, perform, type Staff, staffOf, undo } from "./actions";
@@ -82,7 +83,7 @@ async function answer(ctx: BotContext, outcome: Outcome): Promise<void> {
       return;
     case "stale":
       await ctx.answerCallbackQuery({ text: ctx.t("common.staleButton").split("\n")[0] ?? "" });
-      await ctx.reply(ctx.t("common.staleButton"));
+      await ctx.reply(ctx.t("common.staleButton"), { reply_markup: mainMenu(ctx.t) });
       return;
     case "reply":
       await ctx.answerCallbackQuery();
