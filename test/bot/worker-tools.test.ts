@@ -363,6 +363,18 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
     expect(await changes()).toHaveLength(4);
   });
 
+  it("takes two workers marking the same stock-out at once as one change", async () => {
+    const marc = await worker();
+    const lea = await worker("fr", "worker", "Léa");
+    await Promise.all([tap(marc, "wto:day-site:naloxone"), tap(lea, "wto:day-site:naloxone")]);
+    const texts = [textOf(marc), textOf(lea)].sort();
+    expect(texts).toEqual([
+      "C'était déjà comme ça : rien n'a changé.",
+      "✅ Noté : Naloxone en rupture à Le Local de jour depuis 14 h. Les personnes le voient déjà.",
+    ]);
+    expect(await changes()).toHaveLength(1);
+  });
+
   it("records who changed what and when, with nothing about the people served", async () => {
     const marc = await worker();
     bot.setNow(AT_2_10);

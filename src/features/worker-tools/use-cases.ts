@@ -126,6 +126,11 @@ function sameState(a: State, b: State): boolean {
   return canonical(a) === canonical(b);
 }
 
+/** Changes to one site run one at a time, so two workers tapping at once cannot record a wrong "before". */
+async function lockSite(tx: Executor, siteId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`worker-tools:${siteId}`}))`);
+}
+
 async function bumpVersion(tx: Executor): Promise<void> {
   await tx
     .update(directoryInfo)
@@ -141,6 +146,7 @@ export async function applyChange(
 ): Promise<ChangeResult> {
   return db.transaction(async (tx) => {
     const target = targetOf(change);
+    await lockSite(tx, change.siteId);
     const before = await readState(tx, change.siteId, target);
     const after = afterOf(change, before, now);
     if (sameState(before, after)) return { kind: "unchanged" };
@@ -190,6 +196,7 @@ export async function undoChange(
       .for("update");
     if (!change) return { kind: "unknown" };
     if (change.undoneAt) return { kind: "already", change };
+    await lockSite(tx, change.siteId);
     const [newer] = await tx
       .select({ id: directoryChanges.id })
       .from(directoryChanges)
