@@ -20,6 +20,7 @@ export type CallbackAction =
   | { kind: "tools-site"; siteId: string }
   | { kind: "tools-stock"; siteId: string; materialId: string; out: boolean }
   | { kind: "tools-close-today"; siteId: string }
+  | { kind: "tools-reset-today"; siteId: string }
   | { kind: "tools-input"; siteId: string; input: ToolsInput }
   | { kind: "tools-note-remove"; siteId: string }
   | { kind: "tools-undo"; changeId: number };
@@ -45,6 +46,7 @@ export const callbackData = {
   toolsStock: (siteId: string, materialId: string, out: boolean) =>
     `${out ? "wto" : "wti"}:${siteId}:${materialId}`,
   toolsCloseToday: (siteId: string) => `wtc:${siteId}`,
+  toolsResetToday: (siteId: string) => `wtr:${siteId}`,
   toolsInput: (siteId: string, input: ToolsInput) => `${TOOLS_INPUT_PREFIX[input]}:${siteId}`,
   toolsNoteRemove: (siteId: string) => `wtx:${siteId}`,
   toolsUndo: (changeId: number) => `wtu:${changeId}`,
@@ -86,11 +88,17 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
       return a === undefined ? { kind: "tools-list" } : undefined;
     case "wtp":
     case "wtc":
+    case "wtr":
     case "wtx": {
       const siteId = slug.safeParse(a);
       if (!siteId.success || b !== undefined) return undefined;
-      const kind =
-        prefix === "wtp" ? "tools-site" : prefix === "wtc" ? "tools-close-today" : "tools-note-remove";
+      const kinds = {
+        wtp: "tools-site",
+        wtc: "tools-close-today",
+        wtr: "tools-reset-today",
+        wtx: "tools-note-remove",
+      } as const;
+      const kind = kinds[prefix];
       return { kind, siteId: siteId.data };
     }
     case "wto":

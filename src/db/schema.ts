@@ -377,6 +377,7 @@ export const DIRECTORY_CHANGE_KINDS = [
   "stock_back",
   "day_closed",
   "day_hours",
+  "day_reset",
   "note_posted",
   "note_removed",
 ] as const;

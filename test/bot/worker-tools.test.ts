@@ -175,6 +175,18 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
     expect(textOf(FRENCH)).toContain(
       "<b>Le Local de jour</b>\nCentre-Sud · 100, rue Ontario Est\n🟢 Ouvert jusqu'à 17 h",
     );
+    // Closed again, then back to the usual hours from the panel.
+    await tap(marc, "wtc:day-site");
+    await tap(marc, "wtp:day-site");
+    expect(buttonTexts(bot.lastCall(marc.id)?.payload)).toContain("🔓 Heures habituelles aujourd'hui");
+    expect(lastButtons(marc)).toContain("wtr:day-site");
+    await tap(marc, "wtr:day-site");
+    expect(textOf(marc)).toBe("✅ Noté : Le Local de jour reprend ses heures habituelles aujourd'hui");
+    await say(ENGLISH, "/open");
+    expect(textOf(ENGLISH)).toContain(
+      "<b>The Day Place</b>\nCentre-Sud · 100, rue Ontario Est\n🟢 Open until 17:00",
+    );
+    expect((await changes()).map((r) => r.kind)).toEqual(["day_closed", "day_closed", "day_reset"]);
   });
 
   it("closes another day and sets special hours from a typed line, refusing bad dates and hours", async () => {

@@ -82,6 +82,8 @@ describe("worker tools buttons", () => {
     });
     expect(parseCallbackData("wtu:12")).toEqual({ kind: "tools-undo", changeId: 12 });
     expect(parseCallbackData("wtl")).toEqual({ kind: "tools-list" });
+    expect(parseCallbackData("wtr:day-site")).toEqual({ kind: "tools-reset-today", siteId: "day-site" });
+    expect(parseCallbackData("wtx:day-site")).toEqual({ kind: "tools-note-remove", siteId: "day-site" });
     for (const bad of ["wto:day-site", "wtu:-1", "wtu:1e3", "wtu:0", "wtp:Day!", "wtc:a:b", "wtl:x", "wtz:a"])
       expect(parseCallbackData(bad)).toBeUndefined();
   });

@@ -43,6 +43,7 @@ export function actorOf(member: Member): Actor {
 export type Intent =
   | { kind: "stock"; materialId: string; out: boolean }
   | { kind: "close-today" }
+  | { kind: "reset-today" }
   | { kind: "close-day"; day: string }
   | { kind: "hours"; day: string; hours: string }
   | { kind: "note"; text: Bilingual }
@@ -65,6 +66,8 @@ function requestFor(site: Site, intent: Intent, now: Date, zone: string): Change
       };
     case "close-today":
       return { kind: "day_closed", siteId: site.id, day: wallDate(now, zone) };
+    case "reset-today":
+      return { kind: "day_reset", siteId: site.id, day: wallDate(now, zone) };
     case "close-day":
       return { kind: "day_closed", siteId: site.id, day: intent.day };
     case "hours":

@@ -92,9 +92,14 @@ export function panel(
     keyboard.text(t(isOut ? "tools.panel.back" : "tools.panel.out", withHtml({ material })), data);
     if (i % 2 === 1) keyboard.row();
   });
+  // Today already set by a worker: the first button puts back the usual hours instead.
+  const setToday = (site.workerDays ?? []).some((d) => d.day === today);
   keyboard
     .row()
-    .text(t("tools.panel.closeToday"), callbackData.toolsCloseToday(site.id))
+    .text(
+      t(setToday ? "tools.panel.resetToday" : "tools.panel.closeToday"),
+      setToday ? callbackData.toolsResetToday(site.id) : callbackData.toolsCloseToday(site.id),
+    )
     .text(t("tools.panel.closeDay"), callbackData.toolsInput(site.id, "close-day"))
     .row()
     .text(t("tools.panel.hours"), callbackData.toolsInput(site.id, "hours"))

@@ -20,7 +20,7 @@ export type Actor = { memberId: number; alias: string; organisationId: string };
 
 export type ChangeRequest =
   | { kind: "stock_out" | "stock_back"; siteId: string; materialId: string }
-  | { kind: "day_closed"; siteId: string; day: string }
+  | { kind: "day_closed" | "day_reset"; siteId: string; day: string }
   | { kind: "day_hours"; siteId: string; day: string; hours: string }
   | { kind: "note_posted"; siteId: string; text: Bilingual; expiresAt: Date }
   | { kind: "note_removed"; siteId: string };
@@ -37,6 +37,7 @@ export function targetOf(change: ChangeRequest): string {
       return `stock:${change.materialId}`;
     case "day_closed":
     case "day_hours":
+    case "day_reset":
       return `day:${change.day}`;
     case "note_posted":
     case "note_removed":
@@ -55,6 +56,8 @@ function afterOf(change: ChangeRequest, before: State, now: Date): State {
       return { hours: "off" };
     case "day_hours":
       return { hours: change.hours };
+    case "day_reset":
+      return null;
     case "note_posted":
       return {
         fr: change.text.fr,
