@@ -50,7 +50,7 @@ Every command accepts --help. The database comes from DATABASE_URL, else the emb
   "directory validate":
     "Usage: npm run admin -- directory validate FILE\n\nChecks FILE against the directory format and lists every error as path: message.\nDoes not touch the database.",
   "directory import":
-    "Usage: npm run admin -- directory import FILE\n\nValidates FILE, then replaces the whole directory in one transaction: all or nothing.\nStock-outs reported by workers are kept for the sites that still list that material.",
+    "Usage: npm run admin -- directory import FILE\n\nValidates FILE, then replaces the whole directory in one transaction: all or nothing.\nStock-outs reported by workers are kept for the sites that still list that material;\ntheir closures, special hours and notes for the sites that still exist.",
   "directory export":
     "Usage: npm run admin -- directory export [--out FILE]\n\nWrites the directory as YAML, to FILE or to stdout. `export` then `import` changes nothing.",
   "directory schema":

@@ -3,7 +3,7 @@ import type { Catalog, NearbySite, SiteWithStatus } from "../../directory/catalo
 import { crisisLines, isChequeDay } from "../../directory/catalog";
 import { addDays, wallDate, wallFields } from "../../directory/clock";
 import { type DayHours, type Interval, type Status, weekHours } from "../../directory/hours";
-import type { Material, Site } from "../../directory/model";
+import type { Material, Site, SpecialDate } from "../../directory/model";
 import { escapeHtml } from "../../text/html";
 import { type Translate, withHtml } from "../../text/translate";
 
@@ -298,7 +298,7 @@ export function siteCard(site: Site, status: Status, view: View): string {
 
   // A worker's closure or hours for a day replace the file's for that day.
   const workerDays = site.workerDays ?? [];
-  const upcomingSpecial = [
+  const upcomingSpecial: SpecialDate[] = [
     ...site.specialDates.filter((d) => !workerDays.some((w) => w.day === d.day)),
     ...workerDays.map((w) => ({ day: w.day, hours: w.hours })),
   ]
@@ -308,7 +308,7 @@ export function siteCard(site: Site, status: Status, view: View): string {
     upcomingSpecial.length > 0
       ? [
           t("directory.card.special"),
-          ...upcomingSpecial.map((d: { day: string; hours: string; note?: Site["name"] }) => {
+          ...upcomingSpecial.map((d) => {
             const date = formatDay(d.day, locale);
             const line =
               d.hours === "off"
