@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
+import { CatalogCache } from "../../src/directory/catalog-cache";
 import { getDirectoryVersion, replaceDirectory } from "../../src/directory/store";
 import { DRIVERS } from "../support/database";
 import { fixtureDirectory, WEDNESDAY_2PM } from "../support/directory-fixture";
@@ -101,6 +102,30 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
     expect(textOf(FRENCH)).not.toContain("rupture");
     await tap(ENGLISH, "site:day-site");
     expect(textOf(ENGLISH)).toContain("🧰 <b>Supplies</b>: Syringes, Naloxone\n");
+  });
+
+  it("goes straight to the panel when the organisation has one site, and other processes see changes", async () => {
+    await replaceDirectory(
+      database.db,
+      fixtureDirectory((input) => {
+        input.sites = input.sites.filter((s) => s.organisation !== "org-a" || s.id === "night-site");
+      }),
+    );
+    // Another process, with its own cached copy of the directory.
+    const elsewhere = new CatalogCache();
+    const before = await elsewhere.get(database.db);
+    expect(before?.sitesById.get("night-site")?.stockOuts).toEqual([]);
+    const sam = await worker("en", "worker", "Sam");
+    await say(sam, "/sites");
+    expect(textOf(sam)).toBe(
+      "🛠 <b>The Night Watch</b>\n🔴 Closed · opens today at 20:00\nToday: 20:00–3:00\n\nTap what changed 👇",
+    );
+    expect(buttonTexts(bot.lastCall(sam.id)?.payload)).not.toContain("⬅️ My sites");
+    await tap(sam, "wto:night-site:pipes");
+    const after = await elsewhere.get(database.db);
+    expect(after?.sitesById.get("night-site")?.stockOuts).toEqual([
+      { materialId: "pipes", since: WEDNESDAY_2PM },
+    ]);
   });
 
   it("speaks English to an English-speaking worker and says when nothing changed", async () => {
