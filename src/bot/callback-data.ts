@@ -21,7 +21,20 @@ export type CallbackAction =
   | { kind: "alert-subscribe"; placeId: string | null }
   | { kind: "alert-stop" }
   | { kind: "broadcast-area"; placeId: string | null }
-  | { kind: "broadcast"; choice: "send" | "cancel" };
+  | { kind: "broadcast"; choice: "send" | "cancel" }
+  | { kind: "tools-list" }
+  | { kind: "tools-site"; siteId: string }
+  | { kind: "tools-stock"; siteId: string; materialId: string; out: boolean }
+  | { kind: "tools-close-today"; siteId: string }
+  | { kind: "tools-reset-today"; siteId: string }
+  | { kind: "tools-input"; siteId: string; input: ToolsInput }
+  | { kind: "tools-note-remove"; siteId: string }
+  | { kind: "tools-undo"; changeId: number };
+
+/** What a worker types after a site-panel button: a day to close, special hours, a note. */
+export const TOOLS_INPUTS = { wtd: "close-day", wth: "hours", wtn: "note" } as const;
+export type ToolsInput = (typeof TOOLS_INPUTS)[keyof typeof TOOLS_INPUTS];
+const TOOLS_INPUT_PREFIX = { "close-day": "wtd", hours: "wth", note: "wtn" } as const;
 
 export const ON_CALL_CHOICES = ["on", "off", "4h", "morning"] as const;
 export type OnCallChoice = (typeof ON_CALL_CHOICES)[number];
@@ -42,6 +55,15 @@ export const callbackData = {
   alertStop: () => "al:stop",
   broadcastArea: (placeId: string | null) => (placeId === null ? "bc:all" : `bc:p:${placeId}`),
   broadcast: (choice: "send" | "cancel") => `bc:${choice}`,
+  toolsList: () => "wtl",
+  toolsSite: (siteId: string) => `wtp:${siteId}`,
+  toolsStock: (siteId: string, materialId: string, out: boolean) =>
+    `${out ? "wto" : "wti"}:${siteId}:${materialId}`,
+  toolsCloseToday: (siteId: string) => `wtc:${siteId}`,
+  toolsResetToday: (siteId: string) => `wtr:${siteId}`,
+  toolsInput: (siteId: string, input: ToolsInput) => `${TOOLS_INPUT_PREFIX[input]}:${siteId}`,
+  toolsNoteRemove: (siteId: string) => `wtx:${siteId}`,
+  toolsUndo: (changeId: number) => `wtu:${changeId}`,
 };
 
 export function parseCallbackData(data: string | undefined): CallbackAction | undefined {
@@ -83,6 +105,44 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
     case "al":
     case "bc":
       return parseAlertData(prefix, a, b);
+    case "wtl":
+      return a === undefined ? { kind: "tools-list" } : undefined;
+    case "wtp":
+    case "wtc":
+    case "wtr":
+    case "wtx": {
+      const siteId = slug.safeParse(a);
+      if (!siteId.success || b !== undefined) return undefined;
+      const kinds = {
+        wtp: "tools-site",
+        wtc: "tools-close-today",
+        wtr: "tools-reset-today",
+        wtx: "tools-note-remove",
+      } as const;
+      const kind = kinds[prefix];
+      return { kind, siteId: siteId.data };
+    }
+    case "wto":
+    case "wti": {
+      const siteId = slug.safeParse(a);
+      const materialId = slug.safeParse(b);
+      return siteId.success && materialId.success
+        ? { kind: "tools-stock", siteId: siteId.data, materialId: materialId.data, out: prefix === "wto" }
+        : undefined;
+    }
+    case "wtd":
+    case "wth":
+    case "wtn": {
+      const siteId = slug.safeParse(a);
+      if (!siteId.success || b !== undefined) return undefined;
+      return { kind: "tools-input", siteId: siteId.data, input: TOOLS_INPUTS[prefix] };
+    }
+    case "wtu": {
+      const changeId = z.coerce.number().int().min(1).max(2_000_000_000).safeParse(a);
+      return changeId.success && b === undefined && /^\d+$/.test(a ?? "")
+        ? { kind: "tools-undo", changeId: changeId.data }
+        : undefined;
+    }
     default:
       return undefined;
   }

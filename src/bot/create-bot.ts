@@ -21,6 +21,8 @@ import { adminFeature } from "../features/team/admin";
 import { teamGroupFeature } from "../features/team/group";
 import { JOIN_TEAM, joinTeam } from "../features/team/join";
 import { onCallFeature } from "../features/team/on-call";
+import { TOOLS_INPUT, toolsInput } from "../features/worker-tools/conversation";
+import { toolsFeature } from "../features/worker-tools/handlers";
 import { errorFields } from "../logger";
 import type { BotContext, BotDeps, InnerContext } from "./context";
 import { localeFromTelegram } from "./i18n";
@@ -92,12 +94,14 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(createConversation(requestFlow, REQUEST_FLOW));
   person.use(createConversation(addToRequestFlow, ADD_TO_REQUEST));
   person.use(createConversation(broadcastFlow, BROADCAST_FLOW));
+  person.use(createConversation(toolsInput, TOOLS_INPUT));
   person.use(infoFeature);
   person.use(languageFeature);
   person.use(onCallFeature);
   person.use(adminFeature);
   person.use(requestsFeature);
   person.use(alertsFeature);
+  person.use(toolsFeature);
   person.use(directoryFeature);
   person.use(fallbackFeature);
 

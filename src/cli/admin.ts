@@ -17,6 +17,7 @@ import { loadDirectory, replaceDirectory } from "../directory/store";
 import { type RequestDeps, releaseAllClaims } from "../features/requests/use-cases";
 import { parseDuration } from "../features/team/duration";
 import { createInvitation, isOnCall, listMembers, revokeMember, setShift } from "../features/team/queries";
+import { listChanges } from "../features/worker-tools/use-cases";
 import { loadKeys } from "../privacy/keys";
 import { createSealer } from "../privacy/sealed";
 import { ROTATE_HELP, rotateKeys } from "./rotate-keys";
@@ -43,6 +44,7 @@ Commands:
   revoke MEMBER_ID               remove a member: they lose access at once
   shift MEMBER_ID --hours H      set a member's weekly shift (OSM syntax), or --clear it
   rotate-keys                    re-seal everything with a new encryption key (see rotate-keys --help)
+  changes [--site ID] [--limit N]  list workers' latest directory changes (stock, closures, notes)
 
 Every command accepts --help. The database comes from DATABASE_URL, else the embedded one in DATA_DIR.`,
   migrate:
@@ -50,7 +52,7 @@ Every command accepts --help. The database comes from DATABASE_URL, else the emb
   "directory validate":
     "Usage: npm run admin -- directory validate FILE\n\nChecks FILE against the directory format and lists every error as path: message.\nDoes not touch the database.",
   "directory import":
-    "Usage: npm run admin -- directory import FILE\n\nValidates FILE, then replaces the whole directory in one transaction: all or nothing.\nStock-outs reported by workers are kept for the sites that still list that material.",
+    "Usage: npm run admin -- directory import FILE\n\nValidates FILE, then replaces the whole directory in one transaction: all or nothing.\nStock-outs reported by workers are kept for the sites that still list that material;\ntheir closures, special hours and notes for the sites that still exist.",
   "directory export":
     "Usage: npm run admin -- directory export [--out FILE]\n\nWrites the directory as YAML, to FILE or to stdout. `export` then `import` changes nothing.",
   "directory schema":
@@ -64,6 +66,8 @@ Every command accepts --help. The database comes from DATABASE_URL, else the emb
   shift:
     'Usage: npm run admin -- shift MEMBER_ID --hours "Mo-Fr 18:00-02:00"\n       npm run admin -- shift MEMBER_ID --clear\n\nA member is on call while their weekly shift runs (same syntax as site hours). People are told when\nthe next shift starts when nobody is on call.',
   "rotate-keys": ROTATE_HELP,
+  changes:
+    "Usage: npm run admin -- changes [--site SITE_ID] [--limit N]\n\nLists the latest changes workers made from the bot (newest first, default 50, at most 1000):\nwhen (UTC), member id and alias, organisation, site, kind, before → after, and when it was undone.\nNothing about the people served is recorded.",
   link: "Usage: npm run admin -- link SITE_ID [--username BOT_USERNAME]\n\nPrints https://t.me/<bot>?start=site-<id>, which opens that site's card.\nWithout --username, asks Telegram for the bot's username using BOT_TOKEN.",
 };
 
@@ -139,6 +143,8 @@ export async function main(argv: string[]): Promise<void> {
       clear: { type: "boolean" },
       pseudonym: { type: "boolean" },
       "drop-previous": { type: "boolean" },
+      site: { type: "string" },
+      limit: { type: "string" },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -312,6 +318,46 @@ export async function main(argv: string[]): Promise<void> {
         hours
           ? `${member.alias} is on call during: ${hours}`
           : `${member.alias} has no weekly shift any more.`,
+      );
+      return;
+    }
+
+    case "changes": {
+      requireNone(sub === undefined ? [] : [sub, ...rest], key);
+      const limit = values.limit ?? "50";
+      if (!/^\d{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > 1000)
+        throw new UsageError(`--limit must be a whole number from 1 to 1000.\n\n${HELP.changes}`);
+      const site = values.site;
+      if (site !== undefined && !/^[a-z0-9][a-z0-9-]{0,39}$/.test(site))
+        throw new UsageError(
+          `--site takes a site id (lowercase letters, digits and dashes).\n\n${HELP.changes}`,
+        );
+      const list = await withDatabase((handle) =>
+        listChanges(handle.db, { ...(site ? { siteId: site } : {}), limit: Number(limit) }),
+      );
+      if (list.length === 0) {
+        out(site ? `No directory changes for site ${site}.` : "No directory changes.");
+        return;
+      }
+      const state = (value: unknown) => (value === null || value === undefined ? "-" : JSON.stringify(value));
+      out(
+        [
+          "id\tat\tmember\torganisation\tsite\tkind\ttarget\tbefore\tafter\tundone",
+          ...list.map((c) =>
+            [
+              c.id,
+              c.at.toISOString(),
+              `${c.memberId ?? "-"} ${c.memberAlias}`,
+              c.organisationId,
+              c.siteId,
+              c.kind,
+              c.target,
+              state(c.before),
+              state(c.after),
+              c.undoneAt ? `${c.undoneAt.toISOString()} by ${c.undoneByMemberId ?? "-"}` : "-",
+            ].join("\t"),
+          ),
+        ].join("\n"),
       );
       return;
     }

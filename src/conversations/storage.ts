@@ -83,25 +83,3 @@ export function conversationStorage<C extends Keyed, S>(
     },
   };
 }
-
-/**
- * Whether this person is in the middle of the named conversation, read outside the plugin (by
- * middleware that runs before it). An unreadable state counts as none, as the plugin does.
- */
-export async function isInConversation(
-  db: Database,
-  sealer: Sealer,
-  pseudonym: string,
-  name: string,
-): Promise<boolean> {
-  const [row] = await db.select().from(conversationState).where(eq(conversationState.key, pseudonym));
-  if (!row) return false;
-  try {
-    const versioned = JSON.parse(sealer.open((row.state as { sealed: string }).sealed)) as VersionedState<
-      Record<string, unknown[] | undefined>
-    >;
-    return (versioned.state[name]?.length ?? 0) > 0;
-  } catch {
-    return false;
-  }
-}

@@ -396,3 +396,63 @@ export const alerts = pgTable("alerts", {
   // Set when the author was sent the report: every message of the alert was settled.
   reportedAt: timestamp({ withTimezone: true }),
 });
+
+// Part 3: worker tools. What workers change from the street lives apart from the imported directory, so
+// an import keeps it (for sites that still exist). No foreign key to `sites`: an import deletes and
+// re-inserts them, which would cascade. Nothing here is about the people served.
+
+/** A worker's closure ("off") or special hours ("10:00-14:00") for one day; wins over the file's. */
+export const siteDayOverrides = pgTable(
+  "site_day_overrides",
+  {
+    siteId: text().notNull(),
+    day: date().notNull(),
+    hours: text().notNull(),
+    setAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.siteId, table.day] })],
+);
+
+/** A short street note on a site, in both languages; hidden once it expires. */
+export const siteNotes = pgTable("site_notes", {
+  siteId: text().primaryKey(),
+  textFr: text().notNull(),
+  textEn: text().notNull(),
+  postedAt: timestamp({ withTimezone: true }).notNull(),
+  expiresAt: timestamp({ withTimezone: true }).notNull(),
+});
+
+export const DIRECTORY_CHANGE_KINDS = [
+  "stock_out",
+  "stock_back",
+  "day_closed",
+  "day_hours",
+  "day_reset",
+  "note_posted",
+  "note_removed",
+] as const;
+export type DirectoryChangeKind = (typeof DIRECTORY_CHANGE_KINDS)[number];
+
+/**
+ * The audit of workers' directory changes: who (member id and alias; staff, not people served), when,
+ * where, and the state before and after, enough to undo. `target` names the thing changed at the site
+ * ("stock:naloxone", "day:2026-12-03", "note") so a newer change to it blocks an older undo.
+ */
+export const directoryChanges = pgTable(
+  "directory_changes",
+  {
+    id: serial().primaryKey(),
+    at: timestamp({ withTimezone: true }).notNull(),
+    memberId: integer().references(() => members.id, { onDelete: "set null" }),
+    memberAlias: text().notNull(),
+    organisationId: text().notNull(),
+    siteId: text().notNull(),
+    kind: text({ enum: DIRECTORY_CHANGE_KINDS }).notNull(),
+    target: text().notNull(),
+    before: jsonb().$type<Record<string, unknown> | null>(),
+    after: jsonb().$type<Record<string, unknown> | null>(),
+    undoneAt: timestamp({ withTimezone: true }),
+    undoneByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
+  },
+  (table) => [index().on(table.organisationId, table.at), index().on(table.siteId, table.target)],
+);

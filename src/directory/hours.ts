@@ -46,7 +46,7 @@ export function parseDayRanges(value: string): Interval[] {
 export const DAY_RANGES_PATTERN = /^(off|\d{1,2}:\d{2}-\d{1,2}:\d{2}(,\d{1,2}:\d{2}-\d{1,2}:\d{2}){0,5})$/;
 
 export function buildSchedule(
-  site: Pick<Site, "hours" | "chequeDayHours" | "specialDates">,
+  site: Pick<Site, "hours" | "chequeDayHours" | "specialDates" | "workerDays">,
   chequeDays: string[],
   region: Region,
   timeZone: string,
@@ -57,6 +57,8 @@ export function buildSchedule(
     for (const day of chequeDays) overrides.set(day, ranges);
   }
   for (const special of site.specialDates) overrides.set(special.day, parseDayRanges(special.hours));
+  // What a worker set from the street is newer than the file.
+  for (const day of site.workerDays ?? []) overrides.set(day.day, parseDayRanges(day.hours));
   return { weekly: parseOpeningHours(site.hours, region), overrides, timeZone, cache: new Map() };
 }
 

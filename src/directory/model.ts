@@ -25,6 +25,10 @@ export type Place = {
 export type Organisation = { id: string; name: Bilingual; phone?: string; website?: string };
 export type SpecialDate = { day: string; hours: string; note?: Bilingual };
 export type StockOut = { materialId: string; since: Date };
+/** A worker's closure or special hours for one day: applied after the file's special dates. */
+export type WorkerDay = { day: string; hours: string; setAt: Date };
+/** A worker's short street note on a site, shown on its card until it expires. */
+export type WorkerNote = { text: Bilingual; postedAt: Date; expiresAt: Date };
 
 export type Site = {
   id: string;
@@ -46,6 +50,9 @@ export type Site = {
   isCrisisLine: boolean;
   verifiedOn: string;
   stockOuts: StockOut[];
+  /** Set from the bot by workers; survives imports. */
+  workerDays?: WorkerDay[];
+  workerNote?: WorkerNote;
 };
 
 export type Directory = {

@@ -8,7 +8,9 @@ import {
   members,
   organisations,
   places,
+  siteDayOverrides,
   siteMaterials,
+  siteNotes,
   siteSpecialDates,
   sites,
   stockOuts,
@@ -162,6 +164,10 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
       stillListed.has(`${s.siteId}\u0000${s.materialId}`),
     );
     if (keptStockOuts.length) await tx.insert(stockOuts).values(keptStockOuts);
+    // Workers' closures, hours and notes stay with the sites that still exist.
+    const siteIds = file.sites.map((s) => s.id);
+    await tx.delete(siteDayOverrides).where(notInArray(siteDayOverrides.siteId, siteIds));
+    await tx.delete(siteNotes).where(notInArray(siteNotes.siteId, siteIds));
 
     return {
       organisations: file.organisations.length,
@@ -178,17 +184,29 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
 export async function loadDirectory(db: Executor): Promise<Directory | undefined> {
   const [info] = await db.select().from(directoryInfo).where(eq(directoryInfo.id, 1));
   if (!info) return undefined;
-  const [dayRows, materialRows, placeRows, organisationRows, siteRows, linkRows, specialRows, stockRows] =
-    await Promise.all([
-      db.select().from(chequeDays).orderBy(chequeDays.day),
-      db.select().from(materials).orderBy(materials.position),
-      db.select().from(places).orderBy(places.position),
-      db.select().from(organisations).orderBy(organisations.id),
-      db.select().from(sites).orderBy(sites.id),
-      db.select().from(siteMaterials),
-      db.select().from(siteSpecialDates).orderBy(siteSpecialDates.day),
-      db.select().from(stockOuts),
-    ]);
+  const [
+    dayRows,
+    materialRows,
+    placeRows,
+    organisationRows,
+    siteRows,
+    linkRows,
+    specialRows,
+    stockRows,
+    workerDayRows,
+    noteRows,
+  ] = await Promise.all([
+    db.select().from(chequeDays).orderBy(chequeDays.day),
+    db.select().from(materials).orderBy(materials.position),
+    db.select().from(places).orderBy(places.position),
+    db.select().from(organisations).orderBy(organisations.id),
+    db.select().from(sites).orderBy(sites.id),
+    db.select().from(siteMaterials),
+    db.select().from(siteSpecialDates).orderBy(siteSpecialDates.day),
+    db.select().from(stockOuts),
+    db.select().from(siteDayOverrides).orderBy(siteDayOverrides.day),
+    db.select().from(siteNotes),
+  ]);
   const materialOrder = new Map(materialRows.map((m) => [m.id, m.position]));
   return {
     version: info.version,
@@ -251,8 +269,32 @@ export async function loadDirectory(db: Executor): Promise<Directory | undefined
         stockOuts: stockRows
           .filter((r) => r.siteId === s.id)
           .map((r) => ({ materialId: r.materialId, since: r.since })),
+        ...workerExtras(s.id, workerDayRows, noteRows),
       }),
     ),
+  };
+}
+
+function workerExtras(
+  siteId: string,
+  dayRows: (typeof siteDayOverrides.$inferSelect)[],
+  noteRows: (typeof siteNotes.$inferSelect)[],
+): Pick<Site, "workerDays" | "workerNote"> {
+  const workerDays = dayRows
+    .filter((d) => d.siteId === siteId)
+    .map((d) => ({ day: d.day, hours: d.hours, setAt: d.setAt }));
+  const note = noteRows.find((n) => n.siteId === siteId);
+  return {
+    ...(workerDays.length ? { workerDays } : {}),
+    ...(note
+      ? {
+          workerNote: {
+            text: { fr: note.textFr, en: note.textEn },
+            postedAt: note.postedAt,
+            expiresAt: note.expiresAt,
+          },
+        }
+      : {}),
   };
 }
 

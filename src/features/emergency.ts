@@ -1,13 +1,24 @@
+import { eq } from "drizzle-orm";
 import { Composer } from "grammy";
 import type { BotContext } from "../bot/context";
 import { mainMenu } from "../bot/keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "../bot/last-resort";
+import { conversationState } from "../db/schema";
 import { mentionsEmergency } from "../directory/emergency-words";
-import { isWritingAlert } from "./alerts/conversation";
 import { emergencyText } from "./directory/format";
 import { viewOf } from "./directory/screens";
 import { activeRequestsOf } from "./requests/queries";
 import { currentMember } from "./team/on-call";
+
+/** A worker typing into a dialogue (a street note: "overdoses around here tonight") writes for it, not for help. */
+async function inDialogue(ctx: BotContext): Promise<boolean> {
+  if (!ctx.pseudonym) return false;
+  const rows = await ctx.deps.db
+    .select({ key: conversationState.key })
+    .from(conversationState)
+    .where(eq(conversationState.key, ctx.pseudonym));
+  return rows.length > 0;
+}
 
 /** 911 first, then naloxone, the Good Samaritan law and the crisis lines. Works even if the database is down. */
 export async function showEmergency(ctx: BotContext): Promise<void> {
@@ -32,8 +43,7 @@ emergencyFeature.on("message:text").filter(
   (ctx) => mentionsEmergency(ctx.message.text),
   async (ctx, next) => {
     const worker = await currentMember(ctx).catch(() => undefined);
-    if (worker && worker.role !== "peer" && (worker.focusRequestId || (await isWritingAlert(ctx))))
-      return next();
+    if (worker && worker.role !== "peer" && (worker.focusRequestId || (await inDialogue(ctx)))) return next();
     await showEmergency(ctx);
     const active = ctx.pseudonym ? await activeRequestsOf(ctx.deps.db, ctx.pseudonym).catch(() => []) : [];
     if (active.some((r) => r.status === "claimed")) return next();

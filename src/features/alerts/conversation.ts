@@ -4,18 +4,11 @@ import { InlineKeyboard } from "grammy";
 import { type CallbackAction, callbackData, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
-import { isInConversation } from "../../conversations/storage";
 import { isMenuText } from "../directory/handlers";
 import { currentMember } from "../team/on-call";
 import { alertAreas, alertMessage, countReach, MAX_ALERT_TEXT, sendAlert } from "./broadcast";
 
 export const BROADCAST_FLOW = "broadcast";
-
-/** An alert about overdoses says "overdose": a worker writing one is not shown the emergency card. */
-export async function isWritingAlert(ctx: BotContext): Promise<boolean> {
-  if (!ctx.pseudonym) return false;
-  return isInConversation(ctx.deps.db, ctx.deps.sealer, ctx.pseudonym, BROADCAST_FLOW).catch(() => false);
-}
 
 // A step left unanswered this long is dropped, as in the request dialogue.
 const STEP_TIMEOUT_MS = 30 * 60_000;

@@ -3,7 +3,7 @@ import type { Catalog, NearbySite, SiteWithStatus } from "../../directory/catalo
 import { crisisLines, isChequeDay } from "../../directory/catalog";
 import { addDays, wallDate, wallFields } from "../../directory/clock";
 import { type DayHours, type Interval, type Status, weekHours } from "../../directory/hours";
-import type { Material, Site } from "../../directory/model";
+import type { Material, Site, SpecialDate } from "../../directory/model";
 import { escapeHtml } from "../../text/html";
 import { type Translate, withHtml } from "../../text/translate";
 
@@ -300,7 +300,14 @@ export function siteCard(site: Site, status: Status | undefined, view: View): st
       ].join("\n")
     : undefined;
 
-  const upcomingSpecial = site.specialDates.filter((d) => d.day >= today && d.day <= addDays(today, 60));
+  // A worker's closure or hours for a day replace the file's for that day.
+  const workerDays = site.workerDays ?? [];
+  const upcomingSpecial: SpecialDate[] = [
+    ...site.specialDates.filter((d) => !workerDays.some((w) => w.day === d.day)),
+    ...workerDays.map((w) => ({ day: w.day, hours: w.hours })),
+  ]
+    .filter((d) => d.day >= today && d.day <= addDays(today, 60))
+    .sort((a, b) => a.day.localeCompare(b.day));
   const special =
     upcomingSpecial.length > 0
       ? [
@@ -352,6 +359,7 @@ export function siteCard(site: Site, status: Status | undefined, view: View): st
       ? t("directory.card.languages", { list: languageNames(site.languages, locale) })
       : undefined,
     site.note ? `📝 ${escapeHtml(site.note[locale])}` : undefined,
+    workerNoteLine(site, view),
     t("directory.card.verified", { date: formatDay(site.verifiedOn, locale, false) }),
   ]
     .filter(Boolean)
@@ -372,4 +380,14 @@ export function siteCard(site: Site, status: Status | undefined, view: View): st
     asOf,
     ...(catalog.directory.info.isExample ? [t("common.example")] : []),
   ]);
+}
+
+/** The team's street note with when it was posted: "📌 L'équipe, 14 h 10 : …", until it expires. */
+export function workerNoteLine(site: Site, view: View): string | undefined {
+  const note = site.workerNote;
+  if (!note || note.expiresAt <= view.now) return undefined;
+  return view.t(
+    "tools.card.note",
+    withHtml({ since: stockOutSince(note.postedAt, view), text: escapeHtml(note.text[view.locale]) }),
+  );
 }

@@ -1,0 +1,119 @@
+import { InlineKeyboard } from "grammy";
+import type { InlineKeyboardButton } from "grammy/types";
+import { callbackData } from "../../bot/callback-data";
+import type { BotContext } from "../../bot/context";
+import type { Bilingual } from "../../db/schema";
+import type { Catalog } from "../../directory/catalog";
+import { addDays, wallDate } from "../../directory/clock";
+import { instantAt } from "../../directory/hours";
+import type { Site } from "../../directory/model";
+import { viewOf } from "../directory/screens";
+import { currentMember } from "../team/on-call";
+import type { Member } from "../team/queries";
+import { describeChange, siteLabel } from "./format";
+import { type Actor, applyChange, type ChangeRequest, targetOf, undoChange } from "./use-cases";
+
+/**
+ * The steps shared by buttons and the typing dialogue: check who acts and on which site (at the moment
+ * it runs, never trusting the button), make the change, and say what happened with an Undo button.
+ * Results are plain data so a conversation can get them through `external`.
+ */
+
+export type Staff = { member: Member; catalog: Catalog; sites: Site[] };
+
+export type Outcome =
+  | { kind: "reply"; text: string; keyboard: InlineKeyboardButton[][] }
+  | { kind: "not-staff" }
+  | { kind: "stale" };
+
+/** Workers and admins of an organisation, with that organisation's sites; peers and strangers get nothing. */
+export async function staffOf(ctx: BotContext): Promise<Staff | undefined> {
+  const member = await currentMember(ctx);
+  if (!member || member.role === "peer") return undefined;
+  const catalog = await ctx.deps.catalog.get(ctx.deps.db);
+  if (!catalog) return undefined;
+  const sites = catalog.directory.sites.filter((s) => s.organisationId === member.organisationId);
+  return { member, catalog, sites };
+}
+
+export function actorOf(member: Member): Actor {
+  return { memberId: member.id, alias: member.alias, organisationId: member.organisationId };
+}
+
+export type Intent =
+  | { kind: "stock"; materialId: string; out: boolean }
+  | { kind: "close-today" }
+  | { kind: "reset-today" }
+  | { kind: "close-day"; day: string }
+  | { kind: "hours"; day: string; hours: string }
+  | { kind: "note"; text: Bilingual }
+  | { kind: "note-remove" };
+
+/** A note stays up until the end of the next day on the wall clock, so street notes never go stale. */
+export function noteExpiry(now: Date, zone: string): Date {
+  return instantAt(addDays(wallDate(now, zone), 2), 0, zone);
+}
+
+function requestFor(site: Site, intent: Intent, now: Date, zone: string): ChangeRequest | undefined {
+  switch (intent.kind) {
+    case "stock":
+      // A button for a material the site no longer lists is an old button.
+      if (!site.materials.includes(intent.materialId)) return undefined;
+      return {
+        kind: intent.out ? "stock_out" : "stock_back",
+        siteId: site.id,
+        materialId: intent.materialId,
+      };
+    case "close-today":
+      return { kind: "day_closed", siteId: site.id, day: wallDate(now, zone) };
+    case "reset-today":
+      return { kind: "day_reset", siteId: site.id, day: wallDate(now, zone) };
+    case "close-day":
+      return { kind: "day_closed", siteId: site.id, day: intent.day };
+    case "hours":
+      return { kind: "day_hours", siteId: site.id, day: intent.day, hours: intent.hours };
+    case "note":
+      return { kind: "note_posted", siteId: site.id, text: intent.text, expiresAt: noteExpiry(now, zone) };
+    case "note-remove":
+      return { kind: "note_removed", siteId: site.id };
+  }
+}
+
+export async function perform(ctx: BotContext, siteId: string, intent: Intent): Promise<Outcome> {
+  const staff = await staffOf(ctx);
+  if (!staff) return { kind: "not-staff" };
+  const site = staff.sites.find((s) => s.id === siteId);
+  const now = ctx.deps.now();
+  const zone = staff.catalog.directory.info.timezone;
+  const request = site ? requestFor(site, intent, now, zone) : undefined;
+  if (!site || !request) return { kind: "stale" };
+  const result = await applyChange(ctx.deps.db, actorOf(staff.member), request, now);
+  const view = viewOf(ctx, staff.catalog);
+  const back = new InlineKeyboard().text(site.name[ctx.locale], callbackData.toolsSite(site.id));
+  if (result.kind === "unchanged")
+    return { kind: "reply", text: ctx.t("tools.done.unchanged"), keyboard: back.inline_keyboard };
+  const details = describeChange(
+    { kind: request.kind, target: targetOf(request), after: result.after },
+    view,
+  );
+  return {
+    kind: "reply",
+    text: ctx.t(`tools.done.${request.kind}`, { site: site.name[ctx.locale], ...details }),
+    keyboard: new InlineKeyboard()
+      .text(ctx.t("tools.undo.button"), callbackData.toolsUndo(result.changeId))
+      .text(site.name[ctx.locale], callbackData.toolsSite(site.id)).inline_keyboard,
+  };
+}
+
+export async function undo(ctx: BotContext, changeId: number): Promise<Outcome> {
+  const staff = await staffOf(ctx);
+  if (!staff) return { kind: "not-staff" };
+  const result = await undoChange(ctx.deps.db, actorOf(staff.member), changeId, ctx.deps.now());
+  if (result.kind === "unknown") return { kind: "stale" };
+  const site = siteLabel(staff.catalog, result.change.siteId, ctx.locale);
+  const back = staff.sites.some((s) => s.id === result.change.siteId)
+    ? new InlineKeyboard().text(site, callbackData.toolsSite(result.change.siteId)).inline_keyboard
+    : [];
+  const key = result.kind === "undone" ? "tools.undo.done" : `tools.undo.${result.kind}`;
+  return { kind: "reply", text: ctx.t(key, { site }), keyboard: back };
+}

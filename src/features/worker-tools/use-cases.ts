@@ -1,0 +1,245 @@
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Database, Executor } from "../../db/executor";
+import {
+  type Bilingual,
+  type DirectoryChangeKind,
+  directoryChanges,
+  directoryInfo,
+  siteDayOverrides,
+  siteNotes,
+  stockOuts,
+} from "../../db/schema";
+
+/**
+ * Workers' changes to the directory, each in one transaction with its audit row and a version bump (so
+ * every process's catalog reloads). A change stores the state of the thing before and after, so undo
+ * puts back exactly what was there, and refuses when something newer changed the same thing.
+ */
+
+export type Actor = { memberId: number; alias: string; organisationId: string };
+
+export type ChangeRequest =
+  | { kind: "stock_out" | "stock_back"; siteId: string; materialId: string }
+  | { kind: "day_closed" | "day_reset"; siteId: string; day: string }
+  | { kind: "day_hours"; siteId: string; day: string; hours: string }
+  | { kind: "note_posted"; siteId: string; text: Bilingual; expiresAt: Date }
+  | { kind: "note_removed"; siteId: string };
+
+/** The state of one changed thing as stored in the audit: plain JSON, null when absent. */
+export type State = Record<string, string> | null;
+
+export type ChangeResult = { kind: "done"; changeId: number; after: State } | { kind: "unchanged" };
+
+export function targetOf(change: ChangeRequest): string {
+  switch (change.kind) {
+    case "stock_out":
+    case "stock_back":
+      return `stock:${change.materialId}`;
+    case "day_closed":
+    case "day_hours":
+    case "day_reset":
+      return `day:${change.day}`;
+    case "note_posted":
+    case "note_removed":
+      return "note";
+  }
+}
+
+function afterOf(change: ChangeRequest, before: State, now: Date): State {
+  switch (change.kind) {
+    case "stock_out":
+      // Already out: keep the time it ran out, which is what people are told.
+      return before ?? { since: now.toISOString() };
+    case "stock_back":
+      return null;
+    case "day_closed":
+      return { hours: "off" };
+    case "day_hours":
+      return { hours: change.hours };
+    case "day_reset":
+      return null;
+    case "note_posted":
+      return {
+        fr: change.text.fr,
+        en: change.text.en,
+        postedAt: now.toISOString(),
+        expiresAt: change.expiresAt.toISOString(),
+      };
+    case "note_removed":
+      return null;
+  }
+}
+
+async function readState(tx: Executor, siteId: string, target: string): Promise<State> {
+  if (target.startsWith("stock:")) {
+    const [row] = await tx
+      .select()
+      .from(stockOuts)
+      .where(and(eq(stockOuts.siteId, siteId), eq(stockOuts.materialId, target.slice(6))));
+    return row ? { since: row.since.toISOString() } : null;
+  }
+  if (target.startsWith("day:")) {
+    const [row] = await tx
+      .select()
+      .from(siteDayOverrides)
+      .where(and(eq(siteDayOverrides.siteId, siteId), eq(siteDayOverrides.day, target.slice(4))));
+    return row ? { hours: row.hours } : null;
+  }
+  const [row] = await tx.select().from(siteNotes).where(eq(siteNotes.siteId, siteId));
+  return row
+    ? {
+        fr: row.textFr,
+        en: row.textEn,
+        postedAt: row.postedAt.toISOString(),
+        expiresAt: row.expiresAt.toISOString(),
+      }
+    : null;
+}
+
+async function writeState(tx: Executor, siteId: string, target: string, state: State, now: Date) {
+  if (target.startsWith("stock:")) {
+    const materialId = target.slice(6);
+    await tx.delete(stockOuts).where(and(eq(stockOuts.siteId, siteId), eq(stockOuts.materialId, materialId)));
+    if (state?.since) await tx.insert(stockOuts).values({ siteId, materialId, since: new Date(state.since) });
+    return;
+  }
+  if (target.startsWith("day:")) {
+    const day = target.slice(4);
+    await tx
+      .delete(siteDayOverrides)
+      .where(and(eq(siteDayOverrides.siteId, siteId), eq(siteDayOverrides.day, day)));
+    if (state?.hours)
+      await tx.insert(siteDayOverrides).values({ siteId, day, hours: state.hours, setAt: now });
+    return;
+  }
+  await tx.delete(siteNotes).where(eq(siteNotes.siteId, siteId));
+  if (state?.fr && state.en && state.postedAt && state.expiresAt)
+    await tx.insert(siteNotes).values({
+      siteId,
+      textFr: state.fr,
+      textEn: state.en,
+      postedAt: new Date(state.postedAt),
+      expiresAt: new Date(state.expiresAt),
+    });
+}
+
+function sameState(a: State, b: State): boolean {
+  const canonical = (s: State) =>
+    s === null ? "null" : JSON.stringify(Object.entries(s).sort(([x], [y]) => x.localeCompare(y)));
+  return canonical(a) === canonical(b);
+}
+
+/** Changes to one site run one at a time, so two workers tapping at once cannot record a wrong "before". */
+async function lockSite(tx: Executor, siteId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`worker-tools:${siteId}`}))`);
+}
+
+async function bumpVersion(tx: Executor): Promise<void> {
+  await tx
+    .update(directoryInfo)
+    .set({ version: sql`${directoryInfo.version} + 1` })
+    .where(eq(directoryInfo.id, 1));
+}
+
+export async function applyChange(
+  db: Database,
+  actor: Actor,
+  change: ChangeRequest,
+  now: Date,
+): Promise<ChangeResult> {
+  return db.transaction(async (tx) => {
+    const target = targetOf(change);
+    await lockSite(tx, change.siteId);
+    const before = await readState(tx, change.siteId, target);
+    const after = afterOf(change, before, now);
+    if (sameState(before, after)) return { kind: "unchanged" };
+    await writeState(tx, change.siteId, target, after, now);
+    const [row] = await tx
+      .insert(directoryChanges)
+      .values({
+        at: now,
+        memberId: actor.memberId,
+        memberAlias: actor.alias,
+        organisationId: actor.organisationId,
+        siteId: change.siteId,
+        kind: change.kind,
+        target,
+        before,
+        after,
+      })
+      .returning({ id: directoryChanges.id });
+    if (!row) throw new Error("audit insert returned nothing");
+    await bumpVersion(tx);
+    return { kind: "done", changeId: row.id, after };
+  });
+}
+
+export type DirectoryChange = typeof directoryChanges.$inferSelect;
+
+export type UndoResult =
+  | { kind: "undone"; change: DirectoryChange }
+  | { kind: "unknown" }
+  | { kind: "already"; change: DirectoryChange }
+  | { kind: "superseded"; change: DirectoryChange };
+
+/** Puts back the state before one change, unless it was undone already or something newer changed it. */
+export async function undoChange(
+  db: Database,
+  actor: Actor,
+  changeId: number,
+  now: Date,
+): Promise<UndoResult> {
+  return db.transaction(async (tx) => {
+    const [change] = await tx
+      .select()
+      .from(directoryChanges)
+      .where(
+        and(eq(directoryChanges.id, changeId), eq(directoryChanges.organisationId, actor.organisationId)),
+      )
+      .for("update");
+    if (!change) return { kind: "unknown" };
+    if (change.undoneAt) return { kind: "already", change };
+    await lockSite(tx, change.siteId);
+    const [newer] = await tx
+      .select({ id: directoryChanges.id })
+      .from(directoryChanges)
+      .where(
+        and(
+          eq(directoryChanges.siteId, change.siteId),
+          eq(directoryChanges.target, change.target),
+          gt(directoryChanges.id, change.id),
+          isNull(directoryChanges.undoneAt),
+        ),
+      )
+      .limit(1);
+    const current = await readState(tx, change.siteId, change.target);
+    if (newer || !sameState(current, (change.after ?? null) as State)) return { kind: "superseded", change };
+    await writeState(tx, change.siteId, change.target, (change.before ?? null) as State, now);
+    const [undone] = await tx
+      .update(directoryChanges)
+      .set({ undoneAt: now, undoneByMemberId: actor.memberId })
+      .where(eq(directoryChanges.id, change.id))
+      .returning();
+    await bumpVersion(tx);
+    return { kind: "undone", change: undone ?? change };
+  });
+}
+
+export async function listChanges(
+  db: Executor,
+  filter: { organisationId?: string; siteId?: string; limit: number },
+): Promise<DirectoryChange[]> {
+  return db
+    .select()
+    .from(directoryChanges)
+    .where(
+      and(
+        filter.organisationId ? eq(directoryChanges.organisationId, filter.organisationId) : undefined,
+        filter.siteId ? eq(directoryChanges.siteId, filter.siteId) : undefined,
+      ),
+    )
+    .orderBy(desc(directoryChanges.id))
+    .limit(filter.limit);
+}
+
+export type { DirectoryChangeKind };
