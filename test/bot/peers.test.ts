@@ -14,7 +14,7 @@ import {
   TEST_PSEUDONYM_KEY,
 } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
-import { callbackUpdate, type Person, textUpdate } from "../support/updates";
+import { callbackUpdate, messageUpdate, type Person, textUpdate } from "../support/updates";
 
 describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
   let database: DatabaseHandle;
@@ -165,6 +165,38 @@ describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
     await bot.send(textUpdate(sam, "c'est pour le premier"));
     await bot.deliver();
     expect(bot.lastText(marc.id)).toBe(`${first.nickname} : c'est pour le premier`);
+
+    // A Telegram reply to a message about the other request goes to that one, and stays there.
+    await bot.send(
+      messageUpdate(sam, {
+        text: "réponse au deuxième",
+        reply_to_message: {
+          message_id: 77,
+          date: 1_790_000_000,
+          chat: { id: sam.id, type: "private", first_name: "Passereau" },
+          text: `🤝 ${second.nickname}\nMarc : Il est où?`,
+        },
+      }),
+      textUpdate(sam, "et encore pour le deuxième"),
+    );
+    await bot.deliver();
+    expect(bot.telegram.textsTo(marc.id).slice(-2)).toEqual([
+      `${second.nickname} : réponse au deuxième`,
+      `${second.nickname} : et encore pour le deuxième`,
+    ]);
+
+    // /mademande lists what the peer relays, with a way to answer or withdraw each.
+    await bot.send(textUpdate(sam, "/mademande"));
+    const texts = bot.telegram.textsTo(sam.id).slice(-3);
+    expect(texts[0]).toBe("🤝 Tes demandes pour d'autres personnes :");
+    expect(texts.slice(1).sort()).toEqual(
+      [
+        `🤝 <b>${first.nickname}</b> · 🍲 Manger · prise par Marc`,
+        `🤝 <b>${second.nickname}</b> · 🍲 Manger · prise par Marc`,
+      ].sort(),
+    );
+    expect(callbackDatas(bot.lastCall(sam.id)?.payload)).toHaveLength(2);
+    await bot.send(callbackUpdate(sam, `pr:focus:${first.request?.id}`));
     // An overdose word from the peer shows them the card and still reaches the worker.
     await bot.send(textUpdate(sam, "il fait une surdose, métro Berri"));
     expect(bot.telegram.textsTo(sam.id).some((t) => t.includes("911"))).toBe(true);
@@ -210,6 +242,10 @@ describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
     expect(buttonTexts(bot.lastCall(sam.id)?.payload)).toEqual(
       expect.arrayContaining(["💬 Parler à quelqu'un", "🤝 Pour quelqu'un", "🆘 Renfort"]),
     );
+    // From inside a dialogue too (its own context and API).
+    await bot.send(textUpdate(sam, "🤝 Pour quelqu'un"), callbackUpdate(sam, "f:cancel"));
+    expect(bot.lastText(sam.id)).toBe("D'accord, rien n'a été envoyé. Voici le menu 👇");
+    expect(buttonTexts(bot.lastCall(sam.id)?.payload)).toContain("🤝 Pour quelqu'un");
     await bot.send(textUpdate(sam, "/urgence"));
     expect(buttonTexts(bot.lastCall(sam.id)?.payload)).toContain("🆘 Renfort");
 
@@ -282,7 +318,13 @@ describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
     expect(bot.lastText(sam.id)).toBe(
       "⚠️ Nobody is on call right now.\nIf it is an emergency: call 911.\nThe team has been told in its group.",
     );
+    // Again a minute later: the number again, the group not told twice.
+    await bot.send(textUpdate(sam, "/backup"));
+    expect(bot.lastText(sam.id)).toBe(
+      "🆘 Already sent (14:00), no need to send again. The first one to answer writes to you here.\n\n⚠️ Nobody is on call right now.\nIf it is an emergency: call 911.",
+    );
     await bot.deliver();
+    expect(bot.telegram.textsTo(-100777)).toHaveLength(1);
     expect(bot.lastText(-100777)).toMatch(
       /^🆘 Sam \(pair aidant·e\) demande du renfort \(14 h\) et personne n'est de garde\.$/,
     );

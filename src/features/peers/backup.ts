@@ -16,7 +16,7 @@ export const BACKUP_DEDUPE_MINUTES = 5;
 
 export type BackupOutcome =
   | { kind: "sent"; onCall: number; time: string }
-  | { kind: "again"; time: string }
+  | { kind: "again"; time: string; nobodyOnCall: boolean; number: string }
   | { kind: "nobody"; number: string; groupTold: boolean };
 
 /**
@@ -38,7 +38,7 @@ export async function callBackup(
   const number = catalog?.directory.info.emergencyNumber ?? LAST_RESORT_EMERGENCY_NUMBER;
   const result = await deps.db.transaction(async (tx): Promise<BackupOutcome> => {
     const [recent] = await tx
-      .select({ createdAt: requests.createdAt })
+      .select({ createdAt: requests.createdAt, deliveredAt: requests.deliveredAt })
       .from(requests)
       .where(
         and(
@@ -48,7 +48,14 @@ export async function callBackup(
           gt(requests.createdAt, new Date(now.getTime() - BACKUP_DEDUPE_MINUTES * 60_000)),
         ),
       );
-    if (recent) return { kind: "again", time: timeOf(recent.createdAt, peer.locale) };
+    // Nobody was on call for the first tap: the emergency number again, the team not alerted again.
+    if (recent)
+      return {
+        kind: "again",
+        time: timeOf(recent.createdAt, peer.locale),
+        nobodyOnCall: recent.deliveredAt === null,
+        number,
+      };
     const own: Reader = { t: deps.translations.forLocale(peer.locale), locale: peer.locale };
     const request = await insertRequest(
       tx,

@@ -1,17 +1,19 @@
+import { eq } from "drizzle-orm";
 import { Composer, InlineKeyboard, type NextFunction } from "grammy";
 import { callbackData, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext, InnerContext } from "../../bot/context";
+import { members } from "../../db/schema";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { isMenuText } from "../directory/handlers";
 import { REQUEST_FLOW } from "../requests/conversation";
 import { nicknameOf } from "../requests/notices";
-import { getRequest, type Request, setFocus } from "../requests/queries";
+import { activeRequestsOf, getRequest, type Request, setFocus } from "../requests/queries";
 import { type RelayContent, relayFromPerson, withdrawRequest } from "../requests/use-cases";
 import { currentMember } from "../team/on-call";
 import { findActiveMember, type Member } from "../team/queries";
 import { callBackup } from "./backup";
 import { peerMenuLabels } from "./menu";
-import { heldRelayedBy } from "./queries";
+import { activeRelayedBy, heldRelayedBy } from "./queries";
 
 /**
  * Peer helpers: a request for someone with them (/relais, /relay or the menu button), the "I need
@@ -51,7 +53,12 @@ async function backup(ctx: BotContext): Promise<void> {
       await ctx.reply(ctx.t("peers.backup.sent", { count: result.onCall }));
       return;
     case "again":
-      await ctx.reply(ctx.t("peers.backup.again", { time: result.time }));
+      await ctx.reply(
+        [
+          ctx.t("peers.backup.again", { time: result.time }),
+          ...(result.nobodyOnCall ? [ctx.t("peers.backup.nobody", { number: result.number })] : []),
+        ].join("\n\n"),
+      );
       return;
     case "nobody":
       await ctx.reply(
@@ -67,6 +74,40 @@ peersFeature.command(["renfort", "backup"], backup);
 peersFeature
   .on("message:text")
   .filter((ctx) => peerMenuLabels(ctx.deps, "backup").includes(ctx.message.text), backup);
+
+// --- Their relayed requests, with a way to answer or withdraw each ----------------------------------
+
+peersFeature.command(["mademande", "myrequest"], async (ctx, next) => {
+  const peer = await currentMember(ctx);
+  if (peer?.role !== "peer") return next();
+  const relayed = await activeRelayedBy(ctx.deps.db, peer.id);
+  if (relayed.length === 0) return next();
+  await ctx.reply(ctx.t("peers.mine.title"));
+  for (const request of relayed) {
+    const [holder] =
+      request.claimedByMemberId !== null
+        ? await ctx.deps.db
+            .select({ alias: members.alias })
+            .from(members)
+            .where(eq(members.id, request.claimedByMemberId))
+        : [];
+    const nickname = nicknameOf(request, ctx);
+    const keyboard = new InlineKeyboard();
+    if (request.status === "claimed")
+      keyboard.text(ctx.t("peers.reply", { nickname }), callbackData.peerFocus(request.id)).row();
+    keyboard.text(ctx.t("peers.sent.withdraw", { nickname }), callbackData.peerWithdraw(request.id));
+    await ctx.reply(
+      ctx.t("peers.mine.item", {
+        nickname,
+        category: ctx.t(`requests.categories.${request.category}`),
+        status: ctx.t(`requests.mine.status.${request.status}`, { alias: holder?.alias ?? "" }),
+      }),
+      { parse_mode: "HTML", reply_markup: keyboard },
+    );
+  }
+  // Their own requests, if they made some as anyone else would, are listed as usual after these.
+  if (ctx.pseudonym && (await activeRequestsOf(ctx.deps.db, ctx.pseudonym)).length > 0) return next();
+});
 
 // --- Buttons: answer this request, withdraw it ------------------------------------------------------
 
@@ -102,12 +143,17 @@ peersFeature.callbackQuery(/^pr:/, async (ctx, next) => {
 async function targetOf(ctx: BotContext, peer: Member): Promise<Request | "asked" | undefined> {
   const held = await heldRelayedBy(ctx.deps.db, peer.id);
   if (held.length === 0) return undefined;
-  const focused = held.find((r) => r.id === peer.focusRequestId);
-  if (focused) return focused;
-  if (held.length === 1) {
-    const [only] = held as [Request];
-    await setFocus(ctx.deps.db, peer.id, only.id);
-    return only;
+  // A Telegram reply to a message about one request (they all start with its tag) is for that one.
+  const repliedTo = ctx.message?.reply_to_message;
+  const tagLine = (repliedTo?.text ?? repliedTo?.caption)?.split("\n")[0];
+  const tagged = tagLine ? held.filter((r) => tagOf(ctx, r) === tagLine) : [];
+  const chosen =
+    (tagged.length === 1 ? tagged[0] : undefined) ??
+    held.find((r) => r.id === peer.focusRequestId) ??
+    (held.length === 1 ? held[0] : undefined);
+  if (chosen) {
+    if (chosen.id !== peer.focusRequestId) await setFocus(ctx.deps.db, peer.id, chosen.id);
+    return chosen;
   }
   const keyboard = new InlineKeyboard();
   for (const request of held.slice(0, 10))
@@ -116,6 +162,11 @@ async function targetOf(ctx: BotContext, peer: Member): Promise<Request | "asked
       .row();
   await ctx.reply(ctx.t("peers.which"), { reply_markup: keyboard });
   return "asked";
+}
+
+function tagOf(ctx: BotContext, request: Request): string {
+  const t = ctx.deps.translations.forLocale(request.locale);
+  return t("peers.tag", { nickname: nicknameOf(request, { t, locale: request.locale }) });
 }
 
 async function relayPeerWords(ctx: BotContext, next: NextFunction, content: RelayContent | undefined) {
