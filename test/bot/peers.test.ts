@@ -1,9 +1,11 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { members, requests, teamGroups } from "../../src/db/schema";
 import { runRequestTimers } from "../../src/features/requests/timers";
+import { releaseAllClaims } from "../../src/features/requests/use-cases";
+import { revokeMember } from "../../src/features/team/queries";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
 import { DRIVERS } from "../support/database";
 import {
@@ -104,7 +106,10 @@ describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
       .select()
       .from(requests)
       .where(eq(requests.id, request?.id ?? ""));
-    const [samRow] = await database.db.select().from(members).where(eq(members.alias, "Sam"));
+    const [samRow] = await database.db
+      .select()
+      .from(members)
+      .where(and(eq(members.alias, "Sam"), isNull(members.revokedAt)));
     expect(stored).toMatchObject({ relayedByMemberId: samRow?.id, relayedVia: "Sam" });
     expect(stored?.personPseudonym).toMatch(/^relay-/);
     expect(stored?.personPseudonym).not.toBe(pseudonymFor(TEST_PSEUDONYM_KEY, sam.id));
@@ -202,6 +207,29 @@ describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
     expect(bot.telegram.textsTo(sam.id).some((t) => t.includes("911"))).toBe(true);
     await bot.deliver();
     expect(bot.lastText(marc.id)).toBe(`${first.nickname} : il fait une surdose, métro Berri`);
+  });
+
+  it("ends what a peer relays when they leave the team, so no answer reaches them any more", async () => {
+    const marc = await member("Marc", { onCall: true });
+    const sam = await member("Sam", { role: "peer" });
+    const { request, nickname } = await relay(sam, "besoin d'un lit");
+    await bot.deliver();
+    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
+    await bot.deliver();
+    // As the coordinator's "remove" and the admin command do.
+    const [samRow] = await database.db
+      .select()
+      .from(members)
+      .where(and(eq(members.alias, "Sam"), isNull(members.revokedAt)));
+    const revoked = await revokeMember(database.db, samRow?.id ?? -1, bot.deps.now());
+    if (revoked) await releaseAllClaims(bot.deps, revoked);
+    await bot.deliver();
+    expect(bot.lastText(marc.id)).toBe(`🚪 ${nickname} a retiré sa demande. Rien d'autre à faire.`);
+    const [ended] = await database.db
+      .select()
+      .from(requests)
+      .where(eq(requests.id, request?.id ?? ""));
+    expect(ended).toMatchObject({ status: "withdrawn", chatIdEnc: null });
   });
 
   it("never shows a peer anyone else's request: no notice, no reminder, no last call, no claim", async () => {

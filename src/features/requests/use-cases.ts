@@ -800,5 +800,8 @@ export async function releaseAllClaims(deps: RequestDeps, member: Member): Promi
   const held = await heldBy(deps.db, member.id);
   let released = 0;
   for (const { id } of held) if ((await releaseClaim(deps, id, member)).kind === "ended") released += 1;
+  // Part 3 (peers): a peer helper who leaves stops relaying; answers must not reach them any more.
+  for (const relayed of await activeRelayedBy(deps.db, member.id))
+    await withdrawRequest(deps, relayed.personPseudonym, relayed.id);
   return released;
 }
