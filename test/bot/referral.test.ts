@@ -217,6 +217,26 @@ describe.each(DRIVERS)("referral to another organisation, on $name", ({ open }) 
     expect(await database.db.select().from(referrals)).toEqual([]);
   });
 
+  it("says so when nobody is on call at the other organisation, and the first who comes on gets the request", async () => {
+    const marc = await member("Marc");
+    const bea = await member("Bea", { organisationId: "lines", onCall: false, language: "en" });
+    const someone = person("en");
+    const requestId = await held(marc, someone);
+    const [yes] = await refer(marc, requestId, someone);
+    await bot.send(callbackUpdate(someone, yes as string));
+    expect(bot.lastText(someone.id)).toBe(
+      "✅ OK. Public lines has your request, with what was already said. The answer will come here.\nNobody is on call there right now: your request will go to the first person who comes on call.",
+    );
+    await bot.deliver();
+    expect(bot.telegram.sentTo(bea.id)).toEqual([]);
+    await bot.send(callbackUpdate(bea, "oc:on"));
+    await bot.deliver();
+    expect(bot.telegram.textsTo(bea.id).some((t) => t.startsWith("🆕"))).toBe(true);
+    await bot.send(callbackUpdate(bea, `rq:claim:${requestId}`));
+    await bot.deliver();
+    expect(bot.telegram.textsTo(bea.id).some((t) => t.includes("Marc: On peut en parler"))).toBe(true);
+  });
+
   it("asks the peer helper when the request is relayed, and moves it on their yes", async () => {
     const marc = await member("Marc");
     const bea = await member("Bea", { organisationId: "lines" });

@@ -96,7 +96,13 @@ async function answer(ctx: BotContext, referralId: number, yes: boolean): Promis
   await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => {});
   switch (result.kind) {
     case "accepted":
-      await ctx.reply(ctx.t("referral.person.accepted", withHtml({ organisation: result.organisation })));
+      // Honest when nobody is on call there: it waits for the first who comes on.
+      await ctx.reply(
+        [
+          ctx.t("referral.person.accepted", withHtml({ organisation: result.organisation })),
+          ...(result.onCall === 0 ? [ctx.t("referral.person.nobodyOnCall")] : []),
+        ].join("\n"),
+      );
       return;
     case "declined":
       await ctx.reply(ctx.t("referral.person.declined"));

@@ -151,7 +151,7 @@ export async function askReferral(
 }
 
 export type AnswerOutcome =
-  | { kind: "accepted"; organisation: string }
+  | { kind: "accepted"; organisation: string; onCall: number }
   | { kind: "declined" }
   | { kind: "stale" }
   | { kind: "answered" }
@@ -245,7 +245,7 @@ export async function answerReferral(
     out.push(...(await groupNotice(deps, tx, moved, `:rf${referral.id}`)));
     await enqueue(deps, tx, out);
     if (onCall.length > 0) await markDelivered(tx, [moved.id], now);
-    return { kind: "accepted", organisation: organisation(request.locale) };
+    return { kind: "accepted", organisation: organisation(request.locale), onCall: onCall.length };
   });
 }
 
