@@ -29,12 +29,22 @@ export type CallbackAction =
   | { kind: "tools-reset-today"; siteId: string }
   | { kind: "tools-input"; siteId: string; input: ToolsInput }
   | { kind: "tools-note-remove"; siteId: string }
-  | { kind: "tools-undo"; changeId: number };
+  | { kind: "tools-undo"; changeId: number }
+  // Part 3: peer helpers and referral.
+  | { kind: "peer-focus"; requestId: string }
+  | { kind: "peer-withdraw"; requestId: string }
+  | { kind: "refer-pick"; requestId: string }
+  | { kind: "refer-to"; requestId: string; organisationId: string }
+  | { kind: "refer-answer"; referralId: number; yes: boolean };
 
 /** What a worker types after a site-panel button: a day to close, special hours, a note. */
 export const TOOLS_INPUTS = { wtd: "close-day", wth: "hours", wtn: "note" } as const;
 export type ToolsInput = (typeof TOOLS_INPUTS)[keyof typeof TOOLS_INPUTS];
 const TOOLS_INPUT_PREFIX = { "close-day": "wtd", hours: "wth", note: "wtn" } as const;
+
+// Request ids are 12 base64url characters (requests/queries.ts newRequestId).
+const requestId = z.string().regex(/^[A-Za-z0-9_-]{12}$/);
+const referralId = z.coerce.number().int().min(1).max(2_000_000_000);
 
 export const ON_CALL_CHOICES = ["on", "off", "4h", "morning"] as const;
 export type OnCallChoice = (typeof ON_CALL_CHOICES)[number];
@@ -64,11 +74,24 @@ export const callbackData = {
   toolsInput: (siteId: string, input: ToolsInput) => `${TOOLS_INPUT_PREFIX[input]}:${siteId}`,
   toolsNoteRemove: (siteId: string) => `wtx:${siteId}`,
   toolsUndo: (changeId: number) => `wtu:${changeId}`,
+  peerFocus: (requestId: string) => `pr:focus:${requestId}`,
+  peerWithdraw: (requestId: string) => `pr:wd:${requestId}`,
+  referPick: (requestId: string) => `rf:pick:${requestId}`,
+  referTo: (requestId: string, organisationId: string) => `rf:to:${requestId}:${organisationId}`,
+  referAnswer: (referralId: number, yes: boolean) => `rf:${yes ? "yes" : "no"}:${referralId}`,
 };
 
 export function parseCallbackData(data: string | undefined): CallbackAction | undefined {
   if (!data || data.length > 64) return undefined;
   const [prefix, a, b, ...rest] = data.split(":");
+  // "rf:to:<request>:<organisation>" is the one four-part payload.
+  if (prefix === "rf" && a === "to" && rest.length === 1) {
+    const id = requestId.safeParse(b);
+    const organisationId = slug.safeParse(rest[0]);
+    return id.success && organisationId.success
+      ? { kind: "refer-to", requestId: id.data, organisationId: organisationId.data }
+      : undefined;
+  }
   if (rest.length > 0) return undefined;
   switch (prefix) {
     case "sup":
@@ -143,6 +166,13 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
         ? { kind: "tools-undo", changeId: changeId.data }
         : undefined;
     }
+    case "pr": {
+      const id = requestId.safeParse(b);
+      if (!id.success || (a !== "focus" && a !== "wd")) return undefined;
+      return { kind: a === "focus" ? "peer-focus" : "peer-withdraw", requestId: id.data };
+    }
+    case "rf":
+      return parseReferral(a, b);
     default:
       return undefined;
   }
@@ -164,4 +194,16 @@ function parseAlertData(prefix: "al" | "bc", a: string | undefined, b: string | 
       : ({ kind: "broadcast-area", placeId: null } as const);
   if (prefix === "al") return a === "stop" ? ({ kind: "alert-stop" } as const) : undefined;
   return a === "send" || a === "cancel" ? ({ kind: "broadcast", choice: a } as const) : undefined;
+}
+
+function parseReferral(a: string | undefined, b: string | undefined): CallbackAction | undefined {
+  if (a === "pick") {
+    const id = requestId.safeParse(b);
+    return id.success ? { kind: "refer-pick", requestId: id.data } : undefined;
+  }
+  if (a === "yes" || a === "no") {
+    const id = referralId.safeParse(b);
+    return id.success ? { kind: "refer-answer", referralId: id.data, yes: a === "yes" } : undefined;
+  }
+  return undefined;
 }

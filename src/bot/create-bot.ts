@@ -15,6 +15,8 @@ import { infoFeature } from "../features/info";
 import { inlineFeature } from "../features/inline/handler";
 import { languageFeature } from "../features/language/handlers";
 import { languageMiddleware } from "../features/language/middleware";
+import { peerMenu, peersFeature } from "../features/peers/handlers";
+import { referralFeature } from "../features/referral/handlers";
 import { REQUEST_FLOW, requestFlow } from "../features/requests/conversation";
 import { ADD_TO_REQUEST, addToRequestFlow, requestsFeature } from "../features/requests/handlers";
 import { adminFeature } from "../features/team/admin";
@@ -72,6 +74,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
 
   const person = protectedBot.filter((ctx) => ctx.chat?.type === "private");
   person.use(languageMiddleware);
+  person.use(peerMenu);
   // Before any dialogue: an overdose word always gets the card, whatever step the person is at.
   person.use(emergencyFeature);
   // Before any dialogue too: "forget me" must work whatever step the person is at.
@@ -86,6 +89,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
           return next();
         },
         languageMiddleware,
+        peerMenu,
       ],
     }),
   );
@@ -99,6 +103,8 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(languageFeature);
   person.use(onCallFeature);
   person.use(adminFeature);
+  person.use(peersFeature);
+  person.use(referralFeature);
   person.use(requestsFeature);
   person.use(alertsFeature);
   person.use(toolsFeature);

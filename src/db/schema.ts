@@ -247,6 +247,8 @@ export const REQUEST_CATEGORIES = [
   "food",
   "talk",
   "other",
+  // Part 3 (peers): a peer helper's "I need backup"; never offered in the request flow.
+  "backup",
 ] as const;
 export type RequestCategory = (typeof REQUEST_CATEGORIES)[number];
 export const ANSWER_MODES = ["chat", "meet", "come_by", "none"] as const;
@@ -284,6 +286,10 @@ export const requests = pgTable(
     escalationLevel: integer().notNull().default(0),
     // The Telegram update that sent it: a redelivered "send" finds its request instead of making another.
     sourceUpdateId: integer(),
+    // Part 3 (peers): a request a peer helper opened for someone with them. Replies go to the peer's
+    // chat (chatIdEnc); the person has no pseudonym of their own. The alias is what workers see ("via Sam").
+    relayedByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
+    relayedVia: text(),
   },
   (table) => [
     index().on(table.personPseudonym),
@@ -455,4 +461,31 @@ export const directoryChanges = pgTable(
     undoneByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
   },
   (table) => [index().on(table.organisationId, table.at), index().on(table.siteId, table.target)],
+);
+
+// Part 3: referral. A worker holding a request asks the person whether another organisation may take it
+// over; the request moves only on "yes". One row per question, kept with the request (deleted with it).
+
+export const REFERRAL_STATUSES = ["asked", "accepted", "declined", "stale"] as const;
+export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
+
+export const referrals = pgTable(
+  "referrals",
+  {
+    id: serial().primaryKey(),
+    requestId: text()
+      .notNull()
+      .references(() => requests.id, { onDelete: "cascade" }),
+    fromOrganisationId: text().notNull(),
+    toOrganisationId: text().notNull(),
+    fromMemberId: integer().references(() => members.id, { onDelete: "set null" }),
+    status: text({ enum: REFERRAL_STATUSES }).notNull().default("asked"),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+    answeredAt: timestamp({ withTimezone: true }),
+  },
+  (table) => [
+    index().on(table.requestId),
+    // One question at a time per request: asking twice finds the first.
+    uniqueIndex("referrals_one_asked").on(table.requestId).where(sql`${table.status} = 'asked'`),
+  ],
 );

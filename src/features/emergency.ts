@@ -7,6 +7,7 @@ import { conversationState } from "../db/schema";
 import { mentionsEmergency } from "../directory/emergency-words";
 import { emergencyText } from "./directory/format";
 import { viewOf } from "./directory/screens";
+import { heldRelayedBy } from "./peers/queries";
 import { activeRequestsOf } from "./requests/queries";
 import { currentMember } from "./team/on-call";
 
@@ -47,5 +48,8 @@ emergencyFeature.on("message:text").filter(
     await showEmergency(ctx);
     const active = ctx.pseudonym ? await activeRequestsOf(ctx.deps.db, ctx.pseudonym).catch(() => []) : [];
     if (active.some((r) => r.status === "claimed")) return next();
+    // Part 3 (peers): a peer relaying for someone ("he's not breathing") still reaches the worker.
+    if (worker?.role === "peer" && (await heldRelayedBy(ctx.deps.db, worker.id).catch(() => [])).length > 0)
+      return next();
   },
 );

@@ -66,13 +66,16 @@ describe.each(DRIVERS)("joining a team and going on call, on $name", ({ open }) 
       expect(dump).not.toContain(secret);
   });
 
-  it("speaks English to an English-speaking peer helper and does not mention shifts", async () => {
+  it("speaks English to an English-speaking peer helper, does not mention shifts, and shows the peer buttons", async () => {
     const peer = newPerson("en");
     await bot.send(textUpdate(peer, `/start inv-${await invite("peer")}`), textUpdate(peer, "Sam"));
     expect(bot.telegram.textsTo(peer.id)).toEqual([
       expect.stringContaining("Welcome to the Organisme A team (peer helper)."),
-      "✅ Done, Sam. You are on the Organisme A team.",
+      "✅ Done, Sam. You are on the Organisme A team.\nAs a peer helper, you have two more buttons in your menu:\n🤝 For someone: a request for a person who is with you (/relay).\n🆘 Backup: alerts every worker on call at once (/backup).",
     ]);
+    expect(buttonTexts(bot.lastCall(peer.id)?.payload)).toEqual(
+      expect.arrayContaining(["🤝 For someone", "🆘 Backup"]),
+    );
   });
 
   it("refuses an alias with a mention or a link, and takes the next good one", async () => {

@@ -11,10 +11,10 @@ export async function joinTeam(
   database: DatabaseHandle,
   someone: Person,
   alias: string,
-  options: { role?: Role; onCall?: boolean } = {},
+  options: { role?: Role; onCall?: boolean; organisationId?: string } = {},
 ): Promise<Person> {
   const code = await createInvitation(database.db, {
-    organisationId: "org-a",
+    organisationId: options.organisationId ?? "org-a",
     role: options.role ?? "worker",
     expiresAt: new Date("2026-12-01T00:00:00Z"),
   });

@@ -7,6 +7,7 @@ import { interpretText } from "../../directory/catalog";
 import type { Translate } from "../../text/translate";
 import { showEmergency } from "../emergency";
 import { chooseLanguage } from "../language/handlers";
+import { isPeerMenuText } from "../peers/menu";
 import {
   sendPin,
   showMaterial,
@@ -54,7 +55,8 @@ export function isMenuText(ctx: { deps: BotContext["deps"] }, text: string): boo
   return (
     menuActionFor(text, { fr, en }) !== undefined ||
     text === fr("requests.menuButton") ||
-    text === en("requests.menuButton")
+    text === en("requests.menuButton") ||
+    isPeerMenuText(ctx.deps, text)
   );
 }
 

@@ -6,6 +6,8 @@ import { ANSWER_MODES, type AnswerMode, REQUEST_CATEGORIES, type RequestCategory
 import { formatInstantTime, relativeDay } from "../directory/format";
 import { isMenuText } from "../directory/handlers";
 import { openNowMessageFromDirectory } from "../directory/screens";
+import { relayingPeer, relaySent } from "../peers/flow";
+import { freshRelayPseudonym } from "../peers/queries";
 import { submitRequest } from "./use-cases";
 
 export const REQUEST_FLOW = "request";
@@ -30,7 +32,12 @@ type Choice = { label: string; data: string };
  * /annuler or its button; an overdose word gets the emergency card first (handled before this runs).
  * Nothing is written until "send".
  */
-export async function requestFlow(conversation: Conversation<BotContext, InnerContext>, ctx: InnerContext) {
+export async function requestFlow(
+  conversation: Conversation<BotContext, InnerContext>,
+  ctx: InnerContext,
+  // Part 3 (peers): "relay" is a peer helper asking for someone with them; answers go to the peer.
+  mode?: "relay",
+) {
   const t = ctx.t;
   const options = await conversation.external((outer) => flowOptions(outer));
 
@@ -81,8 +88,8 @@ export async function requestFlow(conversation: Conversation<BotContext, InnerCo
   while (!draft) {
     // 1. What it is about. Typing instead of choosing is fine: it becomes their message.
     const about = await ask(
-      t("requests.flow.intro"),
-      pairs(REQUEST_CATEGORIES.map((c) => ({ label: t(`requests.categories.${c}`), data: `f:cat:${c}` }))),
+      t(mode === "relay" ? "peers.flow.intro" : "requests.flow.intro"),
+      pairs(ASKABLE_CATEGORIES.map((c) => ({ label: t(`requests.categories.${c}`), data: `f:cat:${c}` }))),
       true,
     );
     const category = (about.data?.slice(6) as RequestCategory | undefined) ?? "other";
@@ -150,12 +157,16 @@ export async function requestFlow(conversation: Conversation<BotContext, InnerCo
   const chosen = draft;
   const outcome = await conversation.external(async (outer) => {
     if (!outer.pseudonym || !outer.chat) return { kind: "no-team" as const };
+    const relayedBy = mode === "relay" ? await relayingPeer(outer) : undefined;
+    if (mode === "relay" && !relayedBy) return { kind: "not-peer" as const };
     const result = await submitRequest(outer.deps, {
-      personPseudonym: outer.pseudonym,
+      // The person a peer relays for gets a pseudonym of their own that links to nothing.
+      personPseudonym: relayedBy ? freshRelayPseudonym() : outer.pseudonym,
       chatId: outer.chat.id,
       locale: outer.locale,
       ...chosen,
       sourceUpdateId: outer.update.update_id,
+      ...(relayedBy ? { relayedBy } : {}),
     });
     // Only plain values cross the replay boundary: the next shift is formatted here.
     if (result.kind !== "sent") return result;
@@ -172,9 +183,21 @@ export async function requestFlow(conversation: Conversation<BotContext, InnerCo
             time: formatInstantTime(result.nextShift, catalog.directory.info.timezone, outer.locale),
           })
         : null;
-    return { kind: "sent" as const, nickname: result.nickname, onCall: result.onCall, nextShift: when };
+    return {
+      kind: "sent" as const,
+      requestId: result.requestId,
+      nickname: result.nickname,
+      onCall: result.onCall,
+      nextShift: when,
+    };
   });
+  if (mode === "relay")
+    return relaySent(ctx, outcome, async () =>
+      conversation.external((outer) => openNowMessageFromDirectory(outer)),
+    );
   switch (outcome.kind) {
+    case "not-peer":
+      return;
     case "sent": {
       if (outcome.onCall > 0) {
         await ctx.reply(t("requests.sent.withWorker", { nickname: outcome.nickname }), {
@@ -211,6 +234,9 @@ type FlowOptions = {
   sites: { id: string; name: { fr: string; en: string } }[];
   places: { id: string; name: { fr: string; en: string } }[];
 };
+
+// The backup call is a peer helper's button, never a choice in the dialogue.
+const ASKABLE_CATEGORIES = REQUEST_CATEGORIES.filter((c) => c !== "backup");
 
 const MEETING_TYPES = new Set(["fixed_site", "supervised_consumption", "drop_in", "meal_programme"]);
 

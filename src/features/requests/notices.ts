@@ -1,4 +1,5 @@
 import { InlineKeyboard } from "grammy";
+import { callbackData } from "../../bot/callback-data";
 import type { Locale } from "../../config";
 import type { Catalog } from "../../directory/catalog";
 import type { Translate } from "../../text/translate";
@@ -69,6 +70,8 @@ export function noticeText(
     area: areaLabel(request, reader, catalog),
     minutes: Math.max(0, Math.round((now.getTime() - request.createdAt.getTime()) / 60_000)),
   });
+  // Part 3 (peers): the worker knows they are talking to a peer helper, who passes the words on.
+  const via = request.relayedVia ? `\n${reader.t("peers.notice.via", { alias: request.relayedVia })}` : "";
   // The latest words matter most: keep them, and the whole notice within Telegram's 4,096 characters.
   const quotes: string[] = [];
   let room = MAX_QUOTE;
@@ -80,7 +83,7 @@ export function noticeText(
   }
   if (quotes.length < messages.length) quotes.unshift("…");
   const body = messages.length > 0 ? quotes.join("\n") : reader.t("requests.notice.noMessage");
-  return `${head}\n\n${body}`;
+  return `${head}${via}\n\n${body}`;
 }
 
 /** The team group's notice: that someone asks and what about, with no words and no area. */
@@ -99,13 +102,17 @@ export function noticeKeyboard(request: Request, reader: Reader): InlineKeyboard
 }
 
 export function claimedKeyboard(request: Request, reader: Reader): InlineKeyboard {
-  return new InlineKeyboard()
-    .text(reader.t("requests.notice.reply"), requestCallback.focus(request.id))
-    .row()
-    .text(reader.t("requests.notice.close"), requestCallback.close(request.id))
-    .text(reader.t("requests.notice.release"), requestCallback.release(request.id))
-    .row()
-    .text(reader.t("requests.notice.handOver"), requestCallback.handOver(request.id));
+  return (
+    new InlineKeyboard()
+      .text(reader.t("requests.notice.reply"), requestCallback.focus(request.id))
+      .row()
+      .text(reader.t("requests.notice.close"), requestCallback.close(request.id))
+      .text(reader.t("requests.notice.release"), requestCallback.release(request.id))
+      .row()
+      .text(reader.t("requests.notice.handOver"), requestCallback.handOver(request.id))
+      // Part 3 (referral): to another organisation, only if the person says yes.
+      .text(reader.t("referral.button"), callbackData.referPick(request.id))
+  );
 }
 
 export function outcomeKeyboard(request: Request, reader: Reader): InlineKeyboard {

@@ -43,6 +43,8 @@ export type NewRequest = {
   message: string | null;
   createdAt: Date;
   sourceUpdateId: number | null;
+  /** Part 3 (peers): opened by a peer helper for someone with them. */
+  relayedBy?: { memberId: number; alias: string };
 };
 
 export async function insertRequest(db: Executor, request: NewRequest, sealer: Sealer): Promise<Request> {
@@ -62,6 +64,8 @@ export async function insertRequest(db: Executor, request: NewRequest, sealer: S
       areaPlaceId: request.areaPlaceId,
       createdAt: request.createdAt,
       sourceUpdateId: request.sourceUpdateId,
+      relayedByMemberId: request.relayedBy?.memberId ?? null,
+      relayedVia: request.relayedBy?.alias ?? null,
     })
     .returning();
   if (!row) throw new Error("request insert returned nothing");

@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { conversationState, members, outbox, requests } from "../../db/schema";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
+import { tagForPeer } from "../peers/relay-text";
 import { onCallMembers } from "../team/queries";
 import { htmlText, nicknameOf, noticeKeyboard, noticeText, plainText, type Reader } from "./notices";
 import { endRequest, enqueue, messagesOf, type Request } from "./queries";
@@ -135,8 +136,12 @@ export async function runRequestTimers(
           dedupeKey: `expired:${request.id}`,
           recipient: { kind: "request", id: request.id },
           method: "sendMessage",
-          payload: plainText(
-            person.t("requests.person.expired", withHtml({ nickname: nicknameOf(request, person) })),
+          payload: tagForPeer(
+            deps.translations,
+            request,
+            plainText(
+              person.t("requests.person.expired", withHtml({ nickname: nicknameOf(request, person) })),
+            ),
           ),
         },
       ];

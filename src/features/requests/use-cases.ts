@@ -9,6 +9,9 @@ import type { Catalog } from "../../directory/catalog";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
+import { activeRelayedBy, MAX_RELAYED_REQUESTS } from "../peers/queries";
+import { isRelayed, peerReplyKeyboard, tagForPeer } from "../peers/relay-text";
+import { referralHistoryFor } from "../referral/history";
 import { type Member, onCallMembers, teamOf } from "../team/queries";
 import { nextShiftStart } from "../team/shifts";
 import { drawNickname } from "./nickname";
@@ -71,8 +74,19 @@ const readerFor = (deps: RequestDeps, locale: Locale): Reader => ({
   locale,
 });
 
-function toPerson(request: Request, dedupeKey: string, payload: Record<string, unknown>): OutboxMessage {
-  return { dedupeKey, recipient: { kind: "request", id: request.id }, method: "sendMessage", payload };
+function toPerson(
+  deps: RequestDeps,
+  request: Request,
+  dedupeKey: string,
+  payload: Record<string, unknown>,
+): OutboxMessage {
+  // A relayed request's "person" is the peer helper's chat: the message says which request it is about.
+  return {
+    dedupeKey,
+    recipient: { kind: "request", id: request.id },
+    method: "sendMessage",
+    payload: tagForPeer(deps.translations, request, payload),
+  };
 }
 
 function toMember(
@@ -169,6 +183,8 @@ export type SubmitInput = {
   areaPlaceId: string | null;
   /** The update that pressed "send", when there is one: sending twice makes one request. */
   sourceUpdateId?: number;
+  /** Part 3 (peers): a peer helper asking for someone with them; `personPseudonym` is then a fresh one. */
+  relayedBy?: { memberId: number; alias: string; organisationId: string };
 };
 
 export type SubmitOutcome =
@@ -209,9 +225,15 @@ async function submitOnce(deps: RequestDeps, input: SubmitInput): Promise<Submit
         onCall: already.deliveredAt ? 1 : 0,
         nextShift: null,
       };
-    const active = await activeRequestsOf(tx, input.personPseudonym);
-    if (active.length >= MAX_ACTIVE_REQUESTS) return { kind: "too-many", count: active.length };
-    const preferred = input.meetSiteId ? catalog?.sitesById.get(input.meetSiteId)?.organisationId : undefined;
+    const active = input.relayedBy
+      ? await activeRelayedBy(tx, input.relayedBy.memberId)
+      : await activeRequestsOf(tx, input.personPseudonym);
+    if (active.length >= (input.relayedBy ? MAX_RELAYED_REQUESTS : MAX_ACTIVE_REQUESTS))
+      return { kind: "too-many", count: active.length };
+    // A peer's request goes to the peer's own organisation when it has a team.
+    const preferred =
+      input.relayedBy?.organisationId ??
+      (input.meetSiteId ? catalog?.sitesById.get(input.meetSiteId)?.organisationId : undefined);
     const organisationId = pickOrganisation(preferred, await organisationsWithTeams(tx, now));
     if (!organisationId) return { kind: "no-team" };
     const request = await insertRequest(
@@ -230,6 +252,7 @@ async function submitOnce(deps: RequestDeps, input: SubmitInput): Promise<Submit
         message: input.message,
         createdAt: now,
         sourceUpdateId: input.sourceUpdateId ?? null,
+        ...(input.relayedBy ? { relayedBy: input.relayedBy } : {}),
       },
       deps.sealer,
     );
@@ -276,6 +299,7 @@ export async function deliverWaitingRequests(
       const reader = readerFor(deps, request.locale);
       out.push(
         toPerson(
+          deps,
           request,
           `delivered:${request.id}`,
           plainText(reader.t("requests.sent.delivered", withHtml({ nickname: nicknameOf(request, reader) }))),
@@ -326,6 +350,7 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
     const person = readerFor(deps, claimed.locale);
     const out: OutboxMessage[] = [
       toPerson(
+        deps,
         claimed,
         `claimed:${requestId}:${member.id}`,
         plainText(person.t("requests.person.claimed", withHtml({ alias: member.alias }))),
@@ -364,6 +389,8 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
         ),
       );
     }
+    // Part 3 (referral): a request that came from another organisation brings what was said there.
+    out.push(...(await referralHistoryFor(deps, tx, claimed, member)));
     await enqueue(deps, tx, out);
     return {
       kind: "claimed",
@@ -432,8 +459,15 @@ export async function relayFromWorker(
     const call = relayCall(content, (message) =>
       person.t("requests.person.fromWorker", withHtml({ alias: member.alias, message })),
     );
+    // To a peer helper: which request it is about, and a button to answer that one.
+    const payload = isRelayed(request)
+      ? {
+          ...tagForPeer(deps.translations, request, call.payload),
+          reply_markup: peerReplyKeyboard(deps.translations, request),
+        }
+      : call.payload;
     await enqueue(deps, tx, [
-      { dedupeKey: `relay:${updateId}`, recipient: { kind: "request", id: request.id }, ...call },
+      { dedupeKey: `relay:${updateId}`, recipient: { kind: "request", id: request.id }, ...call, payload },
     ]);
     return { kind: "relayed" };
   });
@@ -540,6 +574,7 @@ export async function closeRequest(
     const person = readerFor(deps, request.locale);
     await enqueue(deps, tx, [
       toPerson(
+        deps,
         request,
         `closed:${requestId}`,
         plainText(person.t("requests.person.closed", withHtml({ alias: member.alias }))),
@@ -580,6 +615,7 @@ export async function releaseClaim(
     );
     await enqueue(deps, tx, [
       toPerson(
+        deps,
         released,
         `released:${requestId}:${now.getTime()}`,
         plainText(person.t("requests.person.released")),
@@ -746,6 +782,7 @@ export async function handOver(
         reply_markup: claimedKeyboard(moved, reader),
       }),
       toPerson(
+        deps,
         moved,
         `handed:${requestId}:${to.id}:${now.getTime()}`,
         plainText(person.t("requests.person.handedOver", withHtml({ alias: to.alias }))),
@@ -763,5 +800,8 @@ export async function releaseAllClaims(deps: RequestDeps, member: Member): Promi
   const held = await heldBy(deps.db, member.id);
   let released = 0;
   for (const { id } of held) if ((await releaseClaim(deps, id, member)).kind === "ended") released += 1;
+  // Part 3 (peers): a peer helper who leaves stops relaying; answers must not reach them any more.
+  for (const relayed of await activeRelayedBy(deps.db, member.id))
+    await withdrawRequest(deps, relayed.personPseudonym, relayed.id);
   return released;
 }

@@ -1,5 +1,6 @@
 import type { Conversation } from "@grammyjs/conversations";
 import type { BotContext, InnerContext } from "../../bot/context";
+import { mainMenu } from "../../bot/keyboards";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { withHtml } from "../../text/translate";
 import { checkAlias } from "./alias";
@@ -69,8 +70,10 @@ export async function joinTeam(
       await ctx.reply(
         [
           ctx.t("team.join.done", withHtml({ alias: result.alias, organisation })),
-          ...(result.role === "peer" ? [] : [ctx.t("team.join.doneWorker")]),
+          ctx.t(result.role === "peer" ? "peers.joined" : "team.join.doneWorker"),
         ].join("\n"),
+        // A peer gets their menu now, with its two extra buttons (added by the peer menu middleware).
+        result.role === "peer" ? { reply_markup: mainMenu(ctx.t) } : {},
       );
       return;
     case "already-member":
