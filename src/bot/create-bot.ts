@@ -13,6 +13,7 @@ import { languageFeature } from "../features/language/handlers";
 import { languageMiddleware } from "../features/language/middleware";
 import { REQUEST_FLOW, requestFlow } from "../features/requests/conversation";
 import { ADD_TO_REQUEST, addToRequestFlow, requestsFeature } from "../features/requests/handlers";
+import { statsFeature } from "../features/stats/handlers";
 import { adminFeature } from "../features/team/admin";
 import { teamGroupFeature } from "../features/team/group";
 import { JOIN_TEAM, joinTeam } from "../features/team/join";
@@ -84,6 +85,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(languageFeature);
   person.use(onCallFeature);
   person.use(adminFeature);
+  person.use(statsFeature);
   person.use(requestsFeature);
   person.use(directoryFeature);
   person.use(fallbackFeature);
