@@ -4,8 +4,9 @@ import type { AddressInfo } from "node:net";
 /**
  * Just enough of the Telegram Bot API, on 127.0.0.1, for `npm start` to run against it with
  * TELEGRAM_API_ROOT: getMe, the profile setters, long-polled getUpdates fed by `queueUpdate`,
- * sendMessage / sendVenue recorded with the message they returned (inline keyboard included, so a test
- * can tap one of its buttons with `callbackQueryUpdate`), and the callback answers and message edits.
+ * sendMessage / sendVenue / sendPhoto (JSON, or multipart for an upload) recorded with the message
+ * they returned (inline keyboard included, so a test can tap one of its buttons with
+ * `callbackQueryUpdate`), and the callback answers and message edits.
  * Anything else answers 404 and is recorded.
  */
 
@@ -21,6 +22,7 @@ export type RecordedCall = {
 export type Update = Payload & { update_id: number };
 
 import { BOT_INFO as FAKE_BOT_INFO } from "../support/fake-telegram";
+import { boundaryOf, parseMultipart } from "../support/multipart";
 
 type Waiter = { resolve: () => void; timer: NodeJS.Timeout };
 
@@ -111,7 +113,10 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
       return reply(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
     let payload: Payload = {};
     const body = Buffer.concat(chunks).toString("utf8");
-    if (body.length > 0) {
+    const boundary = boundaryOf(req.headers["content-type"]);
+    // An upload (a chart's PNG) comes as multipart/form-data; everything else as JSON.
+    if (boundary) payload = parseMultipart(Buffer.concat(chunks), boundary);
+    else if (body.length > 0) {
       try {
         payload = JSON.parse(body) as Payload;
       } catch {
@@ -135,6 +140,17 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
         return getUpdates(req, res, payload);
       case "sendMessage":
         return sent(res, call, message(payload, { text: String(payload.text ?? "") }));
+      case "sendPhoto":
+        return sent(
+          res,
+          call,
+          message(payload, {
+            photo: [
+              { file_id: `photo-${nextMessageId}`, file_unique_id: `u${nextMessageId}`, width: 1, height: 1 },
+            ],
+            ...(payload.caption ? { caption: String(payload.caption) } : {}),
+          }),
+        );
       case "sendVenue":
         return sent(
           res,

@@ -1,4 +1,7 @@
 import type { UserFromGetMe } from "grammy/types";
+import { boundaryOf, parseMultipart } from "./multipart";
+
+export type { UploadedFile } from "./multipart";
 
 /**
  * A stand-in for the Bot API installed at `client.fetch`. It records every call (method and JSON
@@ -78,47 +81,17 @@ export function createFakeTelegram(): FakeTelegram {
   };
 }
 
-/** An uploaded file, as the fake received it in a multipart request. */
-export type UploadedFile = { filename: string; bytes: Buffer };
-
 /**
- * The call's parameters: JSON, or multipart/form-data when grammY uploads an InputFile. In a multipart
- * call, each `attach://id` value is replaced by the file it points to.
+ * The call's parameters: JSON, or multipart/form-data when grammY uploads an InputFile (see multipart.ts).
  */
 async function payloadOf(init: RequestInit | undefined): Promise<Record<string, unknown>> {
   if (!init?.body) return {};
-  const contentType = String((init.headers as Record<string, string> | undefined)?.["content-type"] ?? "");
-  const boundary = /multipart\/form-data; boundary=(.+)$/.exec(contentType)?.[1];
+  const boundary = boundaryOf((init.headers as Record<string, string> | undefined)?.["content-type"]);
   if (!boundary) return JSON.parse(String(init.body)) as Record<string, unknown>;
   const chunks: Buffer[] = [];
   for await (const chunk of init.body as unknown as AsyncIterable<Uint8Array>)
     chunks.push(Buffer.from(chunk));
-  const body = Buffer.concat(chunks);
-  const fields: Record<string, unknown> = {};
-  const files = new Map<string, UploadedFile>();
-  const delimiter = Buffer.from(`--${boundary}`);
-  let start = body.indexOf(delimiter);
-  while (start !== -1) {
-    const next = body.indexOf(delimiter, start + delimiter.length);
-    if (next === -1) break;
-    // Each part: "\r\n" headers "\r\n\r\n" content "\r\n".
-    const part = body.subarray(start + delimiter.length + 2, next - 2);
-    const split = part.indexOf("\r\n\r\n");
-    const headers = part.subarray(0, split).toString("utf8");
-    const content = part.subarray(split + 4);
-    const name = /name="([^"]+)"/.exec(headers)?.[1] ?? "";
-    const filename = /filename=([^\r\n;]+)/.exec(headers)?.[1];
-    if (filename !== undefined) files.set(name, { filename, bytes: Buffer.from(content) });
-    else {
-      const text = content.toString("utf8");
-      fields[name] = name === "chat_id" && /^-?\d+$/.test(text) ? Number(text) : text;
-    }
-    start = next;
-  }
-  for (const [key, value] of Object.entries(fields))
-    if (typeof value === "string" && value.startsWith("attach://"))
-      fields[key] = files.get(value.slice("attach://".length));
-  return fields;
+  return parseMultipart(Buffer.concat(chunks), boundary);
 }
 
 function json(body: unknown, status: number): Response {
