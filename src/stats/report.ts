@@ -183,3 +183,12 @@ export function rhythm(
   }
   return points;
 }
+
+/** The days of the cycle with the most of a series, busiest first: the chart's message in words. */
+export function peakDays(points: RhythmPoint[], series: "lookups" | "requests", count = 3): number[] {
+  return points
+    .filter((p) => p[series] > 0)
+    .sort((a, b) => b[series] - a[series] || a.offset - b.offset)
+    .slice(0, count)
+    .map((p) => p.offset);
+}

@@ -120,7 +120,14 @@ describe.each(DRIVERS)("/stats for coordinators, on $name", ({ open }) => {
     expect(sent[0]?.payload).toMatchObject({ text: FRENCH_SUMMARY, parse_mode: "HTML" });
     const photo = photoTo(worker.id);
     expect(photo?.payload.caption).toBe(
-      "Le mois autour du jour du chèque (jour 0), en moyenne par jour sur les 90 derniers jours.\n🟧 En haut : recherches. 🟦 En bas : demandes.\nLe chiffre en haut à gauche de chaque partie est le maximum.",
+      [
+        "Le mois autour du jour du chèque (jour 0), en moyenne par jour sur les 90 derniers jours.",
+        "🟧 En haut : recherches. 🟦 En bas : demandes.",
+        "Le chiffre en haut à gauche de chaque partie est le maximum.",
+        // Day 0 came twice in 90 days (5 lookups, 2 requests), day +1 twice too (7 lookups, 1 request).
+        "Le plus de recherches : jour +1, jour 0",
+        "Le plus de demandes : jour 0, jour +1",
+      ].join("\n"),
     );
     const file = photo?.payload.photo as UploadedFile;
     expect(file.filename).toBe("stats.png");
@@ -145,7 +152,13 @@ describe.each(DRIVERS)("/stats for coordinators, on $name", ({ open }) => {
     await bot.send(textUpdate(admin, "/statistiques"));
     expect(bot.telegram.sentTo(admin.id)[0]?.payload.text).toBe(ENGLISH_SUMMARY);
     expect(photoTo(admin.id)?.payload.caption).toBe(
-      "The month around cheque day (day 0), average per day over the last 90 days.\n🟧 Top: lookups. 🟦 Bottom: requests.\nThe number at the top left of each part is its maximum.",
+      [
+        "The month around cheque day (day 0), average per day over the last 90 days.",
+        "🟧 Top: lookups. 🟦 Bottom: requests.",
+        "The number at the top left of each part is its maximum.",
+        "Most lookups: day +1, day 0",
+        "Most requests: day 0, day +1",
+      ].join("\n"),
     );
   });
 

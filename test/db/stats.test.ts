@@ -6,7 +6,14 @@ import { requests, statCounters } from "../../src/db/schema";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
 import { CHART_COLOURS, type RhythmPoint, rhythmChart, rhythmPng } from "../../src/stats/chart";
 import { claimWaitBucket, countEvent, countEvents } from "../../src/stats/counters";
-import { dayFromCheque, quantileFromBuckets, readCounters, rhythm, summarise } from "../../src/stats/report";
+import {
+  dayFromCheque,
+  peakDays,
+  quantileFromBuckets,
+  readCounters,
+  rhythm,
+  summarise,
+} from "../../src/stats/report";
 import { DRIVERS } from "../support/database";
 import { WEDNESDAY_2PM } from "../support/directory-fixture";
 import { createHarness, type Harness } from "../support/harness";
@@ -66,6 +73,8 @@ describe("counting helpers", () => {
     // Day 0 came twice in the range: (10 + 4) / 2 lookups, 3 / 2 requests.
     expect(points.find((p) => p.offset === 0)).toEqual({ offset: 0, lookups: 7, requests: 1.5 });
     expect(points.find((p) => p.offset === 1)).toEqual({ offset: 1, lookups: 0, requests: 0.5 });
+    expect(peakDays(points, "lookups")).toEqual([0]);
+    expect(peakDays(points, "requests")).toEqual([0, 1]);
   });
 
   it("summarises counters into totals, rankings and claim times", () => {

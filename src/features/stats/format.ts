@@ -1,6 +1,7 @@
 import type { Locale } from "../../config";
 import type { Catalog } from "../../directory/catalog";
-import type { Summary, Tally } from "../../stats/report";
+import type { RhythmPoint } from "../../stats/chart";
+import { peakDays, type Summary, type Tally } from "../../stats/report";
 import type { Translate } from "../../text/translate";
 
 /** The /stats text: figures only, in the reader's language, short lines for a phone. */
@@ -98,5 +99,16 @@ export function summaryText(
           .join(", "),
       }),
     );
+  return lines.join("\n");
+}
+
+/** What the chart shows, then its busiest days in words, for whoever cannot see the picture. */
+export function rhythmCaption(t: Translate, points: RhythmPoint[]): string {
+  const day = (offset: number) => t("stats.peaks.day", { day: offset > 0 ? `+${offset}` : String(offset) });
+  const lines = [t("stats.caption")];
+  for (const series of ["lookups", "requests"] as const) {
+    const peaks = peakDays(points, series);
+    if (peaks.length > 0) lines.push(t(`stats.peaks.${series}`, { days: peaks.map(day).join(", ") }));
+  }
   return lines.join("\n");
 }

@@ -5,7 +5,7 @@ import { rhythmPng } from "../../stats/chart";
 import { STATS_ZONE } from "../../stats/counters";
 import { readChequeDays, readCounters, rhythm, summarise } from "../../stats/report";
 import { currentMember } from "../team/on-call";
-import { summaryText } from "./format";
+import { rhythmCaption, summaryText } from "./format";
 
 /**
  * /stats for workers and coordinators: the last 30 days of their team (and of the directory) in
@@ -53,6 +53,6 @@ statsFeature.command(["stats", "statistiques"], async (ctx, next) => {
     chequeDays,
   );
   await ctx.replyWithPhoto(new InputFile(rhythmPng(points), "stats.png"), {
-    caption: ctx.t("stats.caption"),
+    caption: rhythmCaption(ctx.t, points),
   });
 });
