@@ -67,9 +67,11 @@ export async function countEvents(db: Executor, now: Date, events: StatEvent[]):
     if (cell) cell.value += 1;
     else cells.set(id, { day, metric: event.metric, key, organisationId, value: 1 });
   }
+  // Rows always locked in the same order, so two statements counting the same cells cannot deadlock.
+  const rows = [...cells].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
   await db
     .insert(statCounters)
-    .values([...cells.values()])
+    .values(rows)
     .onConflictDoUpdate({
       target: [statCounters.day, statCounters.metric, statCounters.key, statCounters.organisationId],
       set: { value: sql`${statCounters.value} + excluded.value` },

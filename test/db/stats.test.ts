@@ -188,6 +188,32 @@ describe.each(DRIVERS)("anonymous counters, on $name", ({ open }) => {
     expect(await readCounters(database.db, "2026-11-19", "2026-11-30")).toEqual([]);
   });
 
+  it("loses no count when many screens are counted at once, each touching the cells in its own order", async () => {
+    const now = new Date("2026-11-18T19:00:00Z");
+    const types = ["fixed_site", "pharmacy", "mobile_unit", "drop_in"];
+    // Each statement touches the same cells in a different order, as lists of sites do.
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        countEvents(database.db, now, [
+          { metric: "lookup", key: i % 2 ? "near" : "open" },
+          ...(i % 3 ? types : [...types].reverse()).map((key) => ({
+            metric: "lookup.site_type" as const,
+            key,
+          })),
+        ]),
+      ),
+    );
+    const counters = await readCounters(database.db, "2026-11-18", "2026-11-18");
+    expect(counters.map((r) => [r.metric, r.key, r.value])).toEqual([
+      ["lookup", "near", 12],
+      ["lookup", "open", 12],
+      ["lookup.site_type", "drop_in", 24],
+      ["lookup.site_type", "fixed_site", 24],
+      ["lookup.site_type", "mobile_unit", 24],
+      ["lookup.site_type", "pharmacy", 24],
+    ]);
+  });
+
   it("counts a realistic day of lookups and a request, and the counters hold no identifier", async () => {
     const person = someone();
     const marc = await joinTeam(bot, database, someone(), "Marcotte", { onCall: true });
