@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPglite } from "../../src/db/client";
 import { chequeDays, statCounters } from "../../src/db/schema";
-import { statsRange } from "../../src/stats/export";
+import { exportRows, formatExport, statsRange } from "../../src/stats/export";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -54,6 +54,18 @@ describe("the range of `admin stats`", () => {
       ok: false,
       error: "2193 days is too long a range: at most 1098 days (three years).",
     });
+  });
+});
+
+describe("the formats of `admin stats`", () => {
+  it("quotes a CSV field that holds a comma or a quote, and leaves an unknown cycle day empty", () => {
+    const rows = exportRows([{ day: "2026-11-05", metric: "lookup.material", key: 'a,"b"', value: 2 }], []);
+    expect(formatExport(rows, "csv", { from: "2026-11-05", to: "2026-11-05" })).toBe(
+      'day,day_from_cheque,metric,key,value\n2026-11-05,,lookup.material,"a,""b""",2\n',
+    );
+    expect(JSON.parse(formatExport(rows, "json", { from: "2026-11-05", to: "2026-11-05" }))).toEqual([
+      { day: "2026-11-05", day_from_cheque: null, metric: "lookup.material", key: 'a,"b"', value: 2 },
+    ]);
   });
 });
 
