@@ -214,6 +214,21 @@ describe.each(DRIVERS)("anonymous counters, on $name", ({ open }) => {
     ]);
   });
 
+  it("still answers a lookup when its count cannot be written, and logs only the error", async () => {
+    const person = someone("en");
+    await database.db.execute(sql`alter table stat_counters rename to stat_counters_away`);
+    try {
+      await bot.send(textUpdate(person, "naloxone"));
+    } finally {
+      await database.db.execute(sql`alter table stat_counters_away rename to stat_counters`);
+    }
+    expect(bot.lastText(person.id)).toContain("Naloxone");
+    const warning = bot.logs.find((line) => line.includes("could not count a lookup"));
+    expect(warning).toBeDefined();
+    for (const secret of [String(person.id), "Mésange", person.username as string, "naloxone"])
+      expect(warning).not.toContain(secret);
+  });
+
   it("counts a realistic day of lookups and a request, and the counters hold no identifier", async () => {
     const person = someone();
     const marc = await joinTeam(bot, database, someone(), "Marcotte", { onCall: true });
