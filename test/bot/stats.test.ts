@@ -171,6 +171,18 @@ describe.each(DRIVERS)("/stats for coordinators, on $name", ({ open }) => {
     expect(photoTo(worker.id)).toBeUndefined();
   });
 
+  it("says why there is no chart when the directory lists no cheque day", async () => {
+    await seed();
+    await database.db.delete(chequeDays);
+    const worker = await member("worker", "fr");
+    await bot.send(textUpdate(worker, "/stats"));
+    expect(bot.telegram.textsTo(worker.id)).toEqual([
+      FRENCH_SUMMARY,
+      "Pas de graphique : l'annuaire ne donne pas les jours de chèque.",
+    ]);
+    expect(photoTo(worker.id)).toBeUndefined();
+  });
+
   it("tells a peer helper the figures are not for them, in their language", async () => {
     await seed();
     const fr = await member("peer", "fr");
