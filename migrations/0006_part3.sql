@@ -70,6 +70,15 @@ CREATE TABLE "site_notes" (
 	"expires_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "stat_counters" (
+	"day" date NOT NULL,
+	"metric" text NOT NULL,
+	"key" text NOT NULL,
+	"organisation_id" text DEFAULT '' NOT NULL,
+	"value" integer DEFAULT 0 NOT NULL,
+	CONSTRAINT "stat_counters_day_metric_key_organisation_id_pk" PRIMARY KEY("day","metric","key","organisation_id")
+);
+--> statement-breakpoint
 ALTER TABLE "outbox" ADD COLUMN "alert_id" integer;--> statement-breakpoint
 ALTER TABLE "requests" ADD COLUMN "relayed_by_member_id" integer;--> statement-breakpoint
 ALTER TABLE "requests" ADD COLUMN "relayed_via" text;--> statement-breakpoint

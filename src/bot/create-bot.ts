@@ -19,6 +19,7 @@ import { peerMenu, peersFeature } from "../features/peers/handlers";
 import { referralFeature } from "../features/referral/handlers";
 import { REQUEST_FLOW, requestFlow } from "../features/requests/conversation";
 import { ADD_TO_REQUEST, addToRequestFlow, requestsFeature } from "../features/requests/handlers";
+import { statsFeature } from "../features/stats/handlers";
 import { adminFeature } from "../features/team/admin";
 import { teamGroupFeature } from "../features/team/group";
 import { JOIN_TEAM, joinTeam } from "../features/team/join";
@@ -105,6 +106,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(adminFeature);
   person.use(peersFeature);
   person.use(referralFeature);
+  person.use(statsFeature);
   person.use(requestsFeature);
   person.use(alertsFeature);
   person.use(toolsFeature);

@@ -9,6 +9,7 @@ import { DataDirBusyError } from "../db/data-dir-lock";
 import type { Database } from "../db/executor";
 import { organisations } from "../db/schema";
 import { CatalogCache } from "../directory/catalog-cache";
+import { wallDate } from "../directory/clock";
 import { directoryToYaml, readDirectoryFile } from "../directory/file";
 import { toDirectoryFile } from "../directory/file-model";
 import { directoryJsonSchema } from "../directory/file-schema";
@@ -20,6 +21,9 @@ import { createInvitation, isOnCall, listMembers, revokeMember, setShift } from 
 import { listChanges } from "../features/worker-tools/use-cases";
 import { loadKeys } from "../privacy/keys";
 import { createSealer } from "../privacy/sealed";
+import { STATS_ZONE } from "../stats/counters";
+import { exportRows, formatExport, STATS_FORMATS, type StatsFormat, statsRange } from "../stats/export";
+import { readChequeDays, readCounters } from "../stats/report";
 import { ROTATE_HELP, rotateKeys } from "./rotate-keys";
 
 /**
@@ -45,6 +49,7 @@ Commands:
   shift MEMBER_ID --hours H      set a member's weekly shift (OSM syntax), or --clear it
   rotate-keys                    re-seal everything with a new encryption key (see rotate-keys --help)
   changes [--site ID] [--limit N]  list workers' latest directory changes (stock, closures, notes)
+  stats [--from D] [--to D]      anonymous counts per day (--format text|csv|json, --org ID)
 
 Every command accepts --help. The database comes from DATABASE_URL, else the embedded one in DATA_DIR.`,
   migrate:
@@ -68,6 +73,8 @@ Every command accepts --help. The database comes from DATABASE_URL, else the emb
   "rotate-keys": ROTATE_HELP,
   changes:
     "Usage: npm run admin -- changes [--site SITE_ID] [--limit N]\n\nLists the latest changes workers made from the bot (newest first, default 50, at most 1000):\nwhen (UTC), member id and alias, organisation, site, kind, before → after, and when it was undone.\nNothing about the people served is recorded.",
+  stats:
+    "Usage: npm run admin -- stats [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format text|csv|json] [--org ORGANISATION_ID]\n\nPrints the anonymous counters per Montreal day: day, day_from_cheque (0 on a cheque day, -7..-1 the week\nbefore, then 1, 2... after; empty when no cheque day is listed near it), metric, key, value.\nDefaults: the 30 days up to today, as a text table. At most three years at once.\nWith --org, that team's request counts plus the directory's lookups; without, everything summed.\n\nMetrics: lookup (key: material|open|near|site), lookup.material (material id), lookup.site_type,\nrequest.category, request.hour (Montreal hour), request.nobody_on_call, request.outcome\n(closed:<outcome>|withdrawn|expired), request.claim_wait (key: lower edge in minutes of the buckets\n0,1,2,5,10,15,20,30,45,60,90,120,180,240,360,480,720,1440).",
   link: "Usage: npm run admin -- link SITE_ID [--username BOT_USERNAME]\n\nPrints https://t.me/<bot>?start=site-<id>, which opens that site's card.\nWithout --username, asks Telegram for the bot's username using BOT_TOKEN.",
 };
 
@@ -145,6 +152,9 @@ export async function main(argv: string[]): Promise<void> {
       "drop-previous": { type: "boolean" },
       site: { type: "string" },
       limit: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      format: { type: "string" },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -358,6 +368,38 @@ export async function main(argv: string[]): Promise<void> {
             ].join("\t"),
           ),
         ].join("\n"),
+      );
+      return;
+    }
+
+    case "stats": {
+      requireNone(sub === undefined ? [] : [sub, ...rest], key);
+      const format = values.format ?? "text";
+      if (!STATS_FORMATS.includes(format as StatsFormat))
+        throw new UsageError(`--format must be text, csv or json (got "${format}").`);
+      const range = statsRange({ from: values.from, to: values.to }, wallDate(new Date(), STATS_ZONE));
+      if (!range.ok) throw new UsageError(range.error);
+      const organisationId = values.org;
+      const rows = await withDatabase(async (handle) => {
+        if (organisationId !== undefined) {
+          const [organisation] = await handle.db
+            .select()
+            .from(organisations)
+            .where(eq(organisations.id, organisationId));
+          if (!organisation)
+            fail(
+              `No organisation has the id ${organisationId}. \`npm run admin -- directory export\` lists them.`,
+            );
+        }
+        const counters = await readCounters(handle.db, range.from, range.to, organisationId);
+        return exportRows(counters, await readChequeDays(handle.db));
+      });
+      process.stdout.write(
+        formatExport(rows, format as StatsFormat, {
+          from: range.from,
+          to: range.to,
+          ...(organisationId === undefined ? {} : { organisationId }),
+        }),
       );
       return;
     }

@@ -489,3 +489,22 @@ export const referrals = pgTable(
     uniqueIndex("referrals_one_asked").on(table.requestId).where(sql`${table.status} = 'asked'`),
   ],
 );
+
+// Part 3: stats. Anonymous counters for coordinators: one row per (day, metric, key, organisation),
+// never one per person or per request, so they outlive the privacy purges and can name nobody.
+
+/**
+ * `day` is the Montreal date; `organisationId` is "" for what belongs to no team (directory lookups).
+ * Incremented by upsert; the day relative to the cheque day is worked out when read, from cheque_days.
+ */
+export const statCounters = pgTable(
+  "stat_counters",
+  {
+    day: date().notNull(),
+    metric: text().notNull(),
+    key: text().notNull(),
+    organisationId: text().notNull().default(""),
+    value: integer().notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.day, table.metric, table.key, table.organisationId] })],
+);

@@ -280,7 +280,7 @@ describe.each(DRIVERS)("emergency, language, bad input and privacy, on $name", (
         callbackUpdate(person, "lang:fr"),
         textUpdate(person, "Verdun"),
       );
-      const tables = ["language_choices", "sites", "stock_outs", "directory_info"];
+      const tables = ["language_choices", "sites", "stock_outs", "directory_info", "stat_counters"];
       let dump = "";
       for (const table of tables) {
         const result = await database.db.execute(sql.raw(`select * from ${table}`));

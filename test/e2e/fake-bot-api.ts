@@ -4,8 +4,9 @@ import type { AddressInfo } from "node:net";
 /**
  * Just enough of the Telegram Bot API, on 127.0.0.1, for `npm start` to run against it with
  * TELEGRAM_API_ROOT: getMe, the profile setters, long-polled getUpdates fed by `queueUpdate`,
- * sendMessage / sendVenue recorded with the message they returned (inline keyboard included, so a test
- * can tap one of its buttons with `callbackQueryUpdate`), and the callback answers and message edits.
+ * sendMessage / sendVenue / sendPhoto (JSON, or multipart for an upload) recorded with the message
+ * they returned (inline keyboard included, so a test can tap one of its buttons with
+ * `callbackQueryUpdate`), and the callback answers and message edits.
  * Anything else answers 404 and is recorded.
  */
 
@@ -22,6 +23,7 @@ export type Update = Payload & { update_id: number };
 
 import { BOT_INFO as FAKE_BOT_INFO } from "../support/fake-telegram";
 import { reportCall } from "../support/forbidden-calls";
+import { boundaryOf, parseMultipart } from "../support/multipart";
 
 type Waiter = { resolve: () => void; timer: NodeJS.Timeout };
 
@@ -111,10 +113,10 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
     if (requestToken !== token)
       return reply(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
     let payload: Payload = {};
-    const raw = Buffer.concat(chunks);
-    const body = raw.toString("utf8");
-    const boundary = /multipart\/form-data; *boundary=(.+)$/.exec(req.headers["content-type"] ?? "")?.[1];
-    if (boundary) payload = parseMultipart(raw, boundary);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const boundary = boundaryOf(req.headers["content-type"]);
+    // An upload (a chart's PNG) comes as multipart/form-data; everything else as JSON.
+    if (boundary) payload = parseMultipart(Buffer.concat(chunks), boundary);
     else if (body.length > 0) {
       try {
         payload = JSON.parse(body) as Payload;
@@ -145,7 +147,12 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
         return sent(
           res,
           call,
-          message(payload, { photo: [{ file_id: `photo-${call.at}`, width: 1, height: 1 }] }),
+          message(payload, {
+            photo: [
+              { file_id: `photo-${nextMessageId}`, file_unique_id: `u${nextMessageId}`, width: 1, height: 1 },
+            ],
+            ...(payload.caption ? { caption: String(payload.caption) } : {}),
+          }),
         );
       case "sendVenue":
         return sent(
@@ -202,30 +209,6 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/**
- * Uploads (sendPhoto with a file) come as multipart/form-data: text fields become payload strings, and a
- * file part becomes `{ filename, bytes }` under its field name.
- */
-function parseMultipart(raw: Buffer, boundary: string): Payload {
-  const payload: Payload = {};
-  const delimiter = Buffer.from(`--${boundary.replace(/^"|"$/g, "")}`);
-  let start = raw.indexOf(delimiter);
-  while (start !== -1) {
-    const next = raw.indexOf(delimiter, start + delimiter.length);
-    if (next === -1) break;
-    const part = raw.subarray(start + delimiter.length + 2, next - 2);
-    const headerEnd = part.indexOf("\r\n\r\n");
-    const headers = part.subarray(0, headerEnd).toString("utf8");
-    const content = part.subarray(headerEnd + 4);
-    const name = /name="([^"]+)"/.exec(headers)?.[1];
-    const filename = /filename="([^"]*)"/.exec(headers)?.[1];
-    if (name)
-      payload[name] = filename === undefined ? content.toString("utf8") : { filename, bytes: content };
-    start = next;
-  }
-  return payload;
 }
 
 // --- Updates, as Telegram would send them -----------------------------------------------------------

@@ -1,5 +1,8 @@
 import type { UserFromGetMe } from "grammy/types";
 import { reportCall } from "./forbidden-calls";
+import { boundaryOf, parseMultipart } from "./multipart";
+
+export type { UploadedFile } from "./multipart";
 
 /**
  * A stand-in for the Bot API installed at `client.fetch`. It records every call (method and JSON
@@ -40,7 +43,7 @@ export function createFakeTelegram(): FakeTelegram {
   const fakeFetch = (async (input: string | URL | Request, init?: RequestInit) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     const method = url.split("/").pop() ?? "";
-    const payload = init?.body ? (JSON.parse(String(init.body)) as Record<string, unknown>) : {};
+    const payload = await payloadOf(init);
     calls.push({ method, payload });
     reportCall(method);
     const failure = failures.get(method);
@@ -78,6 +81,19 @@ export function createFakeTelegram(): FakeTelegram {
       calls.length = 0;
     },
   };
+}
+
+/**
+ * The call's parameters: JSON, or multipart/form-data when grammY uploads an InputFile (see multipart.ts).
+ */
+async function payloadOf(init: RequestInit | undefined): Promise<Record<string, unknown>> {
+  if (!init?.body) return {};
+  const boundary = boundaryOf((init.headers as Record<string, string> | undefined)?.["content-type"]);
+  if (!boundary) return JSON.parse(String(init.body)) as Record<string, unknown>;
+  const chunks: Buffer[] = [];
+  for await (const chunk of init.body as unknown as AsyncIterable<Uint8Array>)
+    chunks.push(Buffer.from(chunk));
+  return parseMultipart(Buffer.concat(chunks), boundary);
 }
 
 function json(body: unknown, status: number): Response {

@@ -7,6 +7,7 @@ import type { Catalog } from "../../directory/catalog";
 import { nearestSites, openNow, siteStatus, sitesWithMaterial } from "../../directory/catalog";
 import type { Point } from "../../directory/distance";
 import type { Material, Place } from "../../directory/model";
+import { countLookup } from "../../stats/counters";
 import { activeRequestsOf } from "../requests/queries";
 import { materialResults, nearText, openNowText, siteCard, type View } from "./format";
 
@@ -71,6 +72,11 @@ export async function showMaterial(
       reply_markup: keyboard,
     },
   );
+  if (from === 0)
+    await countLookup(ctx.deps, "material", {
+      materialId: material.id,
+      siteTypes: page.map((s) => s.site.type),
+    });
 }
 
 export async function showMaterialChoice(ctx: BotContext, materials: Material[]): Promise<void> {
@@ -88,6 +94,8 @@ export type OpenNowMessage = {
     link_preview_options: { is_disabled: true };
     reply_markup: { inline_keyboard: InlineKeyboard["inline_keyboard"] };
   };
+  /** The kinds of site listed, for the anonymous counters. */
+  siteTypes: string[];
 };
 
 /** The open-now message as plain data, so it can also be built inside a conversation's `external`. */
@@ -107,12 +115,14 @@ export function openNowMessage(ctx: BotContext, catalog: Catalog, from = 0): Ope
   return {
     text: openNowText(page, nextOpenings, view),
     options: { ...HTML, reply_markup: { inline_keyboard: keyboard.inline_keyboard } },
+    siteTypes: [...page, ...nextOpenings].map((s) => s.site.type),
   };
 }
 
 export async function showOpenNow(ctx: BotContext, catalog: Catalog, from = 0): Promise<void> {
   const message = openNowMessage(ctx, catalog, from);
   await ctx.reply(message.text, message.options);
+  if (from === 0) await countLookup(ctx.deps, "open", { siteTypes: message.siteTypes });
 }
 
 /** For a dialogue: read the directory, then build the open-now message (undefined before any import). */
@@ -138,6 +148,7 @@ export async function showNear(
     ...HTML,
     reply_markup: siteButtons(entries, ctx.locale),
   });
+  await countLookup(ctx.deps, "near", { siteTypes: entries.map((e) => e.site.type) });
 }
 
 export async function showSite(ctx: BotContext, catalog: Catalog, siteId: string): Promise<boolean> {
@@ -151,6 +162,7 @@ export async function showSite(ctx: BotContext, catalog: Catalog, siteId: string
       ? { reply_markup: new InlineKeyboard().text(ctx.t("directory.card.pin"), callbackData.pin(site.id)) }
       : {}),
   });
+  await countLookup(ctx.deps, "site", { siteTypes: [site.type] });
   return true;
 }
 

@@ -13,6 +13,7 @@ import {
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { enqueueMessages } from "../../outbox/enqueue";
 import type { Sealer } from "../../privacy/sealed";
+import { countRequestEnd } from "../../stats/counters";
 import { isOnCall } from "../team/queries";
 import type { Nickname } from "./nickname";
 
@@ -151,6 +152,7 @@ export async function endRequest(
       ),
     )
     .returning();
+  if (row) await countRequestEnd(db, now, row);
   return row;
 }
 

@@ -7,6 +7,7 @@ import type { AnswerMode, RequestCategory } from "../../db/schema";
 import { groupNotices, members, requestMessages, requests, teamGroups } from "../../db/schema";
 import type { Catalog } from "../../directory/catalog";
 import type { OutboxMessage } from "../../outbox/enqueue";
+import { countClaim, countRequestSent } from "../../stats/counters";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
 import { activeRelayedBy, MAX_RELAYED_REQUESTS } from "../peers/queries";
@@ -257,6 +258,7 @@ async function submitOnce(deps: RequestDeps, input: SubmitInput): Promise<Submit
       deps.sealer,
     );
     const onCall = await onCallMembers(tx, organisationId, now);
+    await countRequestSent(tx, now, request, onCall.length);
     const notices = await Promise.all(
       onCall.map((m) => noticeFor(deps, request, m, catalog, input.message ? [input.message] : [])),
     );
@@ -347,6 +349,7 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
       return { kind: "gone" };
     }
     await setFocus(tx, member.id, requestId);
+    await countClaim(tx, now, claimed);
     const person = readerFor(deps, claimed.locale);
     const out: OutboxMessage[] = [
       toPerson(
