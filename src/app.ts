@@ -7,6 +7,7 @@ import type { Config } from "./config";
 import { type DatabaseHandle, openDatabase } from "./db/client";
 import { CatalogCache } from "./directory/catalog-cache";
 import { seedExampleIfEmpty } from "./directory/seed";
+import { reportFinishedAlerts } from "./features/alerts/broadcast";
 import { withAlertDelivery } from "./features/alerts/delivery-hooks";
 import { deliveryHooks } from "./features/requests/delivery-hooks";
 import { PercheMemory } from "./features/requests/perche";
@@ -104,6 +105,11 @@ export async function startApp(
         escalationMinutes: config.escalationMinutes,
         expiryHours: config.requestExpiryHours,
       }).catch((error: unknown) => logger.warn({ error: errorFields(error) }, "request timers failed"));
+      // Reports are also sent as an alert's last message settles; this catches one whose last rows
+      // were deleted (a subscriber who used /oublier) or whose check failed.
+      reportFinishedAlerts(database.db, translations, now())
+        .then((reported) => (reported > 0 ? deps.outbox?.wake() : undefined))
+        .catch((error: unknown) => logger.warn({ error: errorFields(error) }, "alert reports failed"));
     }, 60_000);
     timers.unref();
     // Chat ids of ended requests are erased once their last message went out.

@@ -19,6 +19,7 @@ export type CallbackAction =
   | { kind: "forget"; step: ForgetStep }
   // placeId null: all of Montreal.
   | { kind: "alert-subscribe"; placeId: string | null }
+  | { kind: "alert-unsubscribe"; placeId: string }
   | { kind: "alert-stop" }
   | { kind: "broadcast-area"; placeId: string | null }
   | { kind: "broadcast"; choice: "send" | "cancel" }
@@ -63,6 +64,8 @@ export const callbackData = {
   forget: (step: ForgetStep) => `fg:${step}`,
   alertSubscribe: (placeId: string | null) => (placeId === null ? "al:all" : `al:p:${placeId}`),
   alertStop: () => "al:stop",
+  // Removing says so in the data: a redelivered tap or an old keyboard cannot flip a choice back.
+  alertUnsubscribe: (placeId: string) => `al:x:${placeId}`,
   broadcastArea: (placeId: string | null) => (placeId === null ? "bc:all" : `bc:p:${placeId}`),
   broadcast: (choice: "send" | "cancel") => `bc:${choice}`,
   toolsList: () => "wtl",
@@ -180,6 +183,10 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
 
 /** al:all | al:p:<place> | al:stop, and bc:all | bc:p:<place> | bc:send | bc:cancel. */
 function parseAlertData(prefix: "al" | "bc", a: string | undefined, b: string | undefined) {
+  if (a === "x" && prefix === "al") {
+    const placeId = slug.safeParse(b);
+    return placeId.success ? ({ kind: "alert-unsubscribe", placeId: placeId.data } as const) : undefined;
+  }
   if (a === "p") {
     const placeId = slug.safeParse(b);
     if (!placeId.success) return undefined;

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, gt } from "drizzle-orm";
 import { Composer } from "grammy";
 import type { BotContext } from "../bot/context";
 import { mainMenu } from "../bot/keyboards";
@@ -11,13 +11,20 @@ import { heldRelayedBy } from "./peers/queries";
 import { activeRequestsOf } from "./requests/queries";
 import { currentMember } from "./team/on-call";
 
-/** A worker typing into a dialogue (a street note: "overdoses around here tonight") writes for it, not for help. */
+// A dialogue step left longer than this is over (steps time out after 30 minutes).
+const LIVE_DIALOGUE_MS = 30 * 60_000;
+
+/**
+ * A worker typing into a live dialogue (a street note, an alert: "overdoses around here tonight")
+ * writes for it, not for help. A dialogue abandoned earlier does not count.
+ */
 async function inDialogue(ctx: BotContext): Promise<boolean> {
   if (!ctx.pseudonym) return false;
+  const since = new Date(ctx.deps.now().getTime() - LIVE_DIALOGUE_MS);
   const rows = await ctx.deps.db
     .select({ key: conversationState.key })
     .from(conversationState)
-    .where(eq(conversationState.key, ctx.pseudonym));
+    .where(and(eq(conversationState.key, ctx.pseudonym), gt(conversationState.updatedAt, since)));
   return rows.length > 0;
 }
 

@@ -11,7 +11,7 @@ const MAX_REMEMBERED = 100_000;
 export class PseudonymRotation {
   private readonly done = new Set<string>();
 
-  constructor(private readonly previousKeys: readonly string[]) {}
+  constructor(readonly previousKeys: readonly string[]) {}
 
   async adopt(db: Executor, currentKey: string, telegramUserId: number, pseudonym: string): Promise<void> {
     if (this.previousKeys.length === 0 || this.done.has(pseudonym)) return;

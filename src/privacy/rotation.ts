@@ -41,9 +41,9 @@ export async function resealAll(db: Database, sealer: Sealer): Promise<Record<st
     counts[name] = 0;
     let after = "";
     for (;;) {
-      const batch = rowsOf<{ k: string; v: unknown }>(
+      const batch = rowsOf<{ k: string; v: string }>(
         await db.execute(
-          sql`select ${sql.raw(target.key)}::text as k, ${sql.raw(target.column)} as v
+          sql`select ${sql.raw(target.key)}::text as k, ${sql.raw(target.column)}::text as v
               from ${sql.raw(target.table)}
               where ${sql.raw(target.column)} is not null and ${sql.raw(target.key)}::text > ${after}
               order by ${sql.raw(target.key)}::text limit ${BATCH}`,
@@ -57,12 +57,17 @@ export async function resealAll(db: Database, sealer: Sealer): Promise<Record<st
           if (sealed === undefined || sealer.isCurrent(sealed)) continue;
           const resealed = sealer.seal(sealer.open(sealed));
           const value = target.shape === "text" ? resealed : JSON.stringify({ sealed: resealed });
-          await tx.execute(
-            sql`update ${sql.raw(target.table)}
-                set ${sql.raw(target.column)} = ${value}${sql.raw(target.shape === "json" ? "::jsonb" : "")}
-                where ${sql.raw(target.key)}::text = ${row.k}`,
+          // Only if the value is still the one read: the bot runs meanwhile, and a value it emptied or
+          // erased since (a sent message, an ended request's chat id) must not come back.
+          const updated = rowsOf(
+            await tx.execute(
+              sql`update ${sql.raw(target.table)}
+                  set ${sql.raw(target.column)} = ${value}${sql.raw(target.shape === "json" ? "::jsonb" : "")}
+                  where ${sql.raw(target.key)}::text = ${row.k} and ${sql.raw(target.column)}::text = ${row.v}
+                  returning 1 as done`,
+            ),
           );
-          counts[name] = (counts[name] ?? 0) + 1;
+          counts[name] = (counts[name] ?? 0) + updated.length;
         }
       });
     }
@@ -70,9 +75,9 @@ export async function resealAll(db: Database, sealer: Sealer): Promise<Record<st
   return counts;
 }
 
-function sealedOf(value: unknown, shape: "text" | "json"): string | undefined {
-  if (shape === "text") return typeof value === "string" ? value : undefined;
-  const object = typeof value === "string" ? (JSON.parse(value) as unknown) : value;
+function sealedOf(value: string, shape: "text" | "json"): string | undefined {
+  if (shape === "text") return value;
+  const object = JSON.parse(value) as unknown;
   const sealed = (object as { sealed?: unknown } | null)?.sealed;
   return typeof sealed === "string" ? sealed : undefined;
 }
@@ -121,4 +126,72 @@ export async function adoptPreviousPseudonyms(
     }
   }
   return moved;
+}
+
+/**
+ * The rows that keep a sealed private chat id (team members, alert subscribers, requests still open)
+ * hold the Telegram user id in it (a private chat's id is its user's), so they can be moved to the
+ * current pseudonym key at once, without waiting for the person to write: `admin rotate-keys` does it.
+ * Each update checks the old pseudonym is still there, so a running bot is never overwritten.
+ */
+export async function rekeyPseudonyms(
+  db: Database,
+  sealer: Sealer,
+  currentKey: string,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = { members: 0, alert_subscribers: 0, requests: 0 };
+  const targets = [
+    // A removed member cannot come back under their old pseudonym anyway.
+    { table: "members", column: "pseudonym", purpose: "member", where: sql`revoked_at is null` },
+    { table: "alert_subscribers", column: "pseudonym", purpose: "alerts", where: sql`true` },
+    // A relayed request's pseudonym is random (it names nobody) and its chat id is the peer's.
+    {
+      table: "requests",
+      column: "person_pseudonym",
+      purpose: "person",
+      where: sql`chat_id_enc is not null and relayed_by_member_id is null`,
+    },
+  ] as const;
+  for (const target of targets) {
+    const table = sql.raw(target.table);
+    const column = sql.raw(target.column);
+    const rows = rowsOf<{ id: string; pseudonym: string; chat: string }>(
+      await db.execute(
+        sql`select id::text as id, ${column} as pseudonym, chat_id_enc as chat from ${table} where ${target.where}`,
+      ),
+    );
+    for (const row of rows) {
+      let userId: number;
+      try {
+        userId = Number(sealer.open(row.chat));
+      } catch {
+        // Sealed with a key that is gone: nothing to move it with (resealing reports the same value).
+        continue;
+      }
+      if (!Number.isSafeInteger(userId) || userId <= 0) continue;
+      const fresh = pseudonymFor(currentKey, userId, target.purpose);
+      if (fresh === row.pseudonym) continue;
+      await db.transaction(async (tx) => {
+        // Someone who subscribed again under the new key keeps that subscription; the old one goes.
+        if (target.table === "alert_subscribers") {
+          const taken = rowsOf(
+            await tx.execute(sql`select 1 from alert_subscribers where pseudonym = ${fresh}`),
+          );
+          if (taken.length > 0) {
+            await tx.execute(
+              sql`delete from alert_subscribers where id::text = ${row.id} and pseudonym = ${row.pseudonym}`,
+            );
+            return;
+          }
+        }
+        const moved = rowsOf(
+          await tx.execute(
+            sql`update ${table} set ${column} = ${fresh} where id::text = ${row.id} and ${column} = ${row.pseudonym} returning 1 as done`,
+          ),
+        );
+        counts[target.table] = (counts[target.table] ?? 0) + moved.length;
+      });
+    }
+  }
+  return counts;
 }

@@ -11,7 +11,7 @@ import { callbackUpdate, type Person, textUpdate } from "../support/updates";
 const INTRO_FR =
   "🔔 <b>Alertes</b>\nJe te préviens si une drogue contaminée circule ou si un site ferme. Rien d'autre.\nTu arrêtes quand tu veux, en un geste, et j'efface tout.";
 const INTRO_EN =
-  "🔔 <b>Alerts</b>\nI let you know if a contaminated supply is going around or if a site closes. Nothing else.\nStop whenever you like, in one tap, and I erase everything.";
+  "🔔 <b>Alerts</b>\nI let you know if a toxic or contaminated drug batch is going around or if a site closes. Nothing else.\nStop whenever you like, in one tap, and I erase everything.";
 
 describe.each(DRIVERS)("alerts, on $name", ({ open }) => {
   let database: DatabaseHandle;
@@ -118,7 +118,7 @@ describe.each(DRIVERS)("alerts, on $name", ({ open }) => {
     expect(bot.lastText(someone.id)).toBe("Tu ne reçois pas d'alertes : il n'y a rien à effacer.");
   });
 
-  it("speaks English with /alerts, and a neighbourhood tap adds it, replaces all of Montreal, and a second tap removes it", async () => {
+  it("speaks English with /alerts, and a neighbourhood tap adds it, replaces all of Montreal, and its ticked button removes it", async () => {
     const someone = person("en");
     await bot.send(textUpdate(someone, "/alerts"));
     expect(bot.lastText(someone.id)).toBe(`${INTRO_EN}\n\nFor which area?`);
@@ -136,9 +136,22 @@ describe.each(DRIVERS)("alerts, on $name", ({ open }) => {
       "✅ Verdun",
       "🔕 Stop alerts",
     ]);
+    expect(callbackDatas(bot.lastCall(someone.id)?.payload)).toEqual([
+      "al:all",
+      "al:x:centre-sud",
+      "al:x:verdun",
+      "al:stop",
+    ]);
     const places = await database.db.select().from(alertSubscriptions);
     expect(places.map((p) => p.placeId).sort()).toEqual(["centre-sud", "verdun"]);
-    await subscribe(someone, "al:p:verdun", "al:p:centre-sud");
+    // A redelivered "add" (or an old keyboard) changes nothing: it never flips a choice back.
+    await subscribe(someone, "al:p:verdun");
+    expect((await database.db.select().from(alertSubscriptions)).length).toBe(2);
+    await subscribe(someone, "al:x:verdun", "al:x:verdun");
+    expect((await database.db.select().from(alertSubscriptions)).map((p) => p.placeId)).toEqual([
+      "centre-sud",
+    ]);
+    await subscribe(someone, "al:x:centre-sud");
     // Removing the last neighbourhood is stopping: nothing stays.
     expect(bot.lastText(someone.id)).toBe("🔕 Stopped. I erased everything: you won't get any more alerts.");
     expect(await countRows("alert_subscribers")).toBe(0);
@@ -147,7 +160,7 @@ describe.each(DRIVERS)("alerts, on $name", ({ open }) => {
 
   it.each([
     ["fr", "/aide", "🔔 /alertes : être prévenu·e d'une drogue contaminée ou d'un site qui ferme"],
-    ["en", "/help", "🔔 /alerts: hear about a contaminated supply or a site closing"],
+    ["en", "/help", "🔔 /alerts: hear about a toxic drug batch or a site closing"],
     ["fr", "/confidentialite", "«\u00a0Arrêter les alertes\u00a0» efface tout."],
     ["en", "/privacy", "“Stop alerts” erases it all."],
   ])("mentions alerts in %s %s", async (lang, command, line) => {
@@ -277,7 +290,7 @@ describe.each(DRIVERS)("alerts, on $name", ({ open }) => {
       "a peer helper",
       "fr",
       "/diffuser",
-      "Seuls les intervenant·es et les coordinations d'une équipe peuvent envoyer une alerte.",
+      "Seuls les intervenant·es et la coordination d'une équipe peuvent envoyer une alerte.",
     ],
     ["a stranger", "en", "/broadcast", "Only a team's workers and coordinators can send an alert."],
   ])("refuses %s", async (who, lang, command, refusal) => {

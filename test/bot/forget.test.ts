@@ -103,7 +103,7 @@ describe.each(DRIVERS)("/oublier erases everything about a person, on $name", ({
       { method: "deleteMessages", payload: { chat_id: someone.id, message_ids: [1] } },
     ]);
     expect(bot.lastText(someone.id)).toBe(
-      "🧹 I deleted what Telegram allows: the messages of the last 48 hours.\nFor older ones: press and hold the chat in your list, then <b>Delete</b>.",
+      "🧹 I deleted what Telegram let me delete: at most the messages of the last 48 hours.\nFor the rest: press and hold the chat in your list, then <b>Delete</b>.",
     );
   });
 

@@ -147,4 +147,15 @@ describe.each(DRIVERS)("sharing site cards in any chat (inline mode), on $name",
       "dans n'importe quelle conversation, écris @PercheTestBot suivi d'un mot",
     );
   });
+
+  it("puts what to do in an overdose first when the query says overdose", async () => {
+    await bot.send(inlineQueryUpdate(FRENCH, "surdose"));
+    const [first] = answer().results;
+    expect(first?.id).toBe("emergency");
+    expect(first?.title).toBe("🚨 Surdose : appelle le 911");
+    expect(first?.input_message_content.message_text).toContain("911");
+    await bot.send(inlineQueryUpdate(ENGLISH, "overdose naloxone"));
+    expect(answer().results[0]?.title).toBe("🚨 Overdose: call 911");
+    expect(answer().results.length).toBeGreaterThan(1);
+  });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { referrals, requests } from "../../src/db/schema";
 import { DRIVERS } from "../support/database";
+import { WEDNESDAY_2PM } from "../support/directory-fixture";
 import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
 import { callbackUpdate, type Person, textUpdate } from "../support/updates";
@@ -93,7 +94,9 @@ describe.each(DRIVERS)("referral to another organisation, on $name", ({ open }) 
     await bot.deliver();
     // The question, in the person's language, and nothing else.
     const question = bot.lastCall(someone.id);
-    expect(question?.payload.text).toBe("Est-ce que Lignes publiques peut prendre le relais de ta demande?");
+    expect(question?.payload.text).toMatch(
+      /^Est-ce que Lignes publiques peut prendre le relais de ta demande \([^)]+\)\? L'équipe qui la prend verra ce qui s'est déjà dit ici\.$/,
+    );
     expect(buttonTexts(question?.payload)).toEqual(["Oui", "Non"]);
     const [yes] = callbackDatas(question?.payload);
     // Nobody at the other organisation hears of it before the person says yes.
@@ -145,7 +148,9 @@ describe.each(DRIVERS)("referral to another organisation, on $name", ({ open }) 
     const requestId = await held(marc, someone);
     const bea = await member("Bea", { organisationId: "lines" });
     const [, no] = await refer(marc, requestId, someone);
-    expect(bot.lastText(someone.id)).toBe("Can Public lines take over your request?");
+    expect(bot.lastText(someone.id)).toMatch(
+      /^Can Public lines take over your request \([^)]+\)\? The team taking it will see what has been said here\.$/,
+    );
     expect(buttonTexts(bot.lastCall(someone.id)?.payload)).toEqual(["Yes", "No"]);
     await bot.send(callbackUpdate(someone, no as string));
     expect(bot.lastText(someone.id)).toBe("OK, your request stays where it is.");
@@ -157,6 +162,24 @@ describe.each(DRIVERS)("referral to another organisation, on $name", ({ open }) 
     // A second answer to the same question changes nothing.
     await bot.send(callbackUpdate(someone, no as string));
     expect(bot.lastText(someone.id)).toBe("You already answered this question.");
+  });
+
+  it("lets an unanswered question give way after an hour: the worker asks again, and the old button is stale", async () => {
+    const marc = await member("Marc");
+    const someone = person();
+    const requestId = await held(marc, someone);
+    await member("Bea", { organisationId: "lines" });
+    const [oldYes] = await refer(marc, requestId, someone);
+    bot.setNow(new Date(WEDNESDAY_2PM.getTime() + 61 * 60_000));
+    const [newYes] = await refer(marc, requestId, someone);
+    expect(newYes).not.toBe(oldYes);
+    await bot.send(callbackUpdate(someone, oldYes as string));
+    expect(bot.lastText(someone.id)).toBe(
+      "Cette question n'est plus d'actualité. Ta demande n'a pas changé.",
+    );
+    await bot.send(callbackUpdate(someone, newYes as string));
+    const [moved] = await database.db.select().from(requests);
+    expect(moved).toMatchObject({ organisationId: "lines", status: "open" });
   });
 
   it("answers stale questions plainly: asked twice, request ended, moved, or someone else's button", async () => {
@@ -255,7 +278,7 @@ describe.each(DRIVERS)("referral to another organisation, on $name", ({ open }) 
     await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
     const [yes] = await refer(marc, request?.id ?? "", sam);
     expect(bot.lastText(sam.id)).toBe(
-      `🤝 ${nickname}\nEst-ce que Lignes publiques peut prendre le relais de ta demande?`,
+      `🤝 ${nickname}\nEst-ce que Lignes publiques peut prendre le relais de ta demande (${nickname})? L'équipe qui la prend verra ce qui s'est déjà dit ici.`,
     );
     await bot.send(callbackUpdate(sam, yes as string));
     expect(bot.lastText(sam.id)).toBe(

@@ -5,7 +5,7 @@ import { rowsOf } from "../../src/db/executor";
 import { languageChoices, members, requests, teamGroups } from "../../src/db/schema";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
 import { PseudonymRotation } from "../../src/privacy/pseudonym-rotation";
-import { resealAll, SEALED_COLUMNS } from "../../src/privacy/rotation";
+import { rekeyPseudonyms, resealAll, SEALED_COLUMNS } from "../../src/privacy/rotation";
 import { createSealer } from "../../src/privacy/sealed";
 import { DRIVERS } from "../support/database";
 import { createHarness, type Harness, TEST_ENCRYPTION_KEY } from "../support/harness";
@@ -134,5 +134,47 @@ describe.each(DRIVERS)("rotating keys, on $name", ({ open }) => {
     expect(bot.lastText(worker.id)).toBe("⚪ Tu n'es pas de garde.");
     const [member] = await database.db.select().from(members).where(sql`${members.revokedAt} is null`);
     expect(member?.pseudonym).toBe(pseudonymFor(newKey, worker.id, "member"));
+  });
+
+  it("moves team members, alert subscribers and open requests to a new pseudonym key at once", async () => {
+    const worker = await joinTeam(bot, database, person(), "Noé", { onCall: true });
+    const subscriber = person();
+    await bot.send(textUpdate(subscriber, "/alertes"), callbackUpdate(subscriber, "al:all"));
+    const someone = person();
+    await bot.send(
+      textUpdate(someone, "/parler"),
+      callbackUpdate(someone, "f:cat:food"),
+      textUpdate(someone, "un repas"),
+      callbackUpdate(someone, "f:ans:chat"),
+      callbackUpdate(someone, "f:area:centre-sud"),
+      callbackUpdate(someone, "f:send"),
+    );
+    expect(await database.db.select().from(requests)).toHaveLength(1);
+    const newKey = "another-brand-new-pseudonym-key-0123456789";
+    const counts = await rekeyPseudonyms(database.db, bot.deps.sealer, newKey);
+    expect(counts).toEqual({ members: 1, alert_subscribers: 1, requests: 1 });
+    expect(await rekeyPseudonyms(database.db, bot.deps.sealer, newKey)).toEqual({
+      members: 0,
+      alert_subscribers: 0,
+      requests: 0,
+    });
+    const [member] = await database.db.select().from(members).where(sql`${members.revokedAt} is null`);
+    expect(member?.pseudonym).toBe(pseudonymFor(newKey, worker.id, "member"));
+    const [subscribed] = rowsOf<{ pseudonym: string }>(
+      await database.db.execute(sql`select pseudonym from alert_subscribers`),
+    );
+    expect(subscribed?.pseudonym).toBe(pseudonymFor(newKey, subscriber.id, "alerts"));
+    for (const request of await database.db.select().from(requests))
+      expect(request.personPseudonym).toBe(pseudonymFor(newKey, someone.id));
+
+    // With only the new key, without a previous one, nobody is lost: the worker is still on the team,
+    // and the subscriber can still stop their alerts.
+    bot.deps.pseudonymKey = newKey;
+    await bot.send(textUpdate(worker, "/garde"));
+    expect(bot.lastText(worker.id)).toContain("Tu es de garde");
+    await bot.send(callbackUpdate(subscriber, "al:stop"));
+    expect(bot.lastText(subscriber.id)).toBe(
+      "🔕 C'est arrêté. J'ai tout effacé : tu ne recevras plus d'alertes.",
+    );
   });
 });

@@ -9,6 +9,7 @@ import { BROADCAST_FLOW } from "./conversation";
 import {
   alertsPseudonym,
   chooseArea,
+  removeArea,
   type Subscription,
   setSubscriberLocale,
   stopAlerts,
@@ -42,9 +43,10 @@ function areaKeyboard(ctx: BotContext, subscription: Subscription | undefined, p
     .text(ticked(subscription?.all ?? false, ctx.t("alerts.buttonAll")), callbackData.alertSubscribe(null))
     .row();
   places.forEach((place, index) => {
+    const chosen = subscription?.placeIds.includes(place.id) ?? false;
     keyboard.text(
-      ticked(subscription?.placeIds.includes(place.id) ?? false, place.name[ctx.locale]),
-      callbackData.alertSubscribe(place.id),
+      ticked(chosen, place.name[ctx.locale]),
+      chosen ? callbackData.alertUnsubscribe(place.id) : callbackData.alertSubscribe(place.id),
     );
     if (index % 2 === 1) keyboard.row();
   });
@@ -87,6 +89,17 @@ alertsFeature.callbackQuery(/^al:/, async (ctx) => {
     await ctx.reply(ctx.t(erased ? "alerts.stopped" : "alerts.notSubscribed"), {
       reply_markup: mainMenu(ctx.t),
     });
+    return;
+  }
+  if (action?.kind === "alert-unsubscribe") {
+    const left = await removeArea(ctx.deps.db, pseudonym, action.placeId);
+    await ctx.answerCallbackQuery();
+    if (!left) {
+      // The last neighbourhood was removed: nothing is kept.
+      await ctx.reply(ctx.t("alerts.stopped"), { reply_markup: mainMenu(ctx.t) });
+      return;
+    }
+    await showAlerts(ctx, false);
     return;
   }
   const places = await neighbourhoods(ctx);

@@ -33,8 +33,8 @@ export type Subscriber = { pseudonym: string; chatId: number; locale: Locale; no
 
 /**
  * One tap on an area. All of Montreal replaces any neighbourhoods; a neighbourhood replaces all of
- * Montreal, or is removed if it was already chosen. Removing the last one stops alerts altogether, so
- * nothing stays behind. Returns what the person gets now.
+ * Montreal. Choosing what is already chosen changes nothing (a redelivered tap). Returns what the
+ * person gets now.
  */
 export async function chooseArea(
   db: Database,
@@ -58,15 +58,6 @@ export async function chooseArea(
     if (placeId === null) {
       await tx.delete(alertSubscriptions).where(mine);
     } else {
-      const removed = await tx
-        .delete(alertSubscriptions)
-        .where(and(mine, eq(alertSubscriptions.placeId, placeId)))
-        .returning({ placeId: alertSubscriptions.placeId });
-      if (removed.length > 0) {
-        const left = await tx.select().from(alertSubscriptions).where(mine).limit(1);
-        if (left.length === 0) await tx.delete(alertSubscribers).where(eq(alertSubscribers.id, row.id));
-        return;
-      }
       await tx.delete(alertSubscriptions).where(and(mine, isNull(alertSubscriptions.placeId)));
     }
     await tx
@@ -75,6 +66,29 @@ export async function chooseArea(
       .onConflictDoNothing();
   });
   return subscriptionOf(db, subscriber.pseudonym);
+}
+
+/**
+ * Takes one neighbourhood off. Removing the last one stops alerts altogether, so nothing stays behind.
+ * Doing it twice changes nothing more.
+ */
+export async function removeArea(
+  db: Database,
+  pseudonym: string,
+  placeId: string,
+): Promise<Subscription | undefined> {
+  await db.transaction(async (tx) => {
+    const [subscriber] = await tx
+      .select({ id: alertSubscribers.id })
+      .from(alertSubscribers)
+      .where(eq(alertSubscribers.pseudonym, pseudonym));
+    if (!subscriber) return;
+    const mine = eq(alertSubscriptions.subscriberId, subscriber.id);
+    await tx.delete(alertSubscriptions).where(and(mine, eq(alertSubscriptions.placeId, placeId)));
+    const left = await tx.select().from(alertSubscriptions).where(mine).limit(1);
+    if (left.length === 0) await tx.delete(alertSubscribers).where(eq(alertSubscribers.id, subscriber.id));
+  });
+  return subscriptionOf(db, pseudonym);
 }
 
 /** Stopping erases the subscriber and, by cascade, every area. True when there was something to erase. */

@@ -16,14 +16,17 @@ import { type RequestDeps, tellWorkersOf } from "../requests/use-cases";
  */
 export type Forgotten = { requests: number; withdrawn: number; languageChoice: boolean; alerts: boolean };
 
-export async function forgetPerson(
-  deps: RequestDeps,
-  pseudonym: string,
-  alertsPseudonym: string,
-): Promise<Forgotten> {
+/**
+ * Who to forget: their pseudonyms as a person and as an alert subscriber, under the current key and,
+ * during a key rotation, under each previous key too (rows not yet moved must not survive a forget).
+ */
+export type ForgetWho = { pseudonyms: string[]; alertsPseudonyms: string[] };
+
+export async function forgetPerson(deps: RequestDeps, who: ForgetWho): Promise<Forgotten> {
+  const { pseudonyms, alertsPseudonyms } = who;
   const now = deps.now();
   const result = await deps.db.transaction(async (tx) => {
-    const theirs = await tx.select().from(requests).where(eq(requests.personPseudonym, pseudonym));
+    const theirs = await tx.select().from(requests).where(inArray(requests.personPseudonym, pseudonyms));
     const ids = theirs.map((r) => r.id);
     const notices: OutboxMessage[] = [];
     let withdrawn = 0;
@@ -46,15 +49,15 @@ export async function forgetPerson(
       await deleteQueuedAbout(tx, ids);
       await tx.delete(requests).where(inArray(requests.id, ids));
     }
-    await tx.delete(conversationState).where(eq(conversationState.key, pseudonym));
+    await tx.delete(conversationState).where(inArray(conversationState.key, pseudonyms));
     const choice = await tx
       .delete(languageChoices)
-      .where(eq(languageChoices.pseudonym, pseudonym))
+      .where(inArray(languageChoices.pseudonym, pseudonyms))
       .returning({ pseudonym: languageChoices.pseudonym });
     // Alert subscriptions live under a pseudonym of their own purpose; their queued alerts go too.
     const subscribers = await tx
       .delete(alertSubscribers)
-      .where(eq(alertSubscribers.pseudonym, alertsPseudonym))
+      .where(inArray(alertSubscribers.pseudonym, alertsPseudonyms))
       .returning({ id: alertSubscribers.id });
     if (subscribers.length > 0)
       await tx.delete(outbox).where(

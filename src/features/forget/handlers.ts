@@ -45,7 +45,11 @@ forgetFeature.callbackQuery(/^fg:/, async (ctx) => {
       });
       return;
     case "yes": {
-      await forgetPerson(ctx.deps, ctx.pseudonym, alertsPseudonym(ctx.deps.pseudonymKey, ctx.from.id));
+      const keys = [ctx.deps.pseudonymKey, ...(ctx.deps.pseudonymRotation?.previousKeys ?? [])];
+      await forgetPerson(ctx.deps, {
+        pseudonyms: keys.map((key) => pseudonymFor(key, ctx.from.id)),
+        alertsPseudonyms: keys.map((key) => alertsPseudonym(key, ctx.from.id)),
+      });
       // The team account of a worker or peer is not theirs to erase alone: their coordinator removes it.
       const member = await findActiveMember(
         ctx.deps.db,

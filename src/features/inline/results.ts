@@ -1,9 +1,10 @@
 import type { InlineKeyboardButton, InlineQueryResultArticle } from "grammy/types";
 import type { Locale } from "../../config";
 import { type Catalog, interpretText, nearestSites, sitesWithMaterial } from "../../directory/catalog";
+import { mentionsEmergency } from "../../directory/emergency-words";
 import type { Site } from "../../directory/model";
 import { tokens } from "../../directory/text-match";
-import { siteCard, type View } from "../directory/format";
+import { emergencyText, siteCard, type View } from "../directory/format";
 
 /**
  * Inline mode (`@bot naloxone` in any chat): site cards to share. Pure: the catalog and the sharer's
@@ -47,9 +48,26 @@ export function inlinePage(view: View, query: string, offset: string, botUsernam
   const sites = sitesForQuery(view.catalog, query, view.now, view.locale);
   const page = sites.slice(from, from + INLINE_PAGE);
   const next = from + page.length;
+  // "@bot overdose": what to do comes first, ready to send into the chat where it is needed.
+  const emergency = from === 0 && mentionsEmergency(query) ? [emergencyResult(view)] : [];
   return {
-    results: page.map((site) => siteResult(site, view, botUsername)),
+    results: [...emergency, ...page.map((site) => siteResult(site, view, botUsername))],
     nextOffset: next < sites.length ? String(next) : "",
+  };
+}
+
+function emergencyResult(view: View): InlineQueryResultArticle {
+  const number = view.catalog.directory.info.emergencyNumber;
+  return {
+    type: "article",
+    id: "emergency",
+    title: view.t("inline.emergencyTitle", { number }),
+    description: view.t("inline.emergencyDescription"),
+    input_message_content: {
+      message_text: emergencyText(view),
+      parse_mode: "HTML",
+      link_preview_options: { is_disabled: true },
+    },
   };
 }
 

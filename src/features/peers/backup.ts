@@ -2,6 +2,7 @@ import { and, eq, gt, inArray } from "drizzle-orm";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "../../bot/last-resort";
 import { requests, teamGroups } from "../../db/schema";
 import type { OutboxMessage } from "../../outbox/enqueue";
+import { countRequestSent } from "../../stats/counters";
 import { formatInstantTime } from "../directory/format";
 import { drawNickname } from "../requests/nickname";
 import { htmlText, noticeKeyboard, type Reader } from "../requests/notices";
@@ -79,6 +80,8 @@ export async function callBackup(
       deps.sealer,
     );
     const onCall = await onCallMembers(tx, peer.organisationId, now);
+    // Counted like any request (category "backup"), so its claim and its end have a start in /stats.
+    await countRequestSent(tx, now, request, onCall.length);
     const out: OutboxMessage[] = onCall.map((worker) => {
       const reader: Reader = { t: deps.translations.forLocale(worker.locale), locale: worker.locale };
       return {

@@ -4,6 +4,8 @@ import { callbackData, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { members } from "../../db/schema";
 import { pseudonymFor } from "../../privacy/pseudonym";
+import { escapeHtml } from "../../text/html";
+import { withHtml } from "../../text/translate";
 import { isMenuText } from "../directory/handlers";
 import { REQUEST_FLOW } from "../requests/conversation";
 import { nicknameOf } from "../requests/notices";
@@ -97,11 +99,15 @@ peersFeature.command(["mademande", "myrequest"], async (ctx, next) => {
       keyboard.text(ctx.t("peers.reply", { nickname }), callbackData.peerFocus(request.id)).row();
     keyboard.text(ctx.t("peers.sent.withdraw", { nickname }), callbackData.peerWithdraw(request.id));
     await ctx.reply(
-      ctx.t("peers.mine.item", {
-        nickname,
-        category: ctx.t(`requests.categories.${request.category}`),
-        status: ctx.t(`requests.mine.status.${request.status}`, { alias: holder?.alias ?? "" }),
-      }),
+      // The status is HTML already (the alias escaped inside it): inserted as is, the rest escaped here.
+      ctx.t(
+        "peers.mine.item",
+        withHtml({
+          nickname: escapeHtml(nickname),
+          category: escapeHtml(ctx.t(`requests.categories.${request.category}`)),
+          status: ctx.t(`requests.mine.status.${request.status}`, { alias: holder?.alias ?? "" }),
+        }),
+      ),
       { parse_mode: "HTML", reply_markup: keyboard },
     );
   }

@@ -93,6 +93,9 @@ export type AskOutcome =
   | { kind: "not-yours" }
   | { kind: "no-target" };
 
+// Within this, asking the same organisation again is a double tap, not a new question.
+const SAME_QUESTION_MS = 60 * 60_000;
+
 export async function askReferral(
   deps: RequestDeps,
   member: Member,
@@ -113,7 +116,23 @@ export async function askReferral(
     )
       return { kind: "no-target" };
     const nickname = nicknameOf(request, reader(deps, member.locale));
-    // One question at a time: the partial unique index turns a second ask into nothing.
+    // One question at a time. The same question again soon (a double tap) is the same question; an
+    // older one nobody answered, or one to another organisation, gives way: not answering is an answer.
+    const [pending] = await tx
+      .select()
+      .from(referrals)
+      .where(and(eq(referrals.requestId, requestId), eq(referrals.status, "asked")));
+    if (
+      pending?.toOrganisationId === toOrganisationId &&
+      now.getTime() - pending.createdAt.getTime() < SAME_QUESTION_MS
+    )
+      return { kind: "already", nickname };
+    if (pending)
+      await tx
+        .update(referrals)
+        .set({ status: "stale", answeredAt: now })
+        .where(and(eq(referrals.id, pending.id), eq(referrals.status, "asked")));
+    // The partial unique index still turns a concurrent second ask into nothing.
     const [referral] = await tx
       .insert(referrals)
       .values({
@@ -137,7 +156,10 @@ export async function askReferral(
           ...plainText(
             person.t(
               "referral.question",
-              withHtml({ organisation: organisationName(catalog, toOrganisationId, request.locale) }),
+              withHtml({
+                organisation: organisationName(catalog, toOrganisationId, request.locale),
+                nickname: nicknameOf(request, person),
+              }),
             ),
           ),
           reply_markup: new InlineKeyboard()

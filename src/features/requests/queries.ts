@@ -120,13 +120,20 @@ export async function getRequest(db: Executor, id: string): Promise<Request | un
 export async function claimRequest(
   db: Executor,
   id: string,
-  memberId: number,
+  member: { id: number; organisationId: string },
   now: Date,
 ): Promise<Request | undefined> {
+  // Only within the member's organisation: an old button after a referral finds nothing to claim.
   const [row] = await db
     .update(requests)
-    .set({ status: "claimed", claimedByMemberId: memberId, claimedAt: now })
-    .where(and(eq(requests.id, id), eq(requests.status, "open")))
+    .set({ status: "claimed", claimedByMemberId: member.id, claimedAt: now })
+    .where(
+      and(
+        eq(requests.id, id),
+        eq(requests.status, "open"),
+        eq(requests.organisationId, member.organisationId),
+      ),
+    )
     .returning();
   return row;
 }

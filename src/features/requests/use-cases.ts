@@ -328,10 +328,10 @@ export type ClaimOutcome =
 export async function claim(deps: RequestDeps, requestId: string, member: Member): Promise<ClaimOutcome> {
   const now = deps.now();
   return committing(deps, async (tx): Promise<ClaimOutcome> => {
-    const claimed = await claimRequest(tx, requestId, member.id, now);
-    if (!claimed || claimed.organisationId !== member.organisationId) {
-      if (claimed) throw new Error("claimed a request of another organisation");
+    const claimed = await claimRequest(tx, requestId, member, now);
+    if (!claimed) {
       const current = await getRequest(tx, requestId);
+      if (current?.organisationId !== member.organisationId) return { kind: "gone" };
       // A double tap or a redelivered update from the holder: already theirs, nothing more to do.
       if (current?.status === "claimed" && current.claimedByMemberId === member.id)
         return {
