@@ -95,8 +95,25 @@ async function runPart3(run: Run) {
   );
   const since = /depuis (\d{1,2} h(?: \d{2})?)/.exec(marked)?.[1];
   expect(since, marked).toBeDefined();
-  const lookup = await chats.say(PERSON, "naloxone", "Le Relais, comptoir Ontario");
-  expect(lookup).toContain(`⚠️ Naloxone : rupture depuis ${since}`);
+  // Open sites come first: at night the site may be a page or two further, behind "more".
+  let from = chats.send(PERSON, "naloxone");
+  let page = "";
+  for (let pages = 0; pages < 6; pages++) {
+    const shown = await chats.expectSent(PERSON, from, "Naloxone", "a page of naloxone sites");
+    page = sentText(shown);
+    if (page.includes("Le Relais, comptoir Ontario")) break;
+    const more = buttonData(shown.result).find((d) => d.startsWith("mat:naloxone:"));
+    expect(more, page).toBeDefined();
+    from = await chats.tap(PERSON, more as string);
+  }
+  expect(page).toContain(
+    `<b>Le Relais, comptoir Ontario (exemple)</b>\nCentre-Sud · 1200, rue Ontario Est, Montréal (exemple)\n`,
+  );
+  expect(page).toMatch(
+    new RegExp(
+      `comptoir Ontario \\(exemple\\)</b>\\n[^\\n]+\\n[^\\n]+\\n⚠️ Naloxone : rupture depuis ${since}`,
+    ),
+  );
 
   // 3. Three people subscribe; the worker writes an alert, previews it and sends it; each gets it once.
   await chats.say(SUBSCRIBERS[0] as FakeUser, "/alertes", "🔔");
