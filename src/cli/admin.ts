@@ -111,6 +111,13 @@ function requestDeps(db: Database, embedded: boolean): RequestDeps {
   };
 }
 
+/** Stops with a clear line when the organisation id names nothing. */
+async function requireOrganisation(db: Database, organisationId: string): Promise<void> {
+  const [organisation] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
+  if (!organisation)
+    fail(`No organisation has the id ${organisationId}. \`npm run admin -- directory export\` lists them.`);
+}
+
 async function withDatabase<T>(
   action: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
 ): Promise<T> {
@@ -251,14 +258,7 @@ export async function main(argv: string[]): Promise<void> {
         throw new UsageError(`--expires must be a duration such as 90m, 48h or 7d, at most 30d.`);
       const organisationId = values.org;
       const code = await withDatabase(async (handle) => {
-        const [organisation] = await handle.db
-          .select()
-          .from(organisations)
-          .where(eq(organisations.id, organisationId));
-        if (!organisation)
-          fail(
-            `No organisation has the id ${organisationId}. \`npm run admin -- directory export\` lists them.`,
-          );
+        await requireOrganisation(handle.db, organisationId);
         return createInvitation(handle.db, {
           organisationId,
           role,
@@ -381,16 +381,7 @@ export async function main(argv: string[]): Promise<void> {
       if (!range.ok) throw new UsageError(range.error);
       const organisationId = values.org;
       const rows = await withDatabase(async (handle) => {
-        if (organisationId !== undefined) {
-          const [organisation] = await handle.db
-            .select()
-            .from(organisations)
-            .where(eq(organisations.id, organisationId));
-          if (!organisation)
-            fail(
-              `No organisation has the id ${organisationId}. \`npm run admin -- directory export\` lists them.`,
-            );
-        }
+        if (organisationId !== undefined) await requireOrganisation(handle.db, organisationId);
         const counters = await readCounters(handle.db, range.from, range.to, organisationId);
         return exportRows(counters, await readChequeDays(handle.db));
       });

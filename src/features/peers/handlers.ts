@@ -1,15 +1,13 @@
-import { eq } from "drizzle-orm";
 import { Composer, InlineKeyboard, type NextFunction } from "grammy";
 import { callbackData, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext, InnerContext } from "../../bot/context";
-import { members } from "../../db/schema";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
 import { isMenuText } from "../directory/handlers";
 import { REQUEST_FLOW } from "../requests/conversation";
 import { nicknameOf } from "../requests/notices";
-import { activeRequestsOf, getRequest, type Request, setFocus } from "../requests/queries";
+import { activeRequestsOf, getRequest, holderAlias, type Request, setFocus } from "../requests/queries";
 import { type RelayContent, relayFromPerson, withdrawRequest } from "../requests/use-cases";
 import { currentMember } from "../team/on-call";
 import { findActiveMember, type Member } from "../team/queries";
@@ -86,13 +84,7 @@ peersFeature.command(["mademande", "myrequest"], async (ctx, next) => {
   if (relayed.length === 0) return next();
   await ctx.reply(ctx.t("peers.mine.title"));
   for (const request of relayed) {
-    const [holder] =
-      request.claimedByMemberId !== null
-        ? await ctx.deps.db
-            .select({ alias: members.alias })
-            .from(members)
-            .where(eq(members.id, request.claimedByMemberId))
-        : [];
+    const alias = await holderAlias(ctx.deps.db, request);
     const nickname = nicknameOf(request, ctx);
     const keyboard = new InlineKeyboard();
     if (request.status === "claimed")
@@ -105,7 +97,7 @@ peersFeature.command(["mademande", "myrequest"], async (ctx, next) => {
         withHtml({
           nickname: escapeHtml(nickname),
           category: escapeHtml(ctx.t(`requests.categories.${request.category}`)),
-          status: ctx.t(`requests.mine.status.${request.status}`, { alias: holder?.alias ?? "" }),
+          status: ctx.t(`requests.mine.status.${request.status}`, { alias: alias ?? "" }),
         }),
       ),
       { parse_mode: "HTML", reply_markup: keyboard },

@@ -1,16 +1,22 @@
 import type { Conversation } from "@grammyjs/conversations";
-import { eq } from "drizzle-orm";
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
-import { members } from "../../db/schema";
+import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
 import { isMenuText } from "../directory/handlers";
 import { currentMember } from "../team/on-call";
 import { isOnCall, listMembers, type Member } from "../team/queries";
 import { REQUEST_FLOW } from "./conversation";
 import { claimedKeyboard, nicknameOf, OUTCOMES, outcomeKeyboard, requestCallback } from "./notices";
-import { activeRequestsOf, getRequest, heldRequest, requestForNotice, setFocus } from "./queries";
+import {
+  activeRequestsOf,
+  getRequest,
+  heldRequest,
+  holderAlias,
+  requestForNotice,
+  setFocus,
+} from "./queries";
 import {
   addToRequest,
   claim,
@@ -56,20 +62,18 @@ requestsFeature.command(["mademande", "myrequest"], async (ctx) => {
     return;
   }
   for (const request of active) {
-    const [holder] =
-      request.claimedByMemberId !== null
-        ? await ctx.deps.db
-            .select({ alias: members.alias })
-            .from(members)
-            .where(eq(members.id, request.claimedByMemberId))
-        : [];
+    const alias = await holderAlias(ctx.deps.db, request);
     const reader = { t: ctx.t, locale: ctx.locale };
     await ctx.reply(
-      ctx.t("requests.mine.item", {
-        nickname: nicknameOf(request, reader),
-        category: ctx.t(`requests.categories.${request.category}`),
-        status: ctx.t(`requests.mine.status.${request.status}`, { alias: holder?.alias ?? "" }),
-      }),
+      // The status is HTML already (the alias escaped inside it): inserted as is, the rest escaped here.
+      ctx.t(
+        "requests.mine.item",
+        withHtml({
+          nickname: escapeHtml(nicknameOf(request, reader)),
+          category: escapeHtml(ctx.t(`requests.categories.${request.category}`)),
+          status: ctx.t(`requests.mine.status.${request.status}`, { alias: alias ?? "" }),
+        }),
+      ),
       {
         parse_mode: "HTML",
         reply_markup: new InlineKeyboard()

@@ -116,6 +116,16 @@ export async function getRequest(db: Executor, id: string): Promise<Request | un
   return row;
 }
 
+/** The alias of whoever holds a request, if someone does. */
+export async function holderAlias(db: Executor, request: Request): Promise<string | undefined> {
+  if (request.claimedByMemberId === null) return undefined;
+  const [holder] = await db
+    .select({ alias: members.alias })
+    .from(members)
+    .where(eq(members.id, request.claimedByMemberId));
+  return holder?.alias;
+}
+
 /** The first claim wins: the update only matches while the request is still open. */
 export async function claimRequest(
   db: Executor,
