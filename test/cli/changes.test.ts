@@ -1,31 +1,11 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPglite } from "../../src/db/client";
 import { members } from "../../src/db/schema";
 import { applyChange, undoChange } from "../../src/features/worker-tools/use-cases";
-
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
-
-type Result = { code: number; stdout: string; stderr: string };
-
-async function admin(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(TSX, ["src/cli/admin.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, TZ: "UTC", DATABASE_URL: "", ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { admin } from "../support/admin-cli";
 
 // Spawns processes that open the embedded database: slow on a busy machine.
 describe("npm run admin -- changes", { timeout: 180_000 }, () => {

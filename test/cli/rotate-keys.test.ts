@@ -1,29 +1,11 @@
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPglite } from "../../src/db/client";
 import { members, organisations } from "../../src/db/schema";
 import { createSealer } from "../../src/privacy/sealed";
-
-const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
-
-async function admin(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(TSX, ["src/cli/admin.ts", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, TZ: "UTC", DATABASE_URL: "", PSEUDONYM_KEY: "", ENCRYPTION_KEY: "", ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { admin } from "../support/admin-cli";
 
 const OLD_KEY = Buffer.alloc(32, 3).toString("base64url");
 
