@@ -49,7 +49,7 @@ describe.each(DRIVERS)("joining a team and going on call, on $name", ({ open }) 
     expect(bot.lastText(worker.id)).toContain("Bienvenue dans l'équipe de Organisme A (intervenant·e).");
     await bot.send(textUpdate(worker, "  Marc  "));
     expect(bot.lastText(worker.id)).toBe(
-      "✅ C'est fait, Marc. Tu fais partie de l'équipe de Organisme A.\nQuand tu commences ton quart : /garde.",
+      "✅ C'est fait, Marc. Tu fais partie de l'équipe de Organisme A.\nQuand tu commences ton quart : /garde.\nMettre un lieu à jour (rupture, fermeture, mot) : /lieux. Envoyer une alerte : /diffuser. Les chiffres du mois : /stats.",
     );
     const member = await findActiveMember(
       database.db,
