@@ -171,7 +171,7 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
         round.retried += 1;
         return;
       case "rejected":
-        // The description stays in the table only: it can quote a piece of the message (a bad tag).
+        // Not even the code's description is logged; the row keeps the code and a known phrase.
         round.failed += await markFailed(db, row, outcome.error);
         logger.warn({ outboxId: row.id, method: row.method, code: outcome.code }, "outbox message failed");
         await notifySettled(row, "failed");
@@ -408,10 +408,28 @@ export function callThrough(api: Api): OutboxDeliveryOptions["call"] {
   return (method, params) => (api.raw[method as keyof RawApi] as unknown as RawMethod)(params);
 }
 
-/** Telegram's answer, reduced to what to do with the row. Only the code and description are kept. */
+// Telegram's descriptions can quote a piece of the message ("can't parse entities near …"): only these
+// known phrases are kept, never the description itself.
+const KNOWN_DESCRIPTIONS = [
+  "chat not found",
+  "bot was blocked by the user",
+  "user is deactivated",
+  "can't parse entities",
+  "message is too long",
+  "message text is empty",
+  "wrong file identifier",
+  "Too Many Requests",
+  "Unauthorized",
+  "Conflict",
+  "Internal Server Error",
+  "Bad Gateway",
+];
+
+/** Telegram's answer, reduced to what to do with the row: the code and a known phrase, nothing quoted. */
 function classifyFailure(error: unknown): Outcome {
   if (error instanceof GrammyError) {
-    const reason = `${error.error_code} ${error.description}`.slice(0, MAX_ERROR_LENGTH);
+    const known = KNOWN_DESCRIPTIONS.find((phrase) => error.description.includes(phrase)) ?? "other";
+    const reason = `${error.error_code} ${known}`.slice(0, MAX_ERROR_LENGTH);
     const code = error.error_code;
     if (code === 429) {
       return { kind: "rate-limited", retryAfterSeconds: error.parameters.retry_after ?? 5, error: reason };

@@ -307,20 +307,19 @@ describe.each(DRIVERS)("outbox on $name", ({ name, open }) => {
     ]);
   });
 
-  it("fails a message Telegram refuses, keeping the code and description but not the text, and goes on", async () => {
+  it("fails a message Telegram refuses, keeping the code and a known phrase but nothing quoted, and goes on", async () => {
     await enqueueMessages(handle.db, [text(ALICE, "<b>confidential words"), text(ALICE, "a2")]);
     telegram.answer("<b>confidential words", {
       ok: false,
       error_code: 400,
-      description: `Bad Request: can't parse entities: ${"Can't find end of the entity. ".repeat(10)}`,
+      description: `Bad Request: can't parse entities near "<b>confidential words": ${"Can't find end of the entity. ".repeat(10)}`,
     });
     const outboxDelivery = delivery();
 
     expect(await outboxDelivery.runOnce()).toMatchObject({ failed: 1 });
     const failed = await rowFor("<b>confidential words");
     expect(failed.status).toBe("failed");
-    expect(failed.lastError).toMatch(/^400 Bad Request: can't parse entities/);
-    expect(failed.lastError?.length).toBeLessThanOrEqual(200);
+    expect(failed.lastError).toBe("400 can't parse entities");
     expect(failed.lastError).not.toContain("confidential");
     await drain(outboxDelivery);
     expect(telegram.textsTo(1001)).toEqual(["<b>confidential words", "a2"]);
