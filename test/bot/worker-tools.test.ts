@@ -363,6 +363,23 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
     expect(textOf(marc)).toBe("Ce bouton n'est plus à jour. Voici le menu 👇");
   });
 
+  it("refuses to undo a change on a site an import moved to another organisation", async () => {
+    const marc = await worker();
+    await tap(marc, "wto:day-site:naloxone");
+    const undo = undoButton(marc);
+    await replaceDirectory(
+      database.db,
+      fixtureDirectory((input) => {
+        const site = input.sites.find((s) => s.id === "day-site");
+        if (site) site.organisation = "lines";
+      }),
+    );
+    await tap(marc, undo);
+    expect(rowsOf(await database.db.execute(sql`select * from stock_outs`))).toHaveLength(1);
+    expect((await changes()).every((c) => c.undone_at === null)).toBe(true);
+    await replaceDirectory(database.db, fixtureDirectory());
+  });
+
   it("keeps workers' changes through a directory re-import, and drops those of sites that are gone", async () => {
     const marc = await worker();
     const version = await getDirectoryVersion(database.db);

@@ -7,6 +7,7 @@ import {
   directoryInfo,
   siteDayOverrides,
   siteNotes,
+  sites,
   stockOuts,
 } from "../../db/schema";
 
@@ -198,6 +199,12 @@ export async function undoChange(
       )
       .for("update");
     if (!change) return { kind: "unknown" };
+    // The site may have moved to another organisation (or gone) in an import since: not theirs to undo.
+    const [site] = await tx
+      .select({ organisationId: sites.organisationId })
+      .from(sites)
+      .where(eq(sites.id, change.siteId));
+    if (site?.organisationId !== actor.organisationId) return { kind: "unknown" };
     if (change.undoneAt) return { kind: "already", change };
     await lockSite(tx, change.siteId);
     const [newer] = await tx
