@@ -232,6 +232,23 @@ describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
     expect(ended).toMatchObject({ status: "withdrawn", chatIdEnc: null });
   });
 
+  it("sends a removed peer nothing more, even before their requests are withdrawn (a crash in between)", async () => {
+    const marc = await member("Marc", { onCall: true });
+    const sam = await member("Sam", { role: "peer" });
+    const { request } = await relay(sam, "besoin d'un lit");
+    await bot.deliver();
+    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
+    await bot.deliver();
+    await database.db
+      .update(members)
+      .set({ revokedAt: bot.deps.now() })
+      .where(and(eq(members.alias, "Sam"), isNull(members.revokedAt)));
+    bot.telegram.clear();
+    await bot.send(textUpdate(marc, "Une place au refuge ce soir"));
+    await bot.deliver();
+    expect(bot.telegram.sentTo(sam.id)).toEqual([]);
+  });
+
   it("never shows a peer anyone else's request: no notice, no reminder, no last call, no claim", async () => {
     const marc = await member("Marc", { onCall: true });
     const sam = await member("Sam", { role: "peer" });

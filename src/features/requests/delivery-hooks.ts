@@ -44,11 +44,14 @@ export function deliveryHooks(
           return group ? Number(sealer.open(group.chatIdEnc)) : undefined;
         }
         case "request": {
+          // A relayed request answers to its peer helper's chat: not once that peer has left the team.
           const [request] = await db
-            .select({ chatIdEnc: requests.chatIdEnc })
+            .select({ chatIdEnc: requests.chatIdEnc, peerRevokedAt: members.revokedAt })
             .from(requests)
+            .leftJoin(members, eq(members.id, requests.relayedByMemberId))
             .where(eq(requests.id, recipient.id));
-          return request?.chatIdEnc ? Number(sealer.open(request.chatIdEnc)) : undefined;
+          if (!request?.chatIdEnc || request.peerRevokedAt) return undefined;
+          return Number(sealer.open(request.chatIdEnc));
         }
       }
     },
