@@ -2,6 +2,7 @@ import { InlineKeyboard } from "grammy";
 import { callbackData } from "../../bot/callback-data";
 import type { Locale } from "../../config";
 import type { Catalog } from "../../directory/catalog";
+import { safeCut, TELEGRAM_TEXT_LIMIT } from "../../text/split";
 import type { Translate } from "../../text/translate";
 import { renderNickname } from "./nickname";
 import type { Request } from "./queries";
@@ -76,7 +77,9 @@ export function noticeText(
   const quotes: string[] = [];
   let room = MAX_QUOTE;
   for (const message of [...messages].reverse()) {
-    const quote = reader.t("requests.notice.message", { message: message.slice(0, room) });
+    const quote = reader.t("requests.notice.message", {
+      message: message.slice(0, safeCut(message, Math.max(0, room))),
+    });
     if (room <= 0) break;
     quotes.unshift(quote);
     room -= quote.length;
@@ -126,7 +129,10 @@ export function outcomeKeyboard(request: Request, reader: Reader): InlineKeyboar
 
 /** Relayed text goes out as plain text: no parse mode, no entities, so nothing in it can act as markup. */
 export function plainText(text: string): Record<string, unknown> {
-  return { text: text.slice(0, 4096), link_preview_options: { is_disabled: true } };
+  // Past Telegram's limit the cut shows, and never halves an emoji (Telegram would refuse the message).
+  const fitted =
+    text.length > TELEGRAM_TEXT_LIMIT ? `${text.slice(0, safeCut(text, TELEGRAM_TEXT_LIMIT - 1))}…` : text;
+  return { text: fitted, link_preview_options: { is_disabled: true } };
 }
 
 export function htmlText(text: string): Record<string, unknown> {
