@@ -12,6 +12,7 @@ import { wellFormed } from "../../src/text/split";
 import { DRIVERS } from "../support/database";
 import { buttonTexts, createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
+import { refusedByTelegram } from "../support/telegram-limits";
 import { callbackUpdate, messageUpdate, type Person, textUpdate } from "../support/updates";
 
 /**
@@ -53,6 +54,8 @@ describe.each(DRIVERS)("bad input, on $name", ({ open }) => {
   /** Whatever a test did, no person's id, name or username, and no canary text, reached the logs. */
   const secrets: string[] = [];
   afterEach(() => {
+    // Nothing the bot sent would be refused by the real Telegram (a refusal is a message lost).
+    expect(refusedByTelegram(bot.telegram.calls)).toEqual([]);
     const logs = bot.logs.join("\n");
     for (const secret of secrets.splice(0)) expect(logs).not.toContain(secret);
   });
@@ -264,6 +267,71 @@ describe.each(DRIVERS)("bad input, on $name", ({ open }) => {
       const texts = received(someone.id);
       expect(texts[1]).toBe("Un nom de 1 à 40 caractères, sans @ ni lien, s'il te plaît.");
       expect(texts[2]).toContain("C'est fait, Nuit.");
+    });
+  });
+
+  describe("inside the request flow and the joining dialogue", () => {
+    it("words of 4,096 characters with an emoji at the cut: shortened, said so, never half an emoji", async () => {
+      const marc = await worker("Marc");
+      const someone = watch(person());
+      // The flow keeps 2,000 characters: the emoji sits across that cut.
+      await ask(someone, `${"b".repeat(1999)}😀${"c".repeat(2095)}`);
+      expect(received(someone.id)).toContainEqual(expect.stringContaining("2000"));
+      await bot.deliver();
+      const notice = received(marc.id).find((t) => t.startsWith("🆕")) ?? "";
+      expect(notice).toContain("b".repeat(1999));
+      expect(notice).not.toContain("cc");
+      expect(hasLoneSurrogate(notice)).toBe(false);
+    });
+
+    it("markup in a request's words reaches the worker's notice escaped, never as formatting", async () => {
+      const marc = await worker("Marc");
+      await ask(watch(person()), '<b>fort</b> & <a href="tg://user?id=5550010">lien</a>');
+      await bot.deliver();
+      const notice = bot.telegram.sentTo(marc.id).find((c) => String(c.payload.text).startsWith("🆕"));
+      expect(notice?.payload.parse_mode).toBe("HTML");
+      expect(String(notice?.payload.text)).toContain(
+        "&lt;b&gt;fort&lt;/b&gt; &amp; &lt;a href=&quot;tg://user?id=5550010&quot;&gt;lien&lt;/a&gt;",
+      );
+    });
+
+    it("a sticker or a location where words are expected gets a plain 'use the buttons' and the flow goes on", async () => {
+      const someone = watch(person("en"), "45.5");
+      await bot.send(textUpdate(someone, "/talk"), callbackUpdate(someone, "f:cat:housing"));
+      await bot.send(
+        messageUpdate(someone, {
+          sticker: {
+            file_id: "s",
+            file_unique_id: "s",
+            type: "regular",
+            width: 1,
+            height: 1,
+            is_animated: false,
+            is_video: false,
+          },
+        }),
+        messageUpdate(someone, { location: { latitude: 45.5, longitude: -73.6 } }),
+      );
+      const texts = received(someone.id);
+      expect(texts.slice(-2)).toEqual([expect.stringMatching(/button/i), expect.stringMatching(/button/i)]);
+      await bot.send(textUpdate(someone, "my words after all"), callbackUpdate(someone, "f:ans:chat"));
+      expect(bot.lastText(someone.id)).not.toMatch(/button/i);
+    });
+
+    it("a photo or a sticker where the alias is expected asks again for a name", async () => {
+      const someone = watch(person());
+      const code = await createInvitation(database.db, {
+        organisationId: "org-a",
+        role: "worker",
+        expiresAt: new Date("2026-12-01T00:00:00Z"),
+      });
+      await bot.send(
+        textUpdate(someone, `/start inv-${code}`),
+        messageUpdate(someone, { photo: [{ file_id: "p", file_unique_id: "p", width: 1, height: 1 }] }),
+      );
+      expect(bot.lastText(someone.id)).toBe("Un nom de 1 à 40 caractères, sans @ ni lien, s'il te plaît.");
+      await bot.send(textUpdate(someone, "Jour"));
+      expect(bot.lastText(someone.id)).toContain("C'est fait, Jour.");
     });
   });
 
@@ -603,5 +671,32 @@ describe.each(DRIVERS)("bad input, on $name", ({ open }) => {
       expect(rows).toHaveLength(1);
       expect(bot.telegram.textsTo(a.id).filter((t) => t.includes("C'est fait, Charlie"))).toHaveLength(1);
     });
+  });
+});
+
+describe("the Telegram limits check used above", () => {
+  it("flags what the real Telegram would refuse, and passes what it accepts", () => {
+    const long = `${"x".repeat(4096)}`;
+    expect(
+      refusedByTelegram([
+        { method: "sendMessage", payload: { text: long } },
+        { method: "sendMessage", payload: { text: `<b>${long}</b>`, parse_mode: "HTML" } },
+        { method: "sendMessage", payload: { text: `${long}y` } },
+        { method: "sendPhoto", payload: { caption: "c".repeat(1025) } },
+        { method: "sendMessage", payload: { text: "a\ud800" } },
+        {
+          method: "sendMessage",
+          payload: {
+            text: "ok",
+            reply_markup: { inline_keyboard: [[{ text: "b", callback_data: "é".repeat(33) }]] },
+          },
+        },
+      ]),
+    ).toEqual([
+      "sendMessage: text of 4097",
+      "sendPhoto: caption of 1025",
+      "sendMessage: lone surrogate",
+      "sendMessage: callback data of 66 bytes",
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { members, requests } from "../../src/db/schema";
@@ -18,6 +18,7 @@ import {
   TEST_TOKEN,
 } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
+import { refusedByTelegram } from "../support/telegram-limits";
 import { callbackUpdate, type Person, textUpdate } from "../support/updates";
 
 /**
@@ -141,6 +142,9 @@ describe.each(DRIVERS)("roles are checked when a button or command runs, on $nam
   beforeEach(async () => {
     bot = await createHarness(database);
     await resetRequests(database);
+  });
+  afterEach(() => {
+    expect(refusedByTelegram(bot.telegram.calls)).toEqual([]);
   });
 
   const snapshot = async () => {
