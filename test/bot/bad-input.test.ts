@@ -10,7 +10,7 @@ import { pseudonymFor } from "../../src/privacy/pseudonym";
 import { ALLOWED_UPDATES } from "../../src/run/allowed-updates";
 import { wellFormed } from "../../src/text/split";
 import { DRIVERS } from "../support/database";
-import { buttonTexts, createHarness, type Harness } from "../support/harness";
+import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
 import { refusedByTelegram } from "../support/telegram-limits";
 import { callbackUpdate, messageUpdate, type Person, textUpdate } from "../support/updates";
@@ -213,6 +213,24 @@ describe.each(DRIVERS)("bad input, on $name", ({ open }) => {
         expect(String(copy?.payload.text)).toContain(`${prefix}${wellFormed(text)}`);
         expect(hasLoneSurrogate(String(copy?.payload.text))).toBe(false);
       }
+    });
+
+    it("markup in the history handed to a colleague is escaped once: they read exactly what was written", async () => {
+      const marc = await worker("Marc");
+      const lea = await worker("Léa");
+      const someone = watch(person());
+      const request = await askAndClaim(marc, someone);
+      const words = `Tom & "Jerry" <3 <b>`;
+      await bot.send(textUpdate(someone, words));
+      await bot.send(callbackUpdate(marc, `rq:hand:${request.id}`));
+      const handTo = callbackDatas(bot.lastCall(marc.id)?.payload)[0] ?? "";
+      expect(handTo).toMatch(new RegExp(`^rq:to:${request.id}:\\d+$`));
+      await bot.send(callbackUpdate(marc, handTo));
+      await bot.deliver();
+      const handed = bot.telegram.sentTo(lea.id).find((c) => String(c.payload.text).includes("Tom"));
+      expect(handed?.payload.parse_mode).toBe("HTML");
+      expect(String(handed?.payload.text)).toContain(" : Tom &amp; &quot;Jerry&quot; &lt;3 &lt;b&gt;");
+      expect(String(handed?.payload.text)).not.toContain("&amp;amp;");
     });
 
     it("strips text links and mentions of users from a relayed message", async () => {

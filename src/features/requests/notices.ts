@@ -3,7 +3,7 @@ import { callbackData } from "../../bot/callback-data";
 import type { Locale } from "../../config";
 import type { Catalog } from "../../directory/catalog";
 import { safeCut, TELEGRAM_TEXT_LIMIT } from "../../text/split";
-import type { Translate } from "../../text/translate";
+import { type Translate, withHtml } from "../../text/translate";
 import { renderNickname } from "./nickname";
 import type { Request } from "./queries";
 
@@ -139,7 +139,10 @@ export function htmlText(text: string): Record<string, unknown> {
   return { text, parse_mode: "HTML", link_preview_options: { is_disabled: true } };
 }
 
-/** The whole conversation, for the colleague a request is handed to: nobody repeats their story. */
+/**
+ * The whole conversation, for the colleague a request is handed to: nobody repeats their story. Plain
+ * text (callers escape it once for HTML), cut where it cannot halve an emoji.
+ */
 export function historyText(
   request: Request,
   messages: { author: string; memberId: number | null; body: string }[],
@@ -147,14 +150,17 @@ export function historyText(
   reader: Reader,
 ): string {
   const nickname = nicknameOf(request, reader);
-  return messages
+  const history = messages
     .filter((m) => m.author !== "system")
     .map((m) =>
-      reader.t("requests.notice.historyLine", {
-        who: m.author === "person" ? nickname : (aliases.get(m.memberId ?? -1) ?? "?"),
-        message: m.body.slice(0, 500),
-      }),
+      reader.t(
+        "requests.notice.historyLine",
+        withHtml({
+          who: m.author === "person" ? nickname : (aliases.get(m.memberId ?? -1) ?? "?"),
+          message: m.body.slice(0, safeCut(m.body, 500)),
+        }),
+      ),
     )
-    .join("\n")
-    .slice(0, 3000);
+    .join("\n");
+  return history.slice(0, safeCut(history, 3000));
 }
