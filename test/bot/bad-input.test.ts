@@ -233,6 +233,48 @@ describe.each(DRIVERS)("bad input, on $name", ({ open }) => {
       expect(String(handed?.payload.text)).not.toContain("&amp;amp;");
     });
 
+    it("an alias with & and quotes reads as typed everywhere it shows, plain or HTML", async () => {
+      const jo = await worker(`Jo & "Lu"`);
+      const lea = await worker("Léa");
+      const someone = watch(person());
+      const request = await ask(someone);
+      await bot.deliver();
+      await bot.send(callbackUpdate(jo, `rq:claim:${request.id}`));
+      await bot.deliver();
+      await bot.send(textUpdate(jo, "salut"));
+      await bot.deliver();
+      expect(received(someone.id).slice(-2)).toEqual([
+        `🙋 Jo & "Lu" a pris ta demande. Tu peux lui écrire ici.`,
+        `Jo & "Lu" : salut`,
+      ]);
+      const takenBy = bot.telegram.calls.find(
+        (c) => c.method === "editMessageReplyMarkup" && c.payload.chat_id === lea.id,
+      );
+      expect(JSON.stringify(takenBy?.payload.reply_markup)).toContain(`Prise par Jo & \\"Lu\\"`);
+      await bot.send(textUpdate(someone, "/mademande"));
+      const mine = bot.lastCall(someone.id);
+      expect(mine?.payload.parse_mode).toBe("HTML");
+      expect(String(mine?.payload.text)).toContain("Jo &amp; &quot;Lu&quot;");
+    });
+
+    it("a peer's alias with & in a backup call reads once-escaped in the history handed on", async () => {
+      const marc = await worker("Marc");
+      const lea = await worker("Léa");
+      const peer = watch(await joinTeam(bot, database, person(), "Jo & Lu", { role: "peer" }));
+      await bot.send(textUpdate(peer, "/renfort"));
+      const [backup] = await database.db.select().from(requests).where(eq(requests.category, "backup"));
+      await bot.deliver();
+      await bot.send(
+        callbackUpdate(marc, `rq:claim:${backup?.id}`),
+        callbackUpdate(marc, `rq:hand:${backup?.id}`),
+      );
+      await bot.send(callbackUpdate(marc, callbackDatas(bot.lastCall(marc.id)?.payload)[0] ?? ""));
+      await bot.deliver();
+      const handed = bot.telegram.sentTo(lea.id).find((c) => String(c.payload.text).startsWith("🤝"));
+      expect(String(handed?.payload.text)).toContain("Jo &amp; Lu");
+      expect(String(handed?.payload.text)).not.toContain("&amp;amp;");
+    });
+
     it("strips text links and mentions of users from a relayed message", async () => {
       const marc = await worker("Marc");
       const someone = watch(person());

@@ -372,7 +372,8 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
       payload: {
         message_id: messageId,
         reply_markup: new InlineKeyboard().text(
-          readerFor(deps, locale).t("requests.notice.takenBy", { alias: member.alias }),
+          // A button label is plain text: the alias as typed, not HTML-escaped.
+          readerFor(deps, locale).t("requests.notice.takenBy", withHtml({ alias: member.alias })),
           "rq:noop",
         ),
       },
