@@ -322,6 +322,42 @@ describe.each(DRIVERS)("roles are checked when a button or command runs, on $nam
     expect(undone?.n).toBe(0);
   });
 
+  it("a peer helper's buttons on another peer's relayed request do nothing and say only that it is not open", async () => {
+    const marc = await joinTeam(bot, database, person(), "Marc", { onCall: true });
+    const pia = await joinTeam(bot, database, person(), "Pia", { role: "peer" });
+    const paul = await joinTeam(bot, database, person("en"), "Paul", { role: "peer" });
+    await bot.send(
+      textUpdate(pia, "/relais"),
+      callbackUpdate(pia, "f:cat:food"),
+      textUpdate(pia, "les mots de Pia"),
+      callbackUpdate(pia, "f:ans:chat"),
+      callbackUpdate(pia, "f:skip"),
+      callbackUpdate(pia, "f:send"),
+    );
+    const [request] = await database.db.select().from(requests);
+    await bot.deliver();
+    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
+    await bot.deliver();
+    bot.telegram.clear();
+    const before = await snapshot();
+    await bot.send(
+      callbackUpdate(paul, `pr:focus:${request?.id}`),
+      callbackUpdate(paul, `pr:wd:${request?.id}`),
+      textUpdate(paul, "words that must go nowhere"),
+    );
+    await bot.deliver();
+    const after = JSON.parse(await snapshot());
+    const was = JSON.parse(before);
+    for (const table of TABLES) expect(after[table], table).toEqual(was[table]);
+    expect(bot.telegram.sentTo(marc.id)).toEqual([]);
+    expect(bot.telegram.sentTo(pia.id)).toEqual([]);
+    const answers = bot.telegram.calls
+      .filter((c) => c.method === "answerCallbackQuery" || c.payload.chat_id === paul.id)
+      .map((c) => String(c.payload.text ?? ""));
+    expect(answers.join("\n")).not.toMatch(/Pia|Marc|les mots/);
+    expect(answers).toContain("This request is no longer open.");
+  });
+
   describe("invitations resist guessing", () => {
     const guess = (someone: Person, n: number) =>
       textUpdate(someone, `/start inv-${String(n).padStart(22, "G")}`);
