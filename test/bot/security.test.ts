@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
@@ -193,10 +193,11 @@ describe.each(DRIVERS)("roles are checked when a button or command runs, on $nam
     }[];
     const peer = await join("Pia", { role: "peer", onCall: false });
     const revoked = await join("Rex");
+    const revokedAdmin = await join("Exa", { role: "admin", onCall: false });
     await database.db
       .update(members)
       .set({ revokedAt: new Date("2026-11-18T18:00:00Z") })
-      .where(eq(members.alias, "Rex"));
+      .where(inArray(members.alias, ["Rex", "Exa"]));
     const [holder] = await database.db.select().from(members).where(eq(members.alias, "Marc"));
     await bot.deliver();
     bot.telegram.clear();
@@ -208,6 +209,7 @@ describe.each(DRIVERS)("roles are checked when a button or command runs, on $nam
       lia,
       peer,
       revoked,
+      revokedAdmin,
       someone,
       words,
       nickname,
@@ -226,6 +228,7 @@ describe.each(DRIVERS)("roles are checked when a button or command runs, on $nam
     "a worker of another organisation",
     "a coordinator of another organisation",
     "a removed worker",
+    "a removed coordinator",
   ] as const;
   const pick = (s: Awaited<ReturnType<typeof scene>>, actor: (typeof actors)[number]) =>
     ({
@@ -234,6 +237,7 @@ describe.each(DRIVERS)("roles are checked when a button or command runs, on $nam
       "a worker of another organisation": s.lou,
       "a coordinator of another organisation": s.lia,
       "a removed worker": s.revoked,
+      "a removed coordinator": s.revokedAdmin,
     })[actor];
 
   it.each(actors)(
@@ -256,7 +260,7 @@ describe.each(DRIVERS)("roles are checked when a button or command runs, on $nam
       expect(after.invitations.length - was.invitations.length).toBe(
         actor === "a coordinator of another organisation" ? 1 : 0,
       );
-      const others = [s.marc, s.coord, s.someone, s.lou, s.lia, s.peer, s.revoked].filter(
+      const others = [s.marc, s.coord, s.someone, s.lou, s.lia, s.peer, s.revoked, s.revokedAdmin].filter(
         (p) => p !== intruder,
       );
       for (const other of others) expect(bot.telegram.sentTo(other.id)).toEqual([]);
