@@ -427,6 +427,22 @@ describe.each(DRIVERS)("bad input, on $name", ({ open }) => {
       expect(last).not.toContain("<b>x</b>");
     });
 
+    it("a payload followed by another command on a new line: only the welcome", async () => {
+      const someone = watch(person());
+      await bot.send(textUpdate(someone, "/start site-day-site\n/oublier"));
+      expect(received(someone.id)).toEqual([expect.stringContaining("Perche")]);
+    });
+
+    it.each([
+      ["an unknown language", "zz-ZZ"],
+      ["an empty language", ""],
+      ["a very long language tag", `fr-${"x".repeat(300)}`],
+    ])("%s from Telegram: answered in French, the default", async (_, languageCode) => {
+      const someone = watch({ ...person(), languageCode });
+      await bot.send(textUpdate(someone, "/start"));
+      expect(bot.lastText(someone.id)).toContain("Salut");
+    });
+
     it("an unknown site: says it is gone, then the welcome", async () => {
       const someone = watch(person("en"));
       await bot.send(textUpdate(someone, "/start site-nowhere"));
