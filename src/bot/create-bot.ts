@@ -27,6 +27,7 @@ import { onCallFeature } from "../features/team/on-call";
 import { TOOLS_INPUT, toolsInput } from "../features/worker-tools/conversation";
 import { toolsFeature } from "../features/worker-tools/handlers";
 import { errorFields } from "../logger";
+import { wellFormed } from "../text/split";
 import type { BotContext, BotDeps, InnerContext } from "./context";
 import { localeFromTelegram } from "./i18n";
 import { mainMenu } from "./keyboards";
@@ -55,6 +56,14 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
 
   bot.use((ctx, next) => {
     ctx.deps = deps;
+    return next();
+  });
+
+  // Telegram sends valid Unicode, but a forged or corrupted update may not: made well-formed once here,
+  // so nothing stored or sent on can carry a lone surrogate (Telegram refuses those).
+  bot.use((ctx, next) => {
+    if (ctx.message?.text) ctx.message.text = wellFormed(ctx.message.text);
+    if (ctx.message?.caption) ctx.message.caption = wellFormed(ctx.message.caption);
     return next();
   });
 

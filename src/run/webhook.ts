@@ -1,9 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type Bot, webhookCallback } from "grammy";
+import type { Update } from "grammy/types";
 import type { BotContext } from "../bot/context";
 import { errorFields, type Logger } from "../logger";
 import { ALLOWED_UPDATES } from "./allowed-updates";
 import type { Running } from "./polling";
+
+// What Telegram accepts as a secret_token.
+const WEBHOOK_SECRET_PATTERN = /^[A-Za-z0-9_-]{16,256}$/;
 
 export type WebhookOptions = { url: string; secret: string; port: number; host?: string };
 
@@ -17,8 +21,12 @@ export async function startWebhook(
   ping: () => Promise<void>,
   logger: Logger,
 ): Promise<Running & { server: Server }> {
+  // Without a secret anyone who finds the URL could post updates as Telegram: refuse to start. The
+  // configuration checks this too; this is the last net, and it never quotes the value.
+  if (!WEBHOOK_SECRET_PATTERN.test(options.secret))
+    throw new Error("WEBHOOK_SECRET is required in webhook mode: 16 to 256 letters, digits, _ or -");
   const path = new URL(options.url).pathname || "/";
-  const handleUpdate = webhookCallback(bot, "http", {
+  const handleUpdate = webhookCallback(bot, nodeHttp, {
     secretToken: options.secret,
     // Past ~10 s Telegram sends the update again; answer before that and let the handler finish.
     onTimeout: "return",
@@ -68,5 +76,55 @@ export async function startWebhook(
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+// Telegram's updates are a few kilobytes; anything far bigger is not from Telegram.
+const MAX_BODY_BYTES = 1_000_000;
+
+/**
+ * The body of a webhook request, if it is an update: a JSON object with a whole update_id. Anything
+ * else is the sender's fault and becomes a SyntaxError (answered 400), never a handled update or a 5xx.
+ */
+export function parseUpdate(raw: string): Update {
+  const body: unknown = JSON.parse(raw);
+  if (
+    typeof body !== "object" ||
+    body === null ||
+    Array.isArray(body) ||
+    !Number.isSafeInteger((body as { update_id?: unknown }).update_id)
+  )
+    throw new SyntaxError("not a Telegram update");
+  return body as Update;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.once("end", () =>
+      size > MAX_BODY_BYTES
+        ? reject(new SyntaxError("body too large"))
+        : resolve(Buffer.concat(chunks).toString("utf-8")),
+    );
+    req.once("error", reject);
+  });
+}
+
+/** grammY's node `http` adapter, reading the body through `parseUpdate`. The secret is checked first. */
+function nodeHttp(req: IncomingMessage, res: ServerResponse) {
+  const header = req.headers["x-telegram-bot-api-secret-token"];
+  return {
+    get update() {
+      return readBody(req).then(parseUpdate);
+    },
+    header: Array.isArray(header) ? header[0] : header,
+    end: () => res.end(),
+    respond: (json: string) => res.writeHead(200, { "content-type": "application/json" }).end(json),
+    unauthorized: () => res.writeHead(401).end("secret token is wrong"),
   };
 }

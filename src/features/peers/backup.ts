@@ -3,6 +3,7 @@ import { LAST_RESORT_EMERGENCY_NUMBER } from "../../bot/last-resort";
 import { requests, teamGroups } from "../../db/schema";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { countRequestSent } from "../../stats/counters";
+import { withHtml } from "../../text/translate";
 import { formatInstantTime } from "../directory/format";
 import { drawNickname } from "../requests/nickname";
 import { htmlText, noticeKeyboard, type Reader } from "../requests/notices";
@@ -72,7 +73,11 @@ export async function callBackup(
         meetSiteId: null,
         areaPlaceId: null,
         // Kept as the request's first words, so later reminders and a colleague it is handed to see it.
-        message: own.t("peers.backup.message", { alias: peer.alias, time: timeOf(now, peer.locale) }),
+        // Plain words, like a person's: escaped once wherever they are shown as HTML.
+        message: own.t(
+          "peers.backup.message",
+          withHtml({ alias: peer.alias, time: timeOf(now, peer.locale) }),
+        ),
         createdAt: now,
         sourceUpdateId: updateId,
         relayedBy: { memberId: peer.id, alias: peer.alias },

@@ -3,6 +3,7 @@ import { InlineKeyboard } from "grammy";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import { ANSWER_MODES, type AnswerMode, REQUEST_CATEGORIES, type RequestCategory } from "../../db/schema";
+import { safeCut } from "../../text/split";
 import { formatInstantTime, relativeDay } from "../directory/format";
 import { isMenuText } from "../directory/handlers";
 import { openNowMessageFromDirectory } from "../directory/screens";
@@ -105,7 +106,7 @@ export async function requestFlow(
       message = words.text ?? null;
     }
     if (message !== null && message.length > MAX_MESSAGE) {
-      message = message.slice(0, MAX_MESSAGE);
+      message = message.slice(0, safeCut(message, MAX_MESSAGE));
       await ctx.reply(t("requests.flow.tooLong", { max: MAX_MESSAGE }));
     }
 

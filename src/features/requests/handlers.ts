@@ -304,6 +304,8 @@ requestsFeature.on(
     "message:audio",
     "message:animation",
     "message:video_note",
+    // A position never crosses: where someone is stays with them (and is not looked up mid-conversation).
+    "message:location",
   ],
   async (ctx, next) => {
     const content = mediaOf(ctx);
@@ -326,6 +328,7 @@ requestsFeature.on(
         [
           ctx.t("requests.person.notRelayed"),
           ...(looksLikePhoto ? [ctx.t("requests.person.photoLocation")] : []),
+          ...(ctx.message?.location ? [ctx.t("requests.person.locationNotRelayed")] : []),
         ].join("\n"),
       );
       return;

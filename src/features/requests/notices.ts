@@ -2,7 +2,8 @@ import { InlineKeyboard } from "grammy";
 import { callbackData } from "../../bot/callback-data";
 import type { Locale } from "../../config";
 import type { Catalog } from "../../directory/catalog";
-import type { Translate } from "../../text/translate";
+import { safeCut, TELEGRAM_TEXT_LIMIT } from "../../text/split";
+import { type Translate, withHtml } from "../../text/translate";
 import { renderNickname } from "./nickname";
 import type { Request } from "./queries";
 
@@ -76,7 +77,9 @@ export function noticeText(
   const quotes: string[] = [];
   let room = MAX_QUOTE;
   for (const message of [...messages].reverse()) {
-    const quote = reader.t("requests.notice.message", { message: message.slice(0, room) });
+    const quote = reader.t("requests.notice.message", {
+      message: message.slice(0, safeCut(message, Math.max(0, room))),
+    });
     if (room <= 0) break;
     quotes.unshift(quote);
     room -= quote.length;
@@ -126,14 +129,20 @@ export function outcomeKeyboard(request: Request, reader: Reader): InlineKeyboar
 
 /** Relayed text goes out as plain text: no parse mode, no entities, so nothing in it can act as markup. */
 export function plainText(text: string): Record<string, unknown> {
-  return { text: text.slice(0, 4096), link_preview_options: { is_disabled: true } };
+  // Past Telegram's limit the cut shows, and never halves an emoji (Telegram would refuse the message).
+  const fitted =
+    text.length > TELEGRAM_TEXT_LIMIT ? `${text.slice(0, safeCut(text, TELEGRAM_TEXT_LIMIT - 1))}…` : text;
+  return { text: fitted, link_preview_options: { is_disabled: true } };
 }
 
 export function htmlText(text: string): Record<string, unknown> {
   return { text, parse_mode: "HTML", link_preview_options: { is_disabled: true } };
 }
 
-/** The whole conversation, for the colleague a request is handed to: nobody repeats their story. */
+/**
+ * The whole conversation, for the colleague a request is handed to: nobody repeats their story. Plain
+ * text (callers escape it once for HTML), cut where it cannot halve an emoji.
+ */
 export function historyText(
   request: Request,
   messages: { author: string; memberId: number | null; body: string }[],
@@ -141,14 +150,17 @@ export function historyText(
   reader: Reader,
 ): string {
   const nickname = nicknameOf(request, reader);
-  return messages
+  const history = messages
     .filter((m) => m.author !== "system")
     .map((m) =>
-      reader.t("requests.notice.historyLine", {
-        who: m.author === "person" ? nickname : (aliases.get(m.memberId ?? -1) ?? "?"),
-        message: m.body.slice(0, 500),
-      }),
+      reader.t(
+        "requests.notice.historyLine",
+        withHtml({
+          who: m.author === "person" ? nickname : (aliases.get(m.memberId ?? -1) ?? "?"),
+          message: m.body.slice(0, safeCut(m.body, 500)),
+        }),
+      ),
     )
-    .join("\n")
-    .slice(0, 3000);
+    .join("\n");
+  return history.slice(0, safeCut(history, 3000));
 }

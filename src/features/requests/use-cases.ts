@@ -9,6 +9,7 @@ import type { Catalog } from "../../directory/catalog";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { countClaim, countRequestSent } from "../../stats/counters";
 import { escapeHtml } from "../../text/html";
+import { splitForTelegram } from "../../text/split";
 import { withHtml } from "../../text/translate";
 import { activeRelayedBy, MAX_RELAYED_REQUESTS } from "../peers/queries";
 import { isRelayed, peerReplyKeyboard, tagForPeer } from "../peers/relay-text";
@@ -371,7 +372,8 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
       payload: {
         message_id: messageId,
         reply_markup: new InlineKeyboard().text(
-          readerFor(deps, locale).t("requests.notice.takenBy", { alias: member.alias }),
+          // A button label is plain text: the alias as typed, not HTML-escaped.
+          readerFor(deps, locale).t("requests.notice.takenBy", withHtml({ alias: member.alias })),
           "rq:noop",
         ),
       },
@@ -418,19 +420,33 @@ export type RelayContent =
 const historyBody = (content: RelayContent) =>
   content.kind === "text" ? content.text : content.kind === "photo" ? "📷" : "🎤";
 
-/** The outbox call for one relayed piece: text as plain text; media with the sender's name as a plain caption. */
-function relayCall(
+/**
+ * The outbox calls for one relayed piece: text as plain text, split in order when the name before it
+ * takes it past Telegram's limit (a refused message would be lost); media with the sender's name as a
+ * plain caption.
+ */
+function relayCalls(
   content: RelayContent,
   line: (message: string) => string,
-): Pick<OutboxMessage, "method" | "payload"> {
-  if (content.kind === "text") return { method: "sendMessage", payload: plainText(line(content.text)) };
+): Pick<OutboxMessage, "method" | "payload">[] {
+  if (content.kind === "text")
+    return splitForTelegram(line(content.text)).map((text) => ({
+      method: "sendMessage",
+      payload: plainText(text),
+    }));
   const caption = line("")
     .replace(/\s*:?\s*$/, "")
     .slice(0, 1024);
-  return content.kind === "photo"
-    ? { method: "sendPhoto", payload: { photo: content.fileId, caption } }
-    : { method: "sendVoice", payload: { voice: content.fileId, caption } };
+  return [
+    content.kind === "photo"
+      ? { method: "sendPhoto", payload: { photo: content.fileId, caption } }
+      : { method: "sendVoice", payload: { voice: content.fileId, caption } },
+  ];
 }
+
+/** The first piece keeps the dedupe key it always had; the rest are numbered after it. */
+const relayKey = (updateId: number, index: number) =>
+  index === 0 ? `relay:${updateId}` : `relay:${updateId}:${index}`;
 
 /** A worker's text to the person of the request they hold: sealed in the history, relayed as plain text. */
 export async function relayFromWorker(
@@ -459,19 +475,25 @@ export async function relayFromWorker(
     );
     if (!added) return { kind: "duplicate" };
     const person = readerFor(deps, request.locale);
-    const call = relayCall(content, (message) =>
+    const calls = relayCalls(content, (message) =>
       person.t("requests.person.fromWorker", withHtml({ alias: member.alias, message })),
     );
-    // To a peer helper: which request it is about, and a button to answer that one.
-    const payload = isRelayed(request)
-      ? {
-          ...tagForPeer(deps.translations, request, call.payload),
-          reply_markup: peerReplyKeyboard(deps.translations, request),
-        }
-      : call.payload;
-    await enqueue(deps, tx, [
-      { dedupeKey: `relay:${updateId}`, recipient: { kind: "request", id: request.id }, ...call, payload },
-    ]);
+    await enqueue(
+      deps,
+      tx,
+      calls.map((call, index) => ({
+        dedupeKey: relayKey(updateId, index),
+        recipient: { kind: "request", id: request.id },
+        ...call,
+        // To a peer helper: which request it is about, and a button to answer that one.
+        payload: isRelayed(request)
+          ? {
+              ...tagForPeer(deps.translations, request, call.payload),
+              reply_markup: peerReplyKeyboard(deps.translations, request),
+            }
+          : call.payload,
+      })),
+    );
     return { kind: "relayed" };
   });
 }
@@ -506,17 +528,19 @@ export async function relayFromPerson(
     const [worker] = await tx.select().from(members).where(eq(members.id, request.claimedByMemberId));
     if (!worker) return { kind: "added" };
     const reader = readerFor(deps, worker.locale);
-    const call = relayCall(content, (message) =>
+    const calls = relayCalls(content, (message) =>
       reader.t("requests.notice.fromPerson", withHtml({ nickname: nicknameOf(request, reader), message })),
     );
-    await enqueue(deps, tx, [
-      {
-        dedupeKey: `relay:${updateId}`,
+    await enqueue(
+      deps,
+      tx,
+      calls.map((call, index) => ({
+        dedupeKey: relayKey(updateId, index),
         recipient: { kind: "member", id: String(worker.id) },
         method: call.method,
         payload: { ...call.payload, protect_content: true },
-      },
-    ]);
+      })),
+    );
     const [recent] = await tx
       .select({ n: count() })
       .from(requestMessages)

@@ -7,7 +7,7 @@ export type AliasCheck = { ok: true; alias: string } | { ok: false };
 export function checkAlias(text: string): AliasCheck {
   const alias = text
     .normalize("NFC")
-    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}]/gu, "")
+    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\uFFFD]/gu, "")
     .replace(/\s+/g, " ")
     .trim();
   if (alias.length < 1 || [...alias].length > 40) return { ok: false };

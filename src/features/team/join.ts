@@ -4,6 +4,7 @@ import { mainMenu } from "../../bot/keyboards";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { withHtml } from "../../text/translate";
 import { checkAlias } from "./alias";
+import { invitationAttempts } from "./attempts";
 import { checkInvitation, findActiveMember, redeemInvitation } from "./queries";
 
 export const JOIN_TEAM = "join-team";
@@ -22,7 +23,15 @@ export async function joinTeam(
       ? await findActiveMember(outer.deps.db, pseudonymFor(outer.deps.pseudonymKey, outer.from.id, "member"))
       : undefined;
     if (member) return { kind: "already" as const, alias: member.alias };
-    return checkInvitation(outer.deps.db, code, outer.deps.now());
+    if (!outer.from) return { kind: "unknown" as const };
+    // Guessing is limited per person; once blocked, a real code gets the same answer as a made-up one.
+    const attempts = invitationAttempts(outer.deps);
+    const person = pseudonymFor(outer.deps.pseudonymKey, outer.from.id, "invite");
+    const now = outer.deps.now();
+    if (attempts.blocked(person, now)) return { kind: "tooMany" as const };
+    const checked = await checkInvitation(outer.deps.db, code, now);
+    if (checked.kind !== "valid") attempts.fail(person, now);
+    return checked;
   });
   if (check.kind === "already") {
     await ctx.reply(ctx.t("team.join.already", withHtml({ alias: check.alias })));
