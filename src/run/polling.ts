@@ -1,18 +1,70 @@
 import { run } from "@grammyjs/runner";
-import type { Bot } from "grammy";
+import { type Bot, BotError } from "grammy";
+import type { Update } from "grammy/types";
 import type { BotContext } from "../bot/context";
+import { DatabaseDownError } from "../bot/database-down";
+import { errorFields, type Logger } from "../logger";
 import { ALLOWED_UPDATES } from "./allowed-updates";
 
 export type Running = { stop(): Promise<void> };
 
+export type PollingOptions = {
+  logger: Logger;
+  /** Called when polling ends by itself: Telegram refused the token (401) or another poller runs (409). */
+  onFatal?: (error: unknown) => void;
+  sleep?: (ms: number) => Promise<void>;
+};
+
 /** Long polling through the runner; updates of one chat are handled in order (see createBot). */
-export async function startPolling(bot: Bot<BotContext>): Promise<Running> {
+export async function startPolling(bot: Bot<BotContext>, options: PollingOptions): Promise<Running> {
   // A webhook left from an earlier webhook deployment would make getUpdates fail with 409.
   await bot.api.deleteWebhook({ drop_pending_updates: false });
-  const handle = run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+  let isStopping = false;
+  // The runner has already confirmed the update to Telegram: it is kept here until the database is back.
+  const handleUpdate = retryWhileDatabaseDown(bot.handleUpdate.bind(bot), {
+    sleep: options.sleep,
+    isStopping: () => isStopping,
+    logger: options.logger,
+  });
+  const handle = run(
+    {
+      init: () => bot.init(),
+      api: bot.api,
+      errorHandler: (error: BotError<BotContext>) => bot.errorHandler(error),
+      handleUpdate,
+    },
+    { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } },
+  );
+  // The runner stops by itself only on 401 or 409; without this the rejection would go unhandled.
+  void handle.task()?.catch((error: unknown) => {
+    options.logger.fatal({ error: errorFields(error) }, "polling stopped: Telegram refused getUpdates");
+    options.onFatal?.(error);
+  });
   return {
     async stop() {
+      isStopping = true;
       if (handle.isRunning()) await handle.stop();
     },
+  };
+}
+
+/** Handles an update again, with growing pauses, for as long as it fails because the database is down. */
+export function retryWhileDatabaseDown(
+  handle: (update: Update) => Promise<void>,
+  options: { sleep?: (ms: number) => Promise<void>; isStopping?: () => boolean; logger: Logger },
+): (update: Update) => Promise<void> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  return async (update) => {
+    for (let waitMs = 1000; ; waitMs = Math.min(waitMs * 2, 30_000)) {
+      try {
+        return await handle(update);
+      } catch (error) {
+        // grammY wraps what the error boundary rethrows in a BotError.
+        const cause = error instanceof BotError ? error.error : error;
+        if (!(cause instanceof DatabaseDownError) || options.isStopping?.()) throw error;
+        options.logger.warn({ updateId: update.update_id, retryInMs: waitMs }, "database down: update kept");
+        await sleep(waitMs);
+      }
+    }
   };
 }

@@ -1,0 +1,41 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../db/executor";
+
+/**
+ * Thrown out of the bot when an update failed because the database did not answer, so that the update
+ * is handled again once it does: in webhook mode the 500 makes Telegram redeliver it, in polling mode
+ * the poller retries it (see run/polling.ts).
+ */
+export class DatabaseDownError extends Error {
+  override name = "DatabaseDownError";
+}
+
+export async function databaseAnswers(db: Database): Promise<boolean> {
+  try {
+    await db.execute(sql`select 1`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Update ids whose person was already told that something went wrong: a redelivered or retried update
+ * must not repeat that message while the outage lasts. Bounded; the oldest are forgotten first.
+ */
+export class ToldAboutOutage {
+  private readonly ids = new Set<number>();
+  constructor(private readonly limit = 10_000) {}
+
+  has(updateId: number): boolean {
+    return this.ids.has(updateId);
+  }
+
+  add(updateId: number): void {
+    this.ids.add(updateId);
+    if (this.ids.size > this.limit) {
+      const oldest = this.ids.values().next().value;
+      if (oldest !== undefined) this.ids.delete(oldest);
+    }
+  }
+}

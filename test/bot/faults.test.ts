@@ -1,0 +1,340 @@
+import type { AddressInfo } from "node:net";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createBot } from "../../src/bot/create-bot";
+import type { DatabaseHandle } from "../../src/db/client";
+import type { Database } from "../../src/db/executor";
+import { requests } from "../../src/db/schema";
+import { retryWhileDatabaseDown, startPolling } from "../../src/run/polling";
+import { startWebhook } from "../../src/run/webhook";
+import { DRIVERS } from "../support/database";
+import { BOT_INFO } from "../support/fake-telegram";
+import { createHarness, type Harness, TEST_TOKEN } from "../support/harness";
+import { joinTeam, resetRequests } from "../support/team";
+import { callbackUpdate, type Person, textUpdate } from "../support/updates";
+
+/**
+ * Faults on the bot's own paths: replies sent while handling an update (through the auto-retry
+ * transformer), the database down when an update arrives (webhook and polling), long polling refused,
+ * a restart in the middle of a conversation, and two instances on one database. The outbox's faults are
+ * in test/db/faults.test.ts.
+ */
+
+type Fault =
+  | { kind: "telegram"; error_code: number; description: string; retry_after?: number }
+  | { kind: "unreachable" }
+  | { kind: "accepted-then-timeout" };
+
+const NALOXONE = "<b>Naloxone</b>";
+const OOPS = "Oups, ça n'a pas marché de mon côté";
+
+/** A database whose every call throws while `down` is set, as with PostgreSQL stopped. */
+function switchableDatabase(db: Database) {
+  const state = { down: false };
+  const proxy = new Proxy(db, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (state.down) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+        return value.apply(target, args);
+      };
+    },
+  }) as Database;
+  return { db: proxy, state };
+}
+
+describe.each(DRIVERS)("faults on the bot's paths, on $name", ({ open }) => {
+  let database: DatabaseHandle;
+  let harness: Harness;
+  let nextId = 9_100_000;
+  const person = (): Person => ({ id: nextId++, languageCode: "fr", firstName: "Pinson" });
+
+  beforeAll(async () => {
+    database = await open();
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+  beforeEach(async () => {
+    harness = await createHarness(database);
+    await resetRequests(database);
+  });
+
+  /**
+   * A second bot on the harness's database and fake Telegram, whose calls meet the faults planned for
+   * them first. Calls that fail never reach the fake, so `harness.telegram` holds what Telegram accepted.
+   */
+  function faultyBot(options: { db?: Database; redeliverWhenDatabaseDown?: boolean } = {}) {
+    const planned: { method: string; fault: Fault }[] = [];
+    const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      const method = url.split("/").pop() ?? "";
+      const index = planned.findIndex((p) => p.method === method);
+      const fault = index >= 0 ? planned.splice(index, 1)[0]?.fault : undefined;
+      if (fault?.kind === "unreachable") throw new TypeError("fetch failed");
+      if (fault?.kind === "telegram") {
+        const { kind: _, retry_after, ...body } = fault;
+        const parameters = retry_after === undefined ? {} : { parameters: { retry_after } };
+        return new Response(JSON.stringify({ ok: false, ...body, ...parameters }), {
+          status: fault.error_code,
+          headers: { "content-type": "application/json" },
+        });
+      }
+      const response = await harness.telegram.fetch(input, init);
+      if (fault?.kind === "accepted-then-timeout") throw new DOMException("timed out", "TimeoutError");
+      return response;
+    }) as typeof globalThis.fetch;
+    const deps = { ...harness.deps, db: options.db ?? harness.deps.db };
+    const bot = createBot(TEST_TOKEN, deps, {
+      botInfo: BOT_INFO,
+      client: { fetch },
+      ...(options.redeliverWhenDatabaseDown ? { redeliverWhenDatabaseDown: true } : {}),
+    });
+    return {
+      bot,
+      plan(method: string, fault: Fault) {
+        planned.push({ method, fault });
+      },
+    };
+  }
+
+  const textsTo = (someone: Person) => harness.telegram.textsTo(someone.id);
+
+  describe("a reply sent while handling an update", () => {
+    it.each<[string, Fault]>([
+      [
+        "a 429 with retry_after",
+        { kind: "telegram", error_code: 429, description: "Too Many Requests", retry_after: 1 },
+      ],
+      ["a 502", { kind: "telegram", error_code: 502, description: "Bad Gateway" }],
+      ["Telegram unreachable", { kind: "unreachable" }],
+    ])("arrives once after %s", async (_, fault) => {
+      const { bot, plan } = faultyBot();
+      const someone = person();
+      plan("sendMessage", fault);
+      await bot.handleUpdate(textUpdate(someone, "naloxone"));
+      const texts = textsTo(someone);
+      expect(texts).toHaveLength(1);
+      expect(texts[0]).toContain(NALOXONE);
+    });
+
+    it("arrives twice at most when Telegram took it but the answer timed out", async () => {
+      const { bot, plan } = faultyBot();
+      const someone = person();
+      plan("sendMessage", { kind: "accepted-then-timeout" });
+      await bot.handleUpdate(textUpdate(someone, "naloxone"));
+      const texts = textsTo(someone);
+      expect(texts).toHaveLength(2);
+      expect(texts.every((t) => t.includes(NALOXONE))).toBe(true);
+    });
+
+    it.each<[string, number, string]>([
+      ["403 (the person blocked the bot)", 403, "Forbidden: bot was blocked by the user"],
+      ["400 (chat not found)", 400, "Bad Request: chat not found"],
+      ["401 (the token revoked)", 401, "Unauthorized"],
+      ["409 (a conflict)", 409, "Conflict: terminated by other getUpdates request"],
+    ])("ends the update without crashing after %s, logging only its code", async (_, code, description) => {
+      const { bot, plan } = faultyBot();
+      const someone = person();
+      plan("sendMessage", { kind: "telegram", error_code: code, description });
+      plan("sendMessage", { kind: "telegram", error_code: code, description });
+      await bot.handleUpdate(textUpdate(someone, "naloxone"));
+      expect(textsTo(someone)).toEqual([]);
+      const logs = harness.logs.join("\n");
+      expect(logs).toContain("update failed");
+      expect(logs).toContain("could not tell the person about the error");
+      expect(logs).toContain(`"code":${code}`);
+      expect(logs).not.toContain(String(someone.id));
+      expect(logs.toLowerCase()).not.toContain("naloxone");
+      // Nothing is stuck: the next message of that chat is answered.
+      await bot.handleUpdate(textUpdate(someone, "naloxone"));
+      expect(textsTo(someone)[0]).toContain(NALOXONE);
+    });
+
+    it("keeps a request sent when its confirmation meets a 429, and confirms it once", async () => {
+      await joinTeam(harness, database, person(), "Marc", { onCall: true });
+      const { bot, plan } = faultyBot();
+      const someone = person();
+      for (const update of [
+        textUpdate(someone, "/parler"),
+        callbackUpdate(someone, "f:cat:food"),
+        textUpdate(someone, "quelque chose de chaud"),
+        callbackUpdate(someone, "f:ans:chat"),
+        callbackUpdate(someone, "f:skip"),
+      ])
+        await bot.handleUpdate(update);
+      plan("sendMessage", {
+        kind: "telegram",
+        error_code: 429,
+        description: "Too Many Requests",
+        retry_after: 1,
+      });
+      await bot.handleUpdate(callbackUpdate(someone, "f:send"));
+      expect(textsTo(someone).filter((t) => t.startsWith("✅ C'est envoyé."))).toHaveLength(1);
+      expect(await database.db.select().from(requests)).toHaveLength(1);
+    });
+  });
+
+  describe("the database down when an update arrives", () => {
+    it("webhook: answers 500 so Telegram delivers the update again, tells the person once, and handles it when the database is back", async () => {
+      const switchable = switchableDatabase(harness.deps.db);
+      const { bot } = faultyBot({ db: switchable.db, redeliverWhenDatabaseDown: true });
+      const running = await startWebhook(
+        bot,
+        { url: "https://perche.example.org/telegram", secret: "s".repeat(32), port: 0, host: "127.0.0.1" },
+        async () => {},
+        harness.deps.logger,
+      );
+      try {
+        const base = `http://127.0.0.1:${(running.server.address() as AddressInfo).port}`;
+        const someone = person();
+        const update = JSON.stringify(textUpdate(someone, "naloxone"));
+        const post = () =>
+          fetch(`${base}/telegram`, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              "x-telegram-bot-api-secret-token": "s".repeat(32),
+            },
+            body: update,
+          });
+
+        switchable.state.down = true;
+        expect((await post()).status).toBe(500);
+        expect((await post()).status).toBe(500);
+        expect(textsTo(someone)).toHaveLength(1);
+        expect(textsTo(someone)[0]).toContain(OOPS);
+        expect(textsTo(someone)[0]).toContain("911");
+
+        switchable.state.down = false;
+        expect((await post()).status).toBe(200);
+        expect(textsTo(someone)).toHaveLength(2);
+        expect(textsTo(someone)[1]).toContain(NALOXONE);
+      } finally {
+        await running.stop();
+      }
+    });
+
+    it("polling: keeps the update, retrying with growing pauses, tells the person once, and handles it when the database is back", async () => {
+      const switchable = switchableDatabase(harness.deps.db);
+      const { bot } = faultyBot({ db: switchable.db, redeliverWhenDatabaseDown: true });
+      await bot.init();
+      const pauses: number[] = [];
+      const handle = retryWhileDatabaseDown((update) => bot.handleUpdate(update), {
+        logger: harness.deps.logger,
+        sleep: async (ms) => {
+          pauses.push(ms);
+          if (pauses.length === 4) switchable.state.down = false;
+        },
+      });
+      const someone = person();
+      switchable.state.down = true;
+      await handle(textUpdate(someone, "naloxone"));
+      expect(pauses).toEqual([1000, 2000, 4000, 8000]);
+      expect(textsTo(someone)).toHaveLength(2);
+      expect(textsTo(someone)[0]).toContain(OOPS);
+      expect(textsTo(someone)[1]).toContain(NALOXONE);
+    });
+
+    it("polling: sends a request made while the database was down once it is back, once", async () => {
+      await joinTeam(harness, database, person(), "Marc", { onCall: true });
+      const switchable = switchableDatabase(harness.deps.db);
+      const { bot } = faultyBot({ db: switchable.db, redeliverWhenDatabaseDown: true });
+      await bot.init();
+      const handle = retryWhileDatabaseDown((update) => bot.handleUpdate(update), {
+        logger: harness.deps.logger,
+        sleep: async () => {
+          switchable.state.down = false;
+        },
+      });
+      const someone = person();
+      for (const update of [
+        textUpdate(someone, "/parler"),
+        callbackUpdate(someone, "f:cat:food"),
+        textUpdate(someone, "quelque chose de chaud"),
+        callbackUpdate(someone, "f:ans:chat"),
+        callbackUpdate(someone, "f:skip"),
+      ])
+        await handle(update);
+      switchable.state.down = true;
+      await handle(callbackUpdate(someone, "f:send"));
+      expect(textsTo(someone).filter((t) => t.startsWith("✅ C'est envoyé."))).toHaveLength(1);
+      expect(await database.db.select().from(requests)).toHaveLength(1);
+      await harness.deliver();
+      expect(
+        harness.telegram.calls.filter((c) => String(c.payload.text ?? "").startsWith("🆕")),
+      ).toHaveLength(1);
+    });
+  });
+
+  it.each([
+    [401, "Unauthorized"],
+    [409, "Conflict: terminated by other getUpdates request"],
+  ])(
+    "polling: stops and reports a %i from getUpdates instead of failing silently",
+    async (code, description) => {
+      const { bot, plan } = faultyBot();
+      plan("getUpdates", { kind: "telegram", error_code: code, description });
+      const onFatal = vi.fn();
+      const running = await startPolling(bot, { logger: harness.deps.logger, onFatal });
+      try {
+        await vi.waitFor(() => expect(onFatal).toHaveBeenCalledTimes(1));
+        expect(onFatal.mock.calls[0]?.[0]).toMatchObject({ error_code: code });
+        expect(harness.logs.join("\n")).toContain("polling stopped: Telegram refused getUpdates");
+      } finally {
+        await running.stop();
+      }
+    },
+  );
+
+  it("says plainly that nothing was sent when the conversation was lost in a restart (state expired or dropped)", async () => {
+    await joinTeam(harness, database, person(), "Marc", { onCall: true });
+    const someone = person();
+    await harness.send(
+      textUpdate(someone, "/parler"),
+      callbackUpdate(someone, "f:cat:food"),
+      textUpdate(someone, "quelque chose de chaud"),
+    );
+    // The process stops; while it is down the abandoned state is swept (or a new version drops it).
+    await database.db.execute(sql`delete from conversation_state`);
+    const restarted = await createHarness(database, { directory: null });
+    await restarted.send(callbackUpdate(someone, "f:ans:chat"));
+    expect(restarted.lastText(someone.id)).toBe(
+      "Rien n'a été envoyé : cette demande est restée en suspens trop longtemps. Tu peux recommencer quand tu veux.",
+    );
+    await restarted.send(callbackUpdate(someone, "f:send"));
+    expect(await database.db.select().from(requests)).toEqual([]);
+    // And the person can start again at once.
+    await restarted.send(textUpdate(someone, "/parler"));
+    expect(restarted.telegram.calls.length).toBeGreaterThan(2);
+  });
+
+  it("relays a message handled by two instances at once a single time", async () => {
+    const marc = await joinTeam(harness, database, person(), "Marc", { onCall: true });
+    const someone = person();
+    await harness.send(
+      textUpdate(someone, "/parler"),
+      callbackUpdate(someone, "f:cat:food"),
+      textUpdate(someone, "quelque chose de chaud"),
+      callbackUpdate(someone, "f:ans:chat"),
+      callbackUpdate(someone, "f:skip"),
+      callbackUpdate(someone, "f:send"),
+    );
+    await harness.deliver();
+    const [request] = await database.db.select().from(requests).where(eq(requests.status, "open"));
+    await harness.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
+    await harness.deliver();
+    harness.telegram.clear();
+
+    const other = await createHarness(database, { directory: null });
+    const update = textUpdate(someone, "une seule fois, même à deux");
+    await Promise.all([harness.send(update), other.send(update)]);
+    await Promise.all([harness.deliver(), other.deliver()]);
+    const relayed = [...harness.telegram.calls, ...other.telegram.calls].filter(
+      (c) =>
+        c.payload.chat_id === marc.id && String(c.payload.text ?? "").endsWith("une seule fois, même à deux"),
+    );
+    expect(relayed).toHaveLength(1);
+  });
+});
