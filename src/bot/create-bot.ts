@@ -28,7 +28,7 @@ import { TOOLS_INPUT, toolsInput } from "../features/worker-tools/conversation";
 import { toolsFeature } from "../features/worker-tools/handlers";
 import { errorFields } from "../logger";
 import type { BotContext, BotDeps, InnerContext } from "./context";
-import { DatabaseDownError, databaseAnswers, ToldAboutOutage } from "./database-down";
+import { DatabaseDownError, isDatabaseDown, ToldAboutOutage } from "./database-down";
 import { localeFromTelegram } from "./i18n";
 import { mainMenu } from "./keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "./last-resort";
@@ -155,12 +155,12 @@ groupFeature.on("message::bot_command", async (ctx) => {
 async function handleError(error: BotError<BotContext>, outage: ToldAboutOutage | undefined): Promise<void> {
   const { ctx } = error;
   const updateId = ctx.update.update_id;
-  const isDatabaseDown = outage !== undefined && !(await databaseAnswers(ctx.deps.db));
-  if (isDatabaseDown && outage?.has(updateId)) throw new DatabaseDownError();
+  const databaseDown = outage !== undefined && (await isDatabaseDown(error.error, ctx.deps.db));
+  if (databaseDown && outage?.has(updateId)) throw new DatabaseDownError();
   ctx.deps.logger.error({ updateId, error: errorFields(error.error) }, "update failed");
-  if (isDatabaseDown) outage?.add(updateId);
+  if (databaseDown) outage?.add(updateId);
   await tellThePerson(ctx);
-  if (isDatabaseDown) throw new DatabaseDownError();
+  if (databaseDown) throw new DatabaseDownError();
 }
 
 async function tellThePerson(ctx: BotContext): Promise<void> {

@@ -10,6 +10,22 @@ export class DatabaseDownError extends Error {
   override name = "DatabaseDownError";
 }
 
+/**
+ * Whether an update failed for want of the database: a connection lost or refused (postgres.js codes,
+ * PostgreSQL's 57P0x shutdown and 08xxx connection classes, anywhere in the cause chain), or a database
+ * that no longer answers at all (a closed PGlite, a server gone).
+ */
+export async function isDatabaseDown(error: unknown, db: Database): Promise<boolean> {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && CONNECTION_CODES.test(code)) return true;
+  }
+  return !(await databaseAnswers(db));
+}
+
+const CONNECTION_CODES =
+  /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|CONNECTION_CLOSED|CONNECTION_ENDED|CONNECTION_DESTROYED|CONNECT_TIMEOUT|57P0[123]|08...)$/;
+
 export async function databaseAnswers(db: Database): Promise<boolean> {
   try {
     await db.execute(sql`select 1`);

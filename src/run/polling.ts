@@ -20,9 +20,21 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
   // A webhook left from an earlier webhook deployment would make getUpdates fail with 409.
   await bot.api.deleteWebhook({ drop_pending_updates: false });
   let isStopping = false;
+  // A pause between retries ends at once on stop, so that stopping never waits for it.
+  const wakers = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wakers.add(done);
+    });
   // The runner has already confirmed the update to Telegram: it is kept here until the database is back.
   const handleUpdate = retryWhileDatabaseDown(bot.handleUpdate.bind(bot), {
-    sleep: options.sleep,
+    sleep: options.sleep ?? pause,
     isStopping: () => isStopping,
     logger: options.logger,
   });
@@ -43,7 +55,11 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
   return {
     async stop() {
       isStopping = true;
+      for (const wake of [...wakers]) wake();
       if (handle.isRunning()) await handle.stop();
+      // The runner's stop ends the polling but not the updates in hand: wait for them (main.ts gives up
+      // after 10 s), so none is cut off with the database closed under it.
+      while (handle.size() > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     },
   };
 }

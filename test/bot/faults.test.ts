@@ -1,13 +1,15 @@
 import type { AddressInfo } from "node:net";
 import { eq, sql } from "drizzle-orm";
+import type { Update } from "grammy/types";
+import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createBot } from "../../src/bot/create-bot";
 import type { DatabaseHandle } from "../../src/db/client";
-import type { Database } from "../../src/db/executor";
+import { type Database, rowsOf } from "../../src/db/executor";
 import { requests } from "../../src/db/schema";
 import { retryWhileDatabaseDown, startPolling } from "../../src/run/polling";
 import { startWebhook } from "../../src/run/webhook";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, TEST_DATABASE_URL } from "../support/database";
 import { BOT_INFO } from "../support/fake-telegram";
 import { createHarness, type Harness, TEST_TOKEN } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
@@ -44,7 +46,7 @@ function switchableDatabase(db: Database) {
   return { db: proxy, state };
 }
 
-describe.each(DRIVERS)("faults on the bot's paths, on $name", ({ open }) => {
+describe.each(DRIVERS)("faults on the bot's paths, on $name", ({ name, open }) => {
   let database: DatabaseHandle;
   let harness: Harness;
   let nextId = 9_100_000;
@@ -100,6 +102,27 @@ describe.each(DRIVERS)("faults on the bot's paths, on $name", ({ open }) => {
   }
 
   const textsTo = (someone: Person) => harness.telegram.textsTo(someone.id);
+
+  /** Serves a bot's webhook on a free port; `poster(update)` posts that update as Telegram would, again and again. */
+  async function serveWebhook(bot: ReturnType<typeof faultyBot>["bot"]) {
+    const secret = "s".repeat(32);
+    const running = await startWebhook(
+      bot,
+      { url: "https://perche.example.org/telegram", secret, port: 0, host: "127.0.0.1" },
+      async () => {},
+      harness.deps.logger,
+    );
+    const base = `http://127.0.0.1:${(running.server.address() as AddressInfo).port}`;
+    return {
+      poster: (update: Update) => () =>
+        fetch(`${base}/telegram`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": secret },
+          body: JSON.stringify(update),
+        }),
+      stop: () => running.stop(),
+    };
+  }
 
   describe("a reply sent while handling an update", () => {
     it.each<[string, Fault]>([
@@ -180,25 +203,10 @@ describe.each(DRIVERS)("faults on the bot's paths, on $name", ({ open }) => {
     it("webhook: answers 500 so Telegram delivers the update again, tells the person once, and handles it when the database is back", async () => {
       const switchable = switchableDatabase(harness.deps.db);
       const { bot } = faultyBot({ db: switchable.db, redeliverWhenDatabaseDown: true });
-      const running = await startWebhook(
-        bot,
-        { url: "https://perche.example.org/telegram", secret: "s".repeat(32), port: 0, host: "127.0.0.1" },
-        async () => {},
-        harness.deps.logger,
-      );
+      const webhook = await serveWebhook(bot);
       try {
-        const base = `http://127.0.0.1:${(running.server.address() as AddressInfo).port}`;
         const someone = person();
-        const update = JSON.stringify(textUpdate(someone, "naloxone"));
-        const post = () =>
-          fetch(`${base}/telegram`, {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              "x-telegram-bot-api-secret-token": "s".repeat(32),
-            },
-            body: update,
-          });
+        const post = webhook.poster(textUpdate(someone, "naloxone"));
 
         switchable.state.down = true;
         expect((await post()).status).toBe(500);
@@ -212,9 +220,35 @@ describe.each(DRIVERS)("faults on the bot's paths, on $name", ({ open }) => {
         expect(textsTo(someone)).toHaveLength(2);
         expect(textsTo(someone)[1]).toContain(NALOXONE);
       } finally {
-        await running.stop();
+        await webhook.stop();
       }
     });
+
+    if (name === "PostgreSQL")
+      it("webhook: loses no update when PostgreSQL kills the bot's connections (pg_terminate_backend)", async () => {
+        const [current] = rowsOf<{ name: string }>(
+          await database.db.execute(sql`select current_database() as name`),
+        );
+        const admin = postgres(TEST_DATABASE_URL ?? "", { max: 1, onnotice: () => {} });
+        const { bot } = faultyBot({ redeliverWhenDatabaseDown: true });
+        const webhook = await serveWebhook(bot);
+        try {
+          const someone = person();
+          const post = webhook.poster(textUpdate(someone, "naloxone"));
+          const killed = await admin`select pg_terminate_backend(pid) from pg_stat_activity
+            where datname = ${current?.name ?? ""} and pid <> pg_backend_pid()`;
+          expect(killed.length).toBeGreaterThan(0);
+          // Telegram sends the update again after each 5xx; a few times are plenty here.
+          const statuses: number[] = [];
+          while (statuses.length < 3 && statuses.at(-1) !== 200) statuses.push((await post()).status);
+          expect(statuses.at(-1)).toBe(200);
+          expect(statuses.every((status) => status === 200 || status === 500)).toBe(true);
+          expect(textsTo(someone).filter((t) => t.includes(NALOXONE))).toHaveLength(1);
+        } finally {
+          await webhook.stop();
+          await admin.end();
+        }
+      });
 
     it("polling: keeps the update, retrying with growing pauses, tells the person once, and handles it when the database is back", async () => {
       const switchable = switchableDatabase(harness.deps.db);
