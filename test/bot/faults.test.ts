@@ -69,6 +69,7 @@ describe.each(DRIVERS)("faults on the bot's paths, on $name", ({ name, open }) =
    */
   function faultyBot(options: { db?: Database; redeliverWhenDatabaseDown?: boolean } = {}) {
     const planned: { method: string; fault: Fault }[] = [];
+    const updates: Update[] = [];
     const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
       const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
       const method = url.split("/").pop() ?? "";
@@ -80,6 +81,15 @@ describe.each(DRIVERS)("faults on the bot's paths, on $name", ({ name, open }) =
         const parameters = retry_after === undefined ? {} : { parameters: { retry_after } };
         return new Response(JSON.stringify({ ok: false, ...body, ...parameters }), {
           status: fault.error_code,
+          headers: { "content-type": "application/json" },
+        });
+      }
+      // Long polling: the queued updates from the offset on, or a short wait and nothing.
+      if (method === "getUpdates") {
+        const offset = Number((JSON.parse(String(init?.body ?? "{}")) as { offset?: number }).offset ?? 0);
+        const due = updates.filter((u) => u.update_id >= offset);
+        if (due.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        return new Response(JSON.stringify({ ok: true, result: due }), {
           headers: { "content-type": "application/json" },
         });
       }
@@ -97,6 +107,9 @@ describe.each(DRIVERS)("faults on the bot's paths, on $name", ({ name, open }) =
       bot,
       plan(method: string, fault: Fault) {
         planned.push({ method, fault });
+      },
+      queueUpdate(update: Update) {
+        updates.push(update);
       },
     };
   }
@@ -300,6 +313,27 @@ describe.each(DRIVERS)("faults on the bot's paths, on $name", ({ name, open }) =
         harness.telegram.calls.filter((c) => String(c.payload.text ?? "").startsWith("🆕")),
       ).toHaveLength(1);
     });
+  });
+
+  it.each<[string, Fault]>([
+    [
+      "a 429 with retry_after",
+      { kind: "telegram", error_code: 429, description: "Too Many Requests", retry_after: 1 },
+    ],
+    ["a 502", { kind: "telegram", error_code: 502, description: "Bad Gateway" }],
+    ["Telegram unreachable", { kind: "unreachable" }],
+  ])("polling: gets the update after %s on getUpdates, and answers it once", async (_, fault) => {
+    const { bot, plan, queueUpdate } = faultyBot();
+    const someone = person();
+    plan("getUpdates", fault);
+    queueUpdate(textUpdate(someone, "naloxone"));
+    const running = await startPolling(bot, { logger: harness.deps.logger });
+    try {
+      await vi.waitFor(() => expect(textsTo(someone)).toHaveLength(1), { timeout: 10_000 });
+    } finally {
+      await running.stop();
+    }
+    expect(textsTo(someone)[0]).toContain(NALOXONE);
   });
 
   it.each([
