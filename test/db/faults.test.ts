@@ -185,18 +185,18 @@ describe.each(DRIVERS)("outbox faults on $name", ({ open }) => {
     ],
   ])(
     "records a message Telegram refuses with 400 (%s) as failed and delivers everything else",
-    async (_, description) => {
+    async (phrase, description) => {
       await enqueueMessages(handle.db, [text(member(1), "a1"), text(member(1), "a2"), text(member(2), "b1")]);
       telegram.plan("a1", { kind: "telegram", error_code: 400, description });
       await drain(delivery());
       expect(telegram.acceptedBy(10_001)).toEqual(["a2"]);
       expect(telegram.acceptedBy(10_002)).toEqual(["b1"]);
       const rows = await handle.db.select().from(outbox).orderBy(asc(outbox.id));
-      expect(rows.map((r) => [r.status, r.lastError])).toEqual([
-        ["failed", `400 ${description}`],
-        ["sent", null],
-        ["sent", null],
-      ]);
+      expect(rows.map((r) => r.status)).toEqual(["failed", "sent", "sent"]);
+      // The code and what went wrong stay with the row (how much of the description is kept is the
+      // privacy tests' business).
+      expect(rows[0]?.lastError).toMatch(/^400 /);
+      expect(rows[0]?.lastError).toContain(phrase);
     },
   );
 
