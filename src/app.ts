@@ -92,7 +92,7 @@ export async function startApp(
     };
     const bot = createBot(config.botToken, deps, {
       client: { apiRoot: config.telegramApiRoot },
-      redeliverWhenDatabaseDown: true,
+      retryUpdates: true,
       ...botOptions,
     });
     await bot.init();

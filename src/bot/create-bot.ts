@@ -28,10 +28,10 @@ import { TOOLS_INPUT, toolsInput } from "../features/worker-tools/conversation";
 import { toolsFeature } from "../features/worker-tools/handlers";
 import { errorFields } from "../logger";
 import type { BotContext, BotDeps, InnerContext } from "./context";
-import { DatabaseDownError, isDatabaseDown, ToldAboutOutage } from "./database-down";
 import { localeFromTelegram } from "./i18n";
 import { mainMenu } from "./keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "./last-resort";
+import { isConversationConflict, isDatabaseDown, RetryUpdateError, ToldAboutOutage } from "./retry-update";
 
 const RETRY = { maxRetryAttempts: 3, maxDelaySeconds: 30 };
 
@@ -39,11 +39,11 @@ export type CreateBotOptions = {
   botInfo?: UserFromGetMe;
   client?: BotConfig<BotContext>["client"];
   /**
-   * An update that failed because the database was down is thrown back (a DatabaseDownError) after the
-   * person is told once, so that it is handled again when the database is back. Off in tests that drive
-   * the bot update by update; on in the running app.
+   * An update that failed because the database was down (after the person is told once) or because
+   * another instance moved the conversation on is thrown back (a RetryUpdateError), so that it is
+   * handled again. Off in tests that drive the bot update by update; on in the running app.
    */
-  redeliverWhenDatabaseDown?: boolean;
+  retryUpdates?: boolean;
 };
 
 /**
@@ -69,7 +69,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
 
   const toldAboutOutage = new ToldAboutOutage();
   const protectedBot = bot.errorBoundary((error) =>
-    handleError(error, options.redeliverWhenDatabaseDown ? toldAboutOutage : undefined),
+    handleError(error, options.retryUpdates ? toldAboutOutage : undefined),
   );
 
   // Inline queries come from any chat (or none): answered before the private/group split.
@@ -155,12 +155,15 @@ groupFeature.on("message::bot_command", async (ctx) => {
 async function handleError(error: BotError<BotContext>, outage: ToldAboutOutage | undefined): Promise<void> {
   const { ctx } = error;
   const updateId = ctx.update.update_id;
+  // Another instance moved this conversation on: the replay of a redelivery picks up from there.
+  if (outage !== undefined && isConversationConflict(error.error))
+    throw new RetryUpdateError("conversation conflict");
   const databaseDown = outage !== undefined && (await isDatabaseDown(error.error, ctx.deps.db));
-  if (databaseDown && outage?.has(updateId)) throw new DatabaseDownError();
+  if (databaseDown && outage?.has(updateId)) throw new RetryUpdateError("database down");
   ctx.deps.logger.error({ updateId, error: errorFields(error.error) }, "update failed");
   if (databaseDown) outage?.add(updateId);
   await tellThePerson(ctx);
-  if (databaseDown) throw new DatabaseDownError();
+  if (databaseDown) throw new RetryUpdateError("database down");
 }
 
 async function tellThePerson(ctx: BotContext): Promise<void> {

@@ -2,7 +2,7 @@ import { run } from "@grammyjs/runner";
 import { type Bot, BotError } from "grammy";
 import type { Update } from "grammy/types";
 import type { BotContext } from "../bot/context";
-import { DatabaseDownError } from "../bot/database-down";
+import { RetryUpdateError } from "../bot/retry-update";
 import { errorFields, type Logger } from "../logger";
 import { ALLOWED_UPDATES } from "./allowed-updates";
 
@@ -33,7 +33,7 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
       wakers.add(done);
     });
   // The runner has already confirmed the update to Telegram: it is kept here until the database is back.
-  const handleUpdate = retryWhileDatabaseDown(bot.handleUpdate.bind(bot), {
+  const handleUpdate = retryUntilHandled(bot.handleUpdate.bind(bot), {
     sleep: options.sleep ?? pause,
     isStopping: () => isStopping,
     logger: options.logger,
@@ -64,8 +64,8 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
   };
 }
 
-/** Handles an update again, with growing pauses, for as long as it fails because the database is down. */
-export function retryWhileDatabaseDown(
+/** Handles an update again, with growing pauses, for as long as it fails for a reason a retry cures. */
+export function retryUntilHandled(
   handle: (update: Update) => Promise<void>,
   options: { sleep?: (ms: number) => Promise<void>; isStopping?: () => boolean; logger: Logger },
 ): (update: Update) => Promise<void> {
@@ -77,8 +77,11 @@ export function retryWhileDatabaseDown(
       } catch (error) {
         // grammY wraps what the error boundary rethrows in a BotError.
         const cause = error instanceof BotError ? error.error : error;
-        if (!(cause instanceof DatabaseDownError) || options.isStopping?.()) throw error;
-        options.logger.warn({ updateId: update.update_id, retryInMs: waitMs }, "database down: update kept");
+        if (!(cause instanceof RetryUpdateError) || options.isStopping?.()) throw error;
+        options.logger.warn(
+          { updateId: update.update_id, retryInMs: waitMs },
+          `${cause.reason}: update kept`,
+        );
         await sleep(waitMs);
       }
     }

@@ -1,13 +1,24 @@
 import { sql } from "drizzle-orm";
+import { ConversationConflictError } from "../conversations/storage";
 import type { Database } from "../db/executor";
 
 /**
- * Thrown out of the bot when an update failed because the database did not answer, so that the update
- * is handled again once it does: in webhook mode the 500 makes Telegram redeliver it, in polling mode
- * the poller retries it (see run/polling.ts).
+ * Thrown out of the bot when an update failed for a reason that handling it again will cure, so that it
+ * is: in webhook mode the 500 makes Telegram redeliver it, in polling mode the poller retries it (see
+ * run/polling.ts). Either the database did not answer, or another instance changed this person's
+ * conversation meanwhile (its replay then sees that change).
  */
-export class DatabaseDownError extends Error {
-  override name = "DatabaseDownError";
+export class RetryUpdateError extends Error {
+  override name = "RetryUpdateError";
+  constructor(readonly reason: "database down" | "conversation conflict") {
+    super(reason);
+  }
+}
+
+export function isConversationConflict(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
+    if (e instanceof ConversationConflictError) return true;
+  return false;
 }
 
 /**
