@@ -17,9 +17,13 @@ import { callbackUpdate, type Person, textUpdate } from "../support/updates";
 
 /**
  * Faults on the bot's own paths: replies sent while handling an update (through the auto-retry
- * transformer), the database down when an update arrives (webhook and polling), long polling refused,
- * a restart in the middle of a conversation, and two instances on one database. The outbox's faults are
- * in test/db/faults.test.ts.
+ * transformer, inside a conversation too), the database down when an update arrives (webhook and
+ * polling), getUpdates failing or refused, a restart in the middle of a conversation, and two instances
+ * on one database. Each asserts what the person sees: nothing lost, at most one duplicate where the
+ * fault makes it unavoidable. The outbox's faults are in test/db/faults.test.ts, SIGTERM in
+ * test/e2e/faults.test.ts. Already proven elsewhere and not repeated: a 400 "can't parse entities" on a
+ * reply and a closed database handle (safety.test.ts), a restart that resumes a conversation, a claim
+ * raced by two instances and one 'send' handled twice (requests.test.ts).
  */
 
 type Fault =
