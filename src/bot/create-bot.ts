@@ -58,6 +58,9 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
 
   // Retries what Telegram asks us to retry, a bounded number of times: a person waits for the answer.
   bot.api.config.use(autoRetry(RETRY));
+  const toldAboutOutage = new ToldAboutOutage();
+  const handleError = (error: BotError<BotContext>) =>
+    handleUpdateError(error, options.retryUpdates ? toldAboutOutage : undefined);
 
   // Updates of one chat are handled in order; different chats run side by side.
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
@@ -67,10 +70,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
     return next();
   });
 
-  const toldAboutOutage = new ToldAboutOutage();
-  const protectedBot = bot.errorBoundary((error) =>
-    handleError(error, options.retryUpdates ? toldAboutOutage : undefined),
-  );
+  const protectedBot = bot.errorBoundary(handleError);
 
   // Inline queries come from any chat (or none): answered before the private/group split.
   const inline = protectedBot.filter((ctx) => ctx.inlineQuery !== undefined);
@@ -152,7 +152,10 @@ groupFeature.on("message::bot_command", async (ctx) => {
  * Logs what went wrong by update id only (never text or ids) and still answers the person: an error
  * must never look like silence, and the emergency number goes with it.
  */
-async function handleError(error: BotError<BotContext>, outage: ToldAboutOutage | undefined): Promise<void> {
+async function handleUpdateError(
+  error: BotError<BotContext>,
+  outage: ToldAboutOutage | undefined,
+): Promise<void> {
   const { ctx } = error;
   const updateId = ctx.update.update_id;
   // Another instance moved this conversation on: the replay of a redelivery picks up from there.
