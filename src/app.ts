@@ -92,6 +92,7 @@ export async function startApp(
     };
     const bot = createBot(config.botToken, deps, {
       client: { apiRoot: config.telegramApiRoot },
+      retryUpdates: true,
       ...botOptions,
     });
     await bot.init();
@@ -133,7 +134,14 @@ export async function startApp(
     const running =
       config.mode.kind === "webhook"
         ? await startWebhook(bot, config.mode, database.ping, logger)
-        : await startPolling(bot);
+        : await startPolling(bot, {
+            logger,
+            // Nothing more will arrive: stop as on SIGTERM, and say it failed (main.ts exits with 1).
+            onFatal: () => {
+              process.exitCode = 1;
+              process.kill(process.pid, "SIGTERM");
+            },
+          });
     logger.info({ mode: config.mode.kind, bot: bot.botInfo.username }, "Perche is running");
 
     return {

@@ -26,7 +26,7 @@ try {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
     app.stop().then(
-      () => process.exit(0),
+      () => process.exit(process.exitCode ?? 0),
       (error: unknown) => {
         logger.error({ error: errorFields(error) }, "error while stopping");
         process.exit(1);

@@ -32,10 +32,19 @@ import type { BotContext, BotDeps, InnerContext } from "./context";
 import { localeFromTelegram } from "./i18n";
 import { mainMenu } from "./keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "./last-resort";
+import { isConversationConflict, isDatabaseDown, RetryUpdateError, ToldAboutOutage } from "./retry-update";
+
+const RETRY = { maxRetryAttempts: 3, maxDelaySeconds: 30 };
 
 export type CreateBotOptions = {
   botInfo?: UserFromGetMe;
   client?: BotConfig<BotContext>["client"];
+  /**
+   * An update that failed because the database was down (after the person is told once) or because
+   * another instance moved the conversation on is thrown back (a RetryUpdateError), so that it is
+   * handled again. Off in tests that drive the bot update by update; on in the running app.
+   */
+  retryUpdates?: boolean;
 };
 
 /**
@@ -49,7 +58,10 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   });
 
   // Retries what Telegram asks us to retry, a bounded number of times: a person waits for the answer.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
+  bot.api.config.use(autoRetry(RETRY));
+  const toldAboutOutage = new ToldAboutOutage();
+  const handleError = (error: BotError<BotContext>) =>
+    handleUpdateError(error, options.retryUpdates ? toldAboutOutage : undefined);
 
   // Updates of one chat are handled in order; different chats run side by side.
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
@@ -100,6 +112,13 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
         },
         languageMiddleware,
         peerMenu,
+        // bot.api's transformers do not reach a conversation's own Api: without this, a 429 on "✅ sent"
+        // told the person it had failed after the request went out. A retry recorded in one update
+        // waits again when that update is replayed; it is rare and bounded.
+        (ctx, next) => {
+          ctx.api.config.use(autoRetry(RETRY));
+          return next();
+        },
       ],
     }),
   );
@@ -142,9 +161,24 @@ groupFeature.on("message::bot_command", async (ctx) => {
  * Logs what went wrong by update id only (never text or ids) and still answers the person: an error
  * must never look like silence, and the emergency number goes with it.
  */
-async function handleError(error: BotError<BotContext>): Promise<void> {
+async function handleUpdateError(
+  error: BotError<BotContext>,
+  outage: ToldAboutOutage | undefined,
+): Promise<void> {
   const { ctx } = error;
-  ctx.deps.logger.error({ updateId: ctx.update.update_id, error: errorFields(error.error) }, "update failed");
+  const updateId = ctx.update.update_id;
+  // Another instance moved this conversation on: the replay of a redelivery picks up from there.
+  if (outage !== undefined && isConversationConflict(error.error))
+    throw new RetryUpdateError("conversation conflict");
+  const databaseDown = outage !== undefined && (await isDatabaseDown(error.error, ctx.deps.db));
+  if (databaseDown && outage?.has(updateId)) throw new RetryUpdateError("database down");
+  ctx.deps.logger.error({ updateId, error: errorFields(error.error) }, "update failed");
+  if (databaseDown) outage?.add(updateId);
+  await tellThePerson(ctx);
+  if (databaseDown) throw new RetryUpdateError("database down");
+}
+
+async function tellThePerson(ctx: BotContext): Promise<void> {
   if (ctx.chat?.type !== "private") return;
   try {
     const t =

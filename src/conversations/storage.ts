@@ -11,7 +11,8 @@ import type { Sealer } from "../privacy/sealed";
  *   state is sealed with the encryption key before it touches the database.
  * - Rows are keyed by the person's pseudonym, never by a chat id.
  * - Writes are compare-and-swap on `version`: two instances cannot silently overwrite each other; the
- *   loser throws and its update is retried by Telegram (webhook) or fails loudly (polling).
+ *   loser throws and its update is handled again (bot/retry-update.ts): Telegram redelivers it after
+ *   the webhook's 500; the poller retries it.
  * - `updatedAt` lets the retention sweep drop abandoned conversations (the plugin never does).
  */
 export class ConversationConflictError extends Error {

@@ -43,7 +43,11 @@ export type OutboxDeliveryOptions = {
   /** Minimum time between two calls to the same recipient from this process. */
   perChatIntervalMs?: number;
   lockSeconds?: number;
-  /** Attempts that end in a network or server error before the row is given up as failed. */
+  /**
+   * Attempts that end in a server error (5xx) or an error of our own before the row is given up as
+   * failed. Network errors, timeouts, 401, 409 and 502-504 never give a row up: Telegram or the bot is
+   * at fault, not the message.
+   */
   maxAttempts?: number;
 };
 
@@ -72,6 +76,7 @@ type Outcome =
   | { kind: "sent"; messageId: number | undefined }
   | { kind: "rate-limited"; retryAfterSeconds: number; error: string }
   | { kind: "transient"; error: string; code?: number }
+  | { kind: "waiting-on-telegram"; error: string; code?: number }
   | { kind: "rejected"; error: string; code: number }
   | { kind: "blocked"; error: string }
   | { kind: "no-chat" };
@@ -168,6 +173,20 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
           outcome.error,
           0,
         );
+        round.retried += 1;
+        return;
+      case "waiting-on-telegram":
+        // Telegram out of reach, or refusing the bot itself (token, conflict): not the message's fault,
+        // so it is never given up, however long that lasts. It retries at the longest backoff, and the
+        // attempt is given back once at the cap so that the claim's crash guard does not fail it either.
+        await reschedule(
+          db,
+          row,
+          new Date(at.getTime() + backoffSeconds(row.attempts) * 1000),
+          outcome.error,
+          row.attempts >= maxAttempts ? -1 : 0,
+        );
+        logger.warn({ outboxId: row.id, code: outcome.code }, "outbox waiting on Telegram");
         round.retried += 1;
         return;
       case "rejected":
@@ -439,11 +458,15 @@ function classifyFailure(error: unknown): Outcome {
     if (code === 400 && error.description.includes("message is not modified")) {
       return { kind: "sent", messageId: undefined };
     }
-    // 401 is the bot's token, not the message: keep the rows until the token is fixed.
-    if (code >= 500 || code === 401) return { kind: "transient", error: reason, code };
+    // 401 is the bot's token, 409 its setup (a webhook or another poller), 502-504 Telegram's own gateways:
+    // none is the message's fault, so the rows wait until that is over. A 500 could be, and counts.
+    if (code === 401 || code === 409 || (code >= 502 && code <= 504))
+      return { kind: "waiting-on-telegram", error: reason, code };
+    if (code >= 500) return { kind: "transient", error: reason, code };
     return { kind: "rejected", error: reason, code };
   }
-  if (error instanceof HttpError) return { kind: "transient", error: "network error" };
+  // Unreachable or timed out (maybe after Telegram accepted the message: then it goes twice).
+  if (error instanceof HttpError) return { kind: "waiting-on-telegram", error: "network error" };
   const { name, code } = errorFields(error);
   return { kind: "transient", error: code === undefined ? name : `${name} ${code}` };
 }

@@ -33,6 +33,8 @@ export type FakeBotApi = {
   /** Every method called, in order (getUpdates included). */
   readonly calls: readonly RecordedCall[];
   queueUpdate(update: Update): void;
+  /** Holds the answer to the next call of `method` (recorded at once) until the returned function runs. */
+  holdNext(method: string): () => void;
   /** Polls the recorded calls until one matches; rejects after timeoutMs with what was recorded. */
   waitFor(
     predicate: (call: RecordedCall, index: number) => boolean,
@@ -47,6 +49,7 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
   const calls: RecordedCall[] = [];
   const queue: Update[] = [];
   const waiting = new Set<Waiter>();
+  const holds = new Map<string, Promise<void>>();
   let nextMessageId = 1000;
   let closed = false;
 
@@ -127,6 +130,11 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
     const call: RecordedCall = { method, payload, at: Date.now() };
     calls.push(call);
     reportCall(method);
+    const hold = holds.get(method);
+    if (hold) {
+      holds.delete(method);
+      await hold;
+    }
     switch (method) {
       case "getMe":
         return ok(res, FAKE_BOT_INFO);
@@ -188,6 +196,16 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
     queueUpdate(update) {
       queue.push(update);
       wakeAll();
+    },
+    holdNext(method) {
+      let release = () => {};
+      holds.set(
+        method,
+        new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+      );
+      return () => release();
     },
     async waitFor(predicate, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
