@@ -1,11 +1,11 @@
 import type { NextFunction } from "grammy";
 import type { InnerContext } from "../../bot/context";
 import { localeFromTelegram } from "../../bot/i18n";
+import { loadSnapshot } from "../../bot/snapshot";
 import { errorFields } from "../../logger";
 import { pseudonymFor } from "../../privacy/pseudonym";
-import { getLanguageChoice } from "./queries";
 
-/** Sets ctx.locale and ctx.t: the language the person picked, else their Telegram language, else the default. */
+/** Sets ctx.snapshot, ctx.locale and ctx.t: the language the person picked, else their Telegram language, else the default. */
 export async function languageMiddleware(ctx: InnerContext, next: NextFunction): Promise<void> {
   const { deps } = ctx;
   const from = ctx.from;
@@ -14,7 +14,13 @@ export async function languageMiddleware(ctx: InnerContext, next: NextFunction):
   if (ctx.pseudonym && from) {
     try {
       await deps.pseudonymRotation?.adopt(deps.db, deps.pseudonymKey, from.id, ctx.pseudonym);
-      locale = (await getLanguageChoice(deps.db, ctx.pseudonym)) ?? locale;
+      // One round trip for what most updates need; the rest of the update reads from it.
+      ctx.snapshot = await loadSnapshot(
+        deps.db,
+        ctx.pseudonym,
+        pseudonymFor(deps.pseudonymKey, from.id, "member"),
+      );
+      locale = ctx.snapshot.locale ?? locale;
     } catch (error) {
       // The database being down must not stand between a person and the emergency card: go on in the
       // Telegram language; whatever needs the database will fail on its own and say so.
