@@ -11,13 +11,21 @@ const [driver, out] = process.argv.slice(2);
 const quick = process.argv.includes("--quick");
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 
+let current: BenchDatabase | undefined;
+
 async function open(): Promise<BenchDatabase> {
   if (driver === "postgres") {
     if (!BENCH_DATABASE_URL) throw new Error("BENCH_DATABASE_URL is not set");
-    return openBenchPostgres(BENCH_DATABASE_URL);
-  }
-  return openBenchPglite();
+    current = await openBenchPostgres(BENCH_DATABASE_URL);
+  } else current = await openBenchPglite();
+  return current;
 }
+
+// Interrupted: the PostgreSQL database this run created is dropped all the same.
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    void (current?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
 
 async function main() {
   const result: Record<string, unknown> = { driver };
@@ -26,8 +34,8 @@ async function main() {
     try {
       result.mixed = await runMixed(database, {
         people: quick ? 1000 : 5000,
-        updates: quick ? 3000 : 12_000,
-        pacedSeconds: quick ? 2 : 5,
+        updates: quick ? 3000 : 10_000,
+        pacedSeconds: quick ? 3 : 5,
         concurrency: 32,
       });
     } finally {

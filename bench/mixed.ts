@@ -341,6 +341,8 @@ export async function runMixed(database: BenchDatabase, options: MixedOptions): 
   for (const kind of kinds) {
     const counts: number[] = [];
     let writes = 0;
+    // Worker actions claim requests that the flow steps above have just sent.
+    if (kind === "worker action") traffic.openRequestIds = await openRequestIds(database);
     for (let i = 0; i < samples; i++) {
       const update = traffic.drawOf(kind).update();
       const before = { ...database.counter };
@@ -385,12 +387,14 @@ export async function runMixed(database: BenchDatabase, options: MixedOptions): 
     options.concurrency,
   );
 
-  // Mixed traffic arriving at 1,000 updates/s: the latency a person sees at that load.
+  // Mixed traffic arriving at a steady rate: the latency a person sees at that load. 1,000/s is the target;
+  // a machine that cannot sustain it is measured at half its saturated throughput instead, so the figure
+  // is a latency and not the length of a growing queue.
   traffic.openRequestIds = await openRequestIds(database);
-  const targetPerSecond = 1000;
+  const targetPerSecond = Math.min(1000, Math.max(50, Math.round(mixed.updatesPerSecond / 2 / 50) * 50));
   const paced = await runPaced(
     handle,
-    Array.from({ length: options.pacedSeconds * targetPerSecond }, () => traffic.draw()),
+    Array.from({ length: Math.round(options.pacedSeconds * targetPerSecond) }, () => traffic.draw()),
     targetPerSecond,
   );
 
