@@ -21,6 +21,10 @@ import { runRetention } from "./privacy/retention";
 import { createSealer } from "./privacy/sealed";
 import { startPolling } from "./run/polling";
 import { startWebhook } from "./run/webhook";
+import { LookupTally } from "./stats/lookup-tally";
+
+// Lookup counts are written together this often (a crash loses at most this much of them).
+const LOOKUP_FLUSH_MS = 5_000;
 
 export type App = { bot: Bot<BotContext>; database: DatabaseHandle; stop(): Promise<void> };
 
@@ -58,6 +62,13 @@ export async function startApp(
     const sealer = createSealer(keys.encryptionKey, keys.previousEncryptionKeys);
     const catalog = new CatalogCache();
     const now = () => new Date();
+    const lookupTally = new LookupTally();
+    const flushLookups = () =>
+      lookupTally
+        .flush(database.db)
+        .catch((error: unknown) => logger.warn({ error: errorFields(error) }, "could not count lookups"));
+    const lookupFlusher = setInterval(flushLookups, LOOKUP_FLUSH_MS);
+    lookupFlusher.unref();
     // The outbox has its own Api: a short timeout (calls must end well before a row's lock does) and no
     // auto-retry (the outbox reschedules by itself).
     const delivery = createOutboxDelivery({
@@ -89,6 +100,7 @@ export async function startApp(
       defaultLocale: config.defaultLocale,
       logger,
       now,
+      lookupTally,
     };
     const bot = createBot(config.botToken, deps, {
       client: { apiRoot: config.telegramApiRoot },
@@ -152,7 +164,9 @@ export async function startApp(
         clearInterval(eraser);
         clearInterval(retention);
         clearInterval(timers);
+        clearInterval(lookupFlusher);
         await delivery.stop();
+        await flushLookups();
         await eraseEndedChatIds(database.db).catch(() => {});
         await database.close();
       },

@@ -7,8 +7,10 @@ import type { PercheMemory } from "../features/requests/perche";
 import type { Logger } from "../logger";
 import type { PseudonymRotation } from "../privacy/pseudonym-rotation";
 import type { Sealer } from "../privacy/sealed";
+import type { LookupTally } from "../stats/lookup-tally";
 import type { Translate } from "../text/translate";
 import type { Translations } from "./i18n";
+import type { PersonSnapshot } from "./snapshot";
 
 /** What every handler may use; built once in main (or in a test) and hung on each context. */
 export type BotDeps = {
@@ -28,6 +30,8 @@ export type BotDeps = {
   pseudonymRotation?: PseudonymRotation;
   /** Wakes the outbox delivery loop after a commit that queued messages. */
   outbox?: { wake(): void };
+  /** Lookup counts kept in memory and flushed together; without it, each lookup writes its count. */
+  lookupTally?: LookupTally;
 };
 
 export type ContextExtras = {
@@ -36,6 +40,8 @@ export type ContextExtras = {
   t: Translate;
   /** The person's pseudonym, when the update comes from a person. Never their id. */
   pseudonym: string | undefined;
+  /** Read once as the update starts (language, conversation, member, requests, directory version). */
+  snapshot?: PersonSnapshot;
 };
 
 /** Inside a conversation: the same extras, installed again by the conversation's plugins. */

@@ -1,6 +1,7 @@
 import type { ConversationStorage, VersionedState } from "@grammyjs/conversations";
 import { and, eq } from "drizzle-orm";
 import type { Context } from "grammy";
+import type { PersonSnapshot } from "../bot/snapshot";
 import type { Database } from "../db/executor";
 import { conversationState } from "../db/schema";
 import type { Sealer } from "../privacy/sealed";
@@ -24,7 +25,7 @@ export class ConversationConflictError extends Error {
 // Bump when a conversation's steps change shape: in-flight conversations are dropped, not misreplayed.
 export const CONVERSATION_STATE_VERSION = 1;
 
-type Keyed = Context & { pseudonym?: string };
+type Keyed = Context & { pseudonym?: string; snapshot?: PersonSnapshot };
 
 export function conversationStorage<C extends Keyed, S>(
   db: Database,
@@ -38,10 +39,16 @@ export function conversationStorage<C extends Keyed, S>(
     adapter: {
       async read(ctx) {
         if (!ctx.pseudonym) return undefined;
-        const [row] = await db
-          .select()
-          .from(conversationState)
-          .where(eq(conversationState.key, ctx.pseudonym));
+        // The update's snapshot already read this row (one round trip less per update).
+        const [row] =
+          ctx.snapshot?.pseudonym === ctx.pseudonym
+            ? ctx.snapshot.conversation
+              ? [ctx.snapshot.conversation]
+              : []
+            : await db
+                .select({ state: conversationState.state, version: conversationState.version })
+                .from(conversationState)
+                .where(eq(conversationState.key, ctx.pseudonym));
         if (!row) {
           seen.set(ctx, -1);
           return undefined;

@@ -234,6 +234,10 @@ export const outbox = pgTable(
     index().on(table.status, table.nextAttemptAt),
     index().on(table.recipientKind, table.recipientId, table.id),
     index().on(table.alertId, table.status),
+    // Part 5 (performance): each recipient's oldest pending row in one probe (the delivery's claim).
+    index("outbox_pending_recipient")
+      .on(table.recipientKind, table.recipientId, table.id)
+      .where(sql`status = 'pending'`),
   ],
 );
 

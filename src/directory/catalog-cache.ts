@@ -11,8 +11,12 @@ export class CatalogCache {
   private current: Catalog | undefined;
   private loading: Promise<Catalog | undefined> | undefined;
 
-  async get(db: Executor): Promise<Catalog | undefined> {
-    const version = await getDirectoryVersion(db);
+  /**
+   * `knownVersion`: the version this update already read (its snapshot); the query is then skipped. Pass
+   * it only where nothing in the update has changed the directory before.
+   */
+  async get(db: Executor, knownVersion?: number): Promise<Catalog | undefined> {
+    const version = knownVersion ?? (await getDirectoryVersion(db));
     if (version === undefined) return undefined;
     if (this.current && this.current.directory.version === version) return this.current;
     this.loading ??= this.reload(db).finally(() => {

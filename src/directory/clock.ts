@@ -32,7 +32,23 @@ export type WallFields = {
   second: number;
 };
 
+// formatToParts is the dearest call of a lookup (each site's status asks it several times): results are
+// kept per zone and second, which is all a WallFields holds. Bounded: emptied when it fills.
+const MEMO_LIMIT = 4096;
+const wallMemo = new Map<string, WallFields>();
+const dayMemo = new Map<string, string>();
+
 export function wallFields(instant: Date, timeZone: string): WallFields {
+  const key = `${timeZone}|${Math.floor(instant.getTime() / 1000)}`;
+  const known = wallMemo.get(key);
+  if (known) return { ...known };
+  const computed = computeWallFields(instant, timeZone);
+  if (wallMemo.size >= MEMO_LIMIT) wallMemo.clear();
+  wallMemo.set(key, computed);
+  return { ...computed };
+}
+
+function computeWallFields(instant: Date, timeZone: string): WallFields {
   const fields: Record<string, number> = {};
   for (const part of partsFormatter(timeZone).formatToParts(instant)) {
     if (part.type !== "literal") fields[part.type] = Number(part.value);
@@ -55,6 +71,12 @@ export function wallDate(instant: Date, timeZone: string): string {
 
 /** Adds whole days to a YYYY-MM-DD date. */
 export function addDays(isoDate: string, days: number): string {
+  const key = `${isoDate}|${days}`;
+  const known = dayMemo.get(key);
+  if (known !== undefined) return known;
   const [y, m, d] = isoDate.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  const result = new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  if (dayMemo.size >= MEMO_LIMIT) dayMemo.clear();
+  dayMemo.set(key, result);
+  return result;
 }

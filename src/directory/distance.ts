@@ -22,18 +22,30 @@ export function nearest<T>(
   k: number,
   pointsOf: (item: T) => Point[],
 ): { item: T; metres: number }[] {
-  const best: { item: T; metres: number }[] = [];
+  // Ranked by the haversine term itself, which grows with the distance: the square root, the arcsine and
+  // the origin's cosine are then paid once per kept item (or once in all), not once per site.
+  const toRad = Math.PI / 180;
+  const cosOrigin = Math.cos(origin.lat * toRad);
+  const term = (point: Point) => {
+    const sinLat = Math.sin(((point.lat - origin.lat) * toRad) / 2);
+    const sinLon = Math.sin(((point.lon - origin.lon) * toRad) / 2);
+    return sinLat * sinLat + cosOrigin * Math.cos(point.lat * toRad) * sinLon * sinLon;
+  };
+  const best: { item: T; h: number }[] = [];
   for (const item of items) {
     const points = pointsOf(item);
     if (points.length === 0) continue;
-    let metres = Number.POSITIVE_INFINITY;
-    for (const point of points) metres = Math.min(metres, distanceMetres(origin, point));
-    if (best.length < k || metres < (best[best.length - 1] as { metres: number }).metres) {
+    let h = Number.POSITIVE_INFINITY;
+    for (const point of points) h = Math.min(h, term(point));
+    if (best.length < k || h < (best[best.length - 1] as { h: number }).h) {
       let index = best.length;
-      while (index > 0 && (best[index - 1] as { metres: number }).metres > metres) index--;
-      best.splice(index, 0, { item, metres });
+      while (index > 0 && (best[index - 1] as { h: number }).h > h) index--;
+      best.splice(index, 0, { item, h });
       if (best.length > k) best.pop();
     }
   }
-  return best;
+  return best.map(({ item, h }) => ({
+    item,
+    metres: 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h))),
+  }));
 }

@@ -280,6 +280,11 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
  * update re-checks status and lock on the row it locked: under concurrency the CTE can see a version of
  * the row that another process has since sent, and without the re-check it would be sent twice.
  * MATERIALIZED keeps the CTE from being inlined and re-run (which could claim past the limit).
+ *
+ * `heads` finds each recipient's oldest pending row by skipping through the partial index of pending rows
+ * (one probe per recipient), instead of checking every pending row for an older one: on a cheque-day
+ * burst (20,000 notices pending for 10 workers) that check took seconds per round, this takes
+ * milliseconds (see bench/burst.ts).
  */
 async function claimDueRows(
   db: Database,
@@ -300,18 +305,27 @@ async function claimDueRows(
   }>(
     db,
     sql`
-      with due as materialized (
+      with recursive heads as (
+        (select recipient_kind, recipient_id, id from outbox
+          where status = 'pending'
+          order by recipient_kind, recipient_id, id
+          limit 1)
+        union all
+        select next.recipient_kind, next.recipient_id, next.id from heads
+        cross join lateral (
+          select o.recipient_kind, o.recipient_id, o.id from outbox o
+          where o.status = 'pending'
+            and (o.recipient_kind, o.recipient_id) > (heads.recipient_kind, heads.recipient_id)
+          order by o.recipient_kind, o.recipient_id, o.id
+          limit 1
+        ) next
+      ),
+      due as materialized (
         select o.id from outbox o
-        where o.status = 'pending'
+        where o.id = any (array(select id from heads))
+          and o.status = 'pending'
           and o.next_attempt_at <= ${atParam}::timestamptz
           and (o.locked_until is null or o.locked_until < ${atParam}::timestamptz)
-          and not exists (
-            select 1 from outbox earlier
-            where earlier.recipient_kind = o.recipient_kind
-              and earlier.recipient_id = o.recipient_id
-              and earlier.id < o.id
-              and earlier.status = 'pending'
-          )
         order by o.id
         limit ${limit}
         for update of o skip locked

@@ -129,13 +129,18 @@ export type LookupKind = "material" | "open" | "near" | "site";
  * (error fields only) and forgotten, never in the way of the answer.
  */
 export async function countLookup(
-  deps: Pick<BotDeps, "db" | "now" | "logger">,
+  deps: Pick<BotDeps, "db" | "now" | "logger" | "lookupTally">,
   kind: LookupKind,
   shown: { materialId?: string; siteTypes?: Iterable<string> },
 ): Promise<void> {
   const events: StatEvent[] = [{ metric: "lookup", key: kind }];
   if (shown.materialId) events.push({ metric: "lookup.material", key: shown.materialId });
   for (const type of new Set(shown.siteTypes ?? [])) events.push({ metric: "lookup.site_type", key: type });
+  // In the running bot, counted in memory and written every few seconds (see LookupTally).
+  if (deps.lookupTally) {
+    deps.lookupTally.add(deps.now(), events);
+    return;
+  }
   try {
     await countEvents(deps.db, deps.now(), events);
   } catch (error) {

@@ -54,24 +54,44 @@ export function formatTimeRanges(ranges: string, locale: Locale, t: Translate): 
     .join(", ");
 }
 
+// Building an Intl formatter costs far more than using one (it was the first cost of a lookup in the
+// benchmark's profile): one per locale and shape, kept for the process.
+const intlCache = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat | Intl.DisplayNames>();
+function cachedIntl<T extends Intl.DateTimeFormat | Intl.NumberFormat | Intl.DisplayNames>(
+  key: string,
+  create: () => T,
+): T {
+  let formatter = intlCache.get(key) as T | undefined;
+  if (!formatter) {
+    formatter = create();
+    intlCache.set(key, formatter);
+  }
+  return formatter;
+}
+
 /** "jeu. 25 déc." / "Thu, Dec 25" for a YYYY-MM-DD day. */
 export function formatDay(isoDate: string, locale: Locale, withWeekday = true): string {
   const [y, m, d] = isoDate.split("-").map(Number) as [number, number, number];
-  const text = new Intl.DateTimeFormat(intlLocale(locale), {
-    timeZone: "UTC",
-    ...(withWeekday ? { weekday: "short" } : {}),
-    day: "numeric",
-    month: "short",
-  }).format(new Date(Date.UTC(y, m - 1, d, 12)));
+  const text = cachedIntl(
+    `day:${locale}:${withWeekday}`,
+    () =>
+      new Intl.DateTimeFormat(intlLocale(locale), {
+        timeZone: "UTC",
+        ...(withWeekday ? { weekday: "short" } : {}),
+        day: "numeric",
+        month: "short",
+      }),
+  ).format(new Date(Date.UTC(y, m - 1, d, 12)));
   // French writes the first of the month "1er".
   return locale === "fr" && d === 1 ? text.replace(/(^|\s)1(\s)/, "$11er$2") : text;
 }
 
 function weekdayName(isoDate: string, locale: Locale): string {
   const [y, m, d] = isoDate.split("-").map(Number) as [number, number, number];
-  return new Intl.DateTimeFormat(intlLocale(locale), { timeZone: "UTC", weekday: "long" }).format(
-    new Date(Date.UTC(y, m - 1, d, 12)),
-  );
+  return cachedIntl(
+    `weekday:${locale}`,
+    () => new Intl.DateTimeFormat(intlLocale(locale), { timeZone: "UTC", weekday: "long" }),
+  ).format(new Date(Date.UTC(y, m - 1, d, 12)));
 }
 
 /** "aujourd'hui", "demain", "jeudi" (within a week) or "jeu. 25 déc.". */
@@ -126,7 +146,10 @@ export function materialLabel(material: Material, locale: Locale): string {
 export function formatDistance(metres: number, locale: Locale, t: Translate): string {
   if (metres < 1000)
     return t("directory.distance.metres", { value: Math.max(50, Math.round(metres / 50) * 50) });
-  const km = new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 1 }).format(metres / 1000);
+  const km = cachedIntl(
+    `km:${locale}`,
+    () => new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 1 }),
+  ).format(metres / 1000);
   return t("directory.distance.km", { value: km });
 }
 
@@ -263,7 +286,10 @@ function dayHoursText(day: DayHours, view: View): string {
 }
 
 function languageNames(codes: string[], locale: Locale): string {
-  const names = new Intl.DisplayNames([intlLocale(locale)], { type: "language" });
+  const names = cachedIntl(
+    `languages:${locale}`,
+    () => new Intl.DisplayNames([intlLocale(locale)], { type: "language" }),
+  );
   return codes.map((code) => names.of(code) ?? code).join(", ");
 }
 

@@ -29,7 +29,8 @@ export async function withCatalog(
   ctx: BotContext,
   show: (catalog: Catalog) => Promise<unknown>,
 ): Promise<void> {
-  const catalog = await ctx.deps.catalog.get(ctx.deps.db);
+  // Screens only read: the version read as the update started is current for them.
+  const catalog = await ctx.deps.catalog.get(ctx.deps.db, ctx.snapshot?.directoryVersion);
   if (!catalog) {
     if (ctx.callbackQuery) await ctx.answerCallbackQuery();
     await ctx.reply(ctx.t("common.notReady", { number: LAST_RESORT_EMERGENCY_NUMBER }), {

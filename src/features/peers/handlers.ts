@@ -168,6 +168,8 @@ function tagOf(ctx: BotContext, request: Request): string {
 }
 
 async function relayPeerWords(ctx: BotContext, next: NextFunction, content: RelayContent | undefined) {
+  // Not on any team, as the update's snapshot says: not a peer, no lookup needed.
+  if (ctx.snapshot?.pseudonym === ctx.pseudonym && ctx.snapshot?.isMember === false) return next();
   const peer = await currentMember(ctx);
   if (peer?.role !== "peer") return next();
   const target = await targetOf(ctx, peer);

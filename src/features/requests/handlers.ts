@@ -253,6 +253,13 @@ requestsFeature.on("message:text", async (ctx, next) => {
   const text = ctx.message.text;
   // Menu buttons and commands keep their meaning even in the middle of a conversation with a worker.
   if (text.startsWith("/") || isMenuText(ctx, text)) return next();
+  // Neither on a team nor in a request (most people, most of the time): a typed word is a lookup.
+  if (
+    ctx.snapshot?.pseudonym === ctx.pseudonym &&
+    ctx.snapshot?.isMember === false &&
+    !ctx.snapshot.hasActiveRequest
+  )
+    return next();
 
   const member = await currentMember(ctx);
   if (member && member.role !== "peer") {

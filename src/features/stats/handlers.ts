@@ -1,6 +1,7 @@
 import { Composer, InputFile } from "grammy";
 import type { BotContext } from "../../bot/context";
 import { addDays, wallDate } from "../../directory/clock";
+import { errorFields } from "../../logger";
 import { rhythmPng } from "../../stats/chart";
 import { STATS_ZONE } from "../../stats/counters";
 import { readChequeDays, readCounters, rhythm, summarise } from "../../stats/report";
@@ -25,6 +26,12 @@ statsFeature.command(["stats", "statistiques"], async (ctx, next) => {
     return;
   }
   const { db } = ctx.deps;
+  // Lookups counted in memory by this process are written first, so the figures include the last ones.
+  await ctx.deps.lookupTally
+    ?.flush(db)
+    .catch((error: unknown) =>
+      ctx.deps.logger.warn({ error: errorFields(error) }, "could not count lookups"),
+    );
   const today = wallDate(ctx.deps.now(), STATS_ZONE);
   const from = addDays(today, -(SUMMARY_DAYS - 1));
   const catalog = await ctx.deps.catalog.get(db);

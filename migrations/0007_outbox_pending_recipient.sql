@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_pending_recipient" ON "outbox" USING btree ("recipient_kind","recipient_id","id") WHERE status = 'pending';

@@ -1,0 +1,64 @@
+import { sql } from "drizzle-orm";
+import type { Locale } from "../config";
+import { type Executor, rowsOf } from "../db/executor";
+import { ACTIVE_STATUSES } from "../features/requests/queries";
+
+/**
+ * What most updates need to know about the person and the directory, read in ONE round trip at the start
+ * of the update: the language they picked, their conversation state, whether they are a team member or
+ * have a request under way, and the directory's version. A lookup that changes nothing then needs no
+ * other query (the benchmark's target: at most 2 round trips, no write).
+ *
+ * It is a picture taken when the update starts; anything the update itself changes is read again by the
+ * code that changed it.
+ */
+export type PersonSnapshot = {
+  /** The pseudonym it was taken for: a context whose pseudonym differs must not use it. */
+  pseudonym: string;
+  locale: Locale | undefined;
+  /** The conversation_state row, or null when there is none. */
+  conversation: { state: unknown; version: number } | null;
+  /** An active (not revoked) member row exists for this person. */
+  isMember: boolean;
+  /** The person has an open or claimed request. */
+  hasActiveRequest: boolean;
+  directoryVersion: number | undefined;
+};
+
+export async function loadSnapshot(
+  db: Executor,
+  pseudonym: string,
+  memberPseudonym: string,
+): Promise<PersonSnapshot> {
+  const statuses = sql.join(
+    ACTIVE_STATUSES.map((status) => sql`${status}`),
+    sql`, `,
+  );
+  const [row] = rowsOf<{
+    locale: string | null;
+    conversation: { state: unknown; version: number } | string | null;
+    is_member: boolean;
+    has_active_request: boolean;
+    directory_version: number | null;
+  }>(
+    await db.execute(sql`
+      select
+        (select locale from language_choices where pseudonym = ${pseudonym}) as locale,
+        (select json_build_object('state', state, 'version', version)
+           from conversation_state where key = ${pseudonym}) as conversation,
+        exists (select 1 from members where pseudonym = ${memberPseudonym} and revoked_at is null) as is_member,
+        exists (select 1 from requests
+                 where person_pseudonym = ${pseudonym} and status in (${statuses})) as has_active_request,
+        (select version from directory_info where id = 1) as directory_version`),
+  );
+  const conversation =
+    typeof row?.conversation === "string" ? JSON.parse(row.conversation) : row?.conversation;
+  return {
+    pseudonym,
+    locale: row?.locale === "fr" || row?.locale === "en" ? row.locale : undefined,
+    conversation: conversation ?? null,
+    isMember: row?.is_member === true,
+    hasActiveRequest: row?.has_active_request === true,
+    directoryVersion: row?.directory_version ?? undefined,
+  };
+}
