@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { alertSubscribers, alertSubscriptions, alerts, outbox } from "../../src/db/schema";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
 import { callbackUpdate, type Person, textUpdate } from "../support/updates";
@@ -24,11 +24,8 @@ describe.each(DRIVERS)("alerts, on $name", ({ open }) => {
     username: `mesange_${nextId}`,
   });
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

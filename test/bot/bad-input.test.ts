@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { Update } from "grammy/types";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { members, requests } from "../../src/db/schema";
@@ -9,7 +9,7 @@ import { createInvitation, listMembers } from "../../src/features/team/queries";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
 import { ALLOWED_UPDATES } from "../../src/run/allowed-updates";
 import { wellFormed } from "../../src/text/split";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
 import { refusedByTelegram } from "../support/telegram-limits";
@@ -40,11 +40,8 @@ describe.each(DRIVERS)("bad input, on $name", ({ open }) => {
     username: `perdrix_${nextId}`,
   });
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

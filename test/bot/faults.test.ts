@@ -2,14 +2,14 @@ import type { AddressInfo } from "node:net";
 import { eq, sql } from "drizzle-orm";
 import type { Update } from "grammy/types";
 import postgres from "postgres";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { createBot } from "../../src/bot/create-bot";
 import type { DatabaseHandle } from "../../src/db/client";
 import { type Database, rowsOf } from "../../src/db/executor";
 import { requests } from "../../src/db/schema";
 import { retryUntilHandled, startPolling } from "../../src/run/polling";
 import { startWebhook } from "../../src/run/webhook";
-import { DRIVERS, TEST_DATABASE_URL } from "../support/database";
+import { DRIVERS, TEST_DATABASE_URL, useDatabase } from "../support/database";
 import { BOT_INFO } from "../support/fake-telegram";
 import { createHarness, type Harness, TEST_TOKEN } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
@@ -58,11 +58,8 @@ describe.each(DRIVERS)("faults on the bot's paths, on $name", ({ name, open }) =
   let nextId = 9_100_000;
   const person = (): Person => ({ id: nextId++, languageCode: "fr", firstName: "Pinson" });
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     harness = await createHarness(database);

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { callbackDatas, createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
 import { callbackUpdate, type Person, textUpdate } from "../support/updates";
@@ -14,11 +14,8 @@ describe.each(DRIVERS)("/oublier erases everything about a person, on $name", ({
   let nextId = 12_000_000;
   const person = (languageCode = "fr"): Person => ({ id: nextId++, languageCode, firstName: "Furtif" });
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

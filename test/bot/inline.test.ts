@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { stockOuts } from "../../src/db/schema";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { WEDNESDAY_11PM } from "../support/directory-fixture";
 import { createHarness, type Harness } from "../support/harness";
 import { callbackUpdate, ENGLISH, FRENCH, inlineQueryUpdate, textUpdate } from "../support/updates";
@@ -25,11 +25,8 @@ type Answer = {
 describe.each(DRIVERS)("sharing site cards in any chat (inline mode), on $name", ({ open }) => {
   let database: DatabaseHandle;
   let bot: Harness;
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     await database.db.delete(stockOuts);

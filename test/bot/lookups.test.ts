@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { stockOuts } from "../../src/db/schema";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { THURSDAY_5AM, WEDNESDAY_11PM } from "../support/directory-fixture";
 import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
 import { callbackUpdate, ENGLISH, FRENCH, locationUpdate, textUpdate } from "../support/updates";
@@ -9,11 +9,8 @@ import { callbackUpdate, ENGLISH, FRENCH, locationUpdate, textUpdate } from "../
 describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
   let database: DatabaseHandle;
   let bot: Harness;
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

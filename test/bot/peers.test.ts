@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { members, requests, teamGroups } from "../../src/db/schema";
@@ -7,7 +7,7 @@ import { runRequestTimers } from "../../src/features/requests/timers";
 import { releaseAllClaims } from "../../src/features/requests/use-cases";
 import { revokeMember } from "../../src/features/team/queries";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import {
   buttonTexts,
   callbackDatas,
@@ -29,11 +29,8 @@ describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
     username: `passereau_${nextId}`,
   });
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { requests } from "../../src/db/schema";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
 import { callbackUpdate, locationUpdate, messageUpdate, type Person, textUpdate } from "../support/updates";
@@ -17,11 +17,8 @@ import { callbackUpdate, locationUpdate, messageUpdate, type Person, textUpdate 
 describe.each(DRIVERS)("the privacy promises over a whole session, on $name", ({ open }) => {
   let database: DatabaseHandle;
   let bot: Harness;
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

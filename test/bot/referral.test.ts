@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { referrals, requests } from "../../src/db/schema";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { WEDNESDAY_2PM } from "../support/directory-fixture";
 import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
@@ -19,11 +19,8 @@ describe.each(DRIVERS)("referral to another organisation, on $name", ({ open }) 
     username: `mesange_${nextId}`,
   });
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

@@ -1,12 +1,12 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { members, requests } from "../../src/db/schema";
 import { runRequestTimers } from "../../src/features/requests/timers";
 import { submitRequest } from "../../src/features/requests/use-cases";
 import { onCallMembers, setShift } from "../../src/features/team/queries";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { WEDNESDAY_2PM } from "../support/directory-fixture";
 import { createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
@@ -20,11 +20,8 @@ describe.each(DRIVERS)("requests over time, on $name", ({ open }) => {
   let bot: Harness;
   let nextId = 9_000_000;
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

@@ -1,10 +1,10 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { members, requests } from "../../src/db/schema";
 import { submitRequest } from "../../src/features/requests/use-cases";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { callbackDatas, createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
 import {
@@ -29,11 +29,8 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     username: `canaille_${nextId}`,
   });
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

@@ -1,11 +1,11 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { registerBotProfile } from "../../src/bot/commands";
 import { createTranslations } from "../../src/bot/i18n";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { replaceDirectory } from "../../src/directory/store";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { fixtureDirectory } from "../support/directory-fixture";
 import { createFakeTelegram } from "../support/fake-telegram";
 import { buttonTexts, createHarness, type Harness } from "../support/harness";
@@ -23,11 +23,8 @@ import {
 describe.each(DRIVERS)("emergency, language, bad input and privacy, on $name", ({ open }) => {
   let database: DatabaseHandle;
   let bot: Harness;
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { eq, inArray, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { members, requests } from "../../src/db/schema";
@@ -8,7 +8,7 @@ import { nicknameOf } from "../../src/features/requests/notices";
 import { createInvitation } from "../../src/features/team/queries";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
 import { startWebhook } from "../../src/run/webhook";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import {
   callbackDatas,
   createHarness,
@@ -133,11 +133,8 @@ describe.each(DRIVERS)("roles are checked when a button or command runs, on $nam
     username: `grive_${nextId}`,
   });
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { chequeDays, statCounters } from "../../src/db/schema";
 import { CHART_COLOURS } from "../../src/stats/chart";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import type { UploadedFile } from "../support/fake-telegram";
 import { createHarness, type Harness } from "../support/harness";
 import { decodePng } from "../support/png";
@@ -74,11 +74,8 @@ describe.each(DRIVERS)("/stats for coordinators, on $name", ({ open }) => {
     username: `heron_${nextId}`,
   });
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

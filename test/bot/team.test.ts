@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { members } from "../../src/db/schema";
@@ -10,7 +10,7 @@ import {
   redeemInvitation,
 } from "../../src/features/team/queries";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { WEDNESDAY_11PM } from "../support/directory-fixture";
 import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
 import { callbackUpdate, type Person, textUpdate } from "../support/updates";
@@ -32,11 +32,8 @@ describe.each(DRIVERS)("joining a team and going on call, on $name", ({ open }) 
     expiresAt = new Date("2026-11-20T00:00:00Z"),
   ) => createInvitation(database.db, { organisationId: "org-a", role, expiresAt });
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

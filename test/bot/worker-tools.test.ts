@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { CatalogCache } from "../../src/directory/catalog-cache";
 import { getDirectoryVersion, replaceDirectory } from "../../src/directory/store";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { fixtureDirectory, WEDNESDAY_2PM } from "../support/directory-fixture";
 import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
@@ -23,11 +23,8 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
     username: `solange_${nextId}`,
   });
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     await resetRequests(database);

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { languageChoices, members, requests, teamGroups } from "../../src/db/schema";
@@ -7,7 +7,7 @@ import { pseudonymFor } from "../../src/privacy/pseudonym";
 import { PseudonymRotation } from "../../src/privacy/pseudonym-rotation";
 import { rekeyPseudonyms, resealAll, SEALED_COLUMNS } from "../../src/privacy/rotation";
 import { createSealer } from "../../src/privacy/sealed";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { createHarness, type Harness, TEST_ENCRYPTION_KEY } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
 import { callbackUpdate, type Person, textUpdate } from "../support/updates";
@@ -32,11 +32,8 @@ describe.each(DRIVERS)("rotating keys, on $name", ({ open }) => {
   let nextId = 13_000_000;
   const person = (): Person => ({ id: nextId++, languageCode: "fr", firstName: "Lièvre" });
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { statCounters } from "../../src/db/schema";
 import { LookupTally } from "../../src/stats/lookup-tally";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 
 // 23:30 and 00:30 in Montreal: two different days for the counters.
 const LATE_TUESDAY = new Date("2026-11-18T04:30:00Z");
@@ -11,11 +11,8 @@ const EARLY_WEDNESDAY = new Date("2026-11-18T05:30:00Z");
 describe.each(DRIVERS)("lookup counts kept in memory, on $name", ({ open }) => {
   let database: DatabaseHandle;
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     await database.db.delete(statCounters);

@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { submitRequest, withdrawRequest } from "../../src/features/requests/use-cases";
 import { runRetention } from "../../src/privacy/retention";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { WEDNESDAY_2PM } from "../support/directory-fixture";
 import { createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
@@ -16,11 +16,8 @@ describe.each(DRIVERS)("deleting ended requests after RETENTION_DAYS, on $name",
   let bot: Harness;
   let nextId = 11_000_000;
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { requests, statCounters } from "../../src/db/schema";
@@ -14,7 +14,7 @@ import {
   rhythm,
   summarise,
 } from "../../src/stats/report";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, useDatabase } from "../support/database";
 import { WEDNESDAY_2PM } from "../support/directory-fixture";
 import { createHarness, type Harness } from "../support/harness";
 import { decodePng } from "../support/png";
@@ -152,11 +152,8 @@ describe.each(DRIVERS)("anonymous counters, on $name", ({ open }) => {
     username: `mesange_${nextId}`,
   });
 
-  beforeAll(async () => {
-    database = await open();
-  });
-  afterAll(async () => {
-    await database.close();
+  useDatabase(open, (opened) => {
+    database = opened;
   });
   beforeEach(async () => {
     bot = await createHarness(database);

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
+import { afterAll, beforeAll } from "vitest";
 import { type DatabaseHandle, openPostgres, wrapPglite } from "../../src/db/client";
 
 /**
@@ -52,3 +53,21 @@ export const DRIVERS: { name: string; open: () => Promise<DatabaseHandle> }[] = 
   { name: "PGlite", open: createPgliteDatabase },
   ...(TEST_DATABASE_URL ? [{ name: "PostgreSQL", open: createPostgresDatabase }] : []),
 ];
+
+/**
+ * One database per test file and driver: opened before its tests, closed after them. `use` receives it
+ * (each file keeps its own `database` variable, assigned here).
+ */
+export function useDatabase(
+  open: () => Promise<DatabaseHandle>,
+  use: (database: DatabaseHandle) => void,
+): void {
+  let handle: DatabaseHandle | undefined;
+  beforeAll(async () => {
+    handle = await open();
+    use(handle);
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+}
