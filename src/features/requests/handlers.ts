@@ -249,17 +249,21 @@ requestsFeature.callbackQuery(/^f:/, async (ctx) => {
 
 // --- Text both ways ------------------------------------------------------------------------------
 
+/** The update's snapshot says this person is neither on a team nor in a request: nothing to relay. */
+function onlyLooking(ctx: BotContext): boolean {
+  return (
+    ctx.snapshot?.pseudonym === ctx.pseudonym &&
+    ctx.snapshot?.isMember === false &&
+    !ctx.snapshot.hasActiveRequest
+  );
+}
+
 requestsFeature.on("message:text", async (ctx, next) => {
   const text = ctx.message.text;
   // Menu buttons and commands keep their meaning even in the middle of a conversation with a worker.
   if (text.startsWith("/") || isMenuText(ctx, text)) return next();
   // Neither on a team nor in a request (most people, most of the time): a typed word is a lookup.
-  if (
-    ctx.snapshot?.pseudonym === ctx.pseudonym &&
-    ctx.snapshot?.isMember === false &&
-    !ctx.snapshot.hasActiveRequest
-  )
-    return next();
+  if (onlyLooking(ctx)) return next();
 
   const member = await currentMember(ctx);
   if (member && member.role !== "peer") {
@@ -315,6 +319,8 @@ requestsFeature.on(
     "message:location",
   ],
   async (ctx, next) => {
+    // A location from someone only looking things up is a "near me": no team or request to read.
+    if (onlyLooking(ctx)) return next();
     const content = mediaOf(ctx);
     const member = await currentMember(ctx);
     if (member && member.role !== "peer") {
