@@ -11,7 +11,6 @@ import { escapeHtml, onBothDatabases, type Run } from "./support";
  * embedded database, once on PostgreSQL when TEST_DATABASE_URL is set.
  */
 
-const BOT_USERNAME = "PercheTestBot";
 const ORGANISATION = "relais-faubourg";
 const SITE = "relais-faubourg-ontario";
 
@@ -49,17 +48,10 @@ async function join(chats: Chats, user: FakeUser, code: string, alias: string) {
   await chats.say(user, alias, `✅ C'est fait, ${alias}.`);
 }
 
-async function invite(run: Run, role: string): Promise<string> {
-  const out = await run.admin(["invite", "--role", role, "--org", ORGANISATION, "--username", BOT_USERNAME]);
-  const code = new RegExp(`^https://t\\.me/${BOT_USERNAME}\\?start=inv-(\\S+)$`, "m").exec(out)?.[1];
-  expect(code, out).toBeDefined();
-  return code as string;
-}
-
 async function runPart3(run: Run) {
   await run.admin(["directory", "import", "directory/example-montreal.yaml"]);
-  const workerCode = await invite(run, "worker");
-  const peerCode = await invite(run, "peer");
+  const workerCode = await run.invite("worker", ORGANISATION);
+  const peerCode = await run.invite("peer", ORGANISATION);
   const bot = await run.startBot();
   const chats = new Chats(bot);
   const fake = run.api;

@@ -274,7 +274,12 @@ export type Run = {
   admin(args: string[]): Promise<string>;
   /** `npm start`, once it long polls: its first getUpdates comes after it registered its profile. */
   startBot(): Promise<Bot>;
+  /** `admin invite` for `role` in `organisation`, with --username so no Telegram is needed: the code. */
+  invite(role: "worker" | "peer" | "admin", organisation: string): Promise<string>;
 };
+
+/** The fake Bot API's bot (test/support/fake-telegram.ts BOT_INFO). */
+export const BOT_USERNAME = "PercheTestBot";
 
 /**
  * Declares `test` twice: in "<suite>, on the embedded database (PGlite)", and in "<suite>, on PostgreSQL"
@@ -320,22 +325,40 @@ function runsTornDownAfterEach(
     api = fake;
     dataDir = mkdtempSync(path.join(tmpdir(), dataDirPrefix));
     const env = childEnv(dataDir, fake.apiRoot, extraEnv);
-    return {
+    const run: Run = {
       api: fake,
       async admin(args) {
-        const run = new NpmProcess(["run", "admin", "--", ...args], env);
-        processes.add(run);
+        const child = new NpmProcess(["run", "admin", "--", ...args], env);
+        processes.add(child);
         try {
-          const exit = await withTimeout(run.exited, ADMIN_TIMEOUT_MS, `npm run admin -- ${args.join(" ")}`);
-          expect(exit, `npm run admin -- ${args.join(" ")}\n${run.describe()}`).toEqual({
+          const exit = await withTimeout(
+            child.exited,
+            ADMIN_TIMEOUT_MS,
+            `npm run admin -- ${args.join(" ")}`,
+          );
+          expect(exit, `npm run admin -- ${args.join(" ")}\n${child.describe()}`).toEqual({
             code: 0,
             signal: null,
           });
-          return run.stdout;
+          return child.stdout;
         } finally {
-          await run.kill();
-          processes.delete(run);
+          await child.kill();
+          processes.delete(child);
         }
+      },
+      async invite(role, organisation) {
+        const out = await run.admin([
+          "invite",
+          "--role",
+          role,
+          "--org",
+          organisation,
+          "--username",
+          BOT_USERNAME,
+        ]);
+        const code = new RegExp(`^https://t\\.me/${BOT_USERNAME}\\?start=inv-(\\S+)$`, "m").exec(out)?.[1];
+        expect(code, out).toBeDefined();
+        return code as string;
       },
       async startBot() {
         const bot = new Bot(fake, database, env);
@@ -344,6 +367,7 @@ function runsTornDownAfterEach(
         return bot;
       },
     };
+    return run;
   };
 }
 
