@@ -5,6 +5,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { Database } from "../src/db/executor";
 import { applyMigrationsPglite, applyMigrationsPostgres } from "../src/db/migrate";
+import { preparingAll } from "../src/db/prepared";
 import * as schema from "../src/db/schema";
 
 /**
@@ -83,11 +84,13 @@ export async function openBenchPostgres(url: string): Promise<BenchDatabase> {
   target.pathname = `/${name}`;
   const counter: QueryCounter = { statements: 0, writes: 0 };
   // The same pool as production (src/db/client.ts).
-  const client = postgres(target.href, {
-    max: 10,
-    onnotice: () => {},
-    debug: (_connection, text) => count(counter, text),
-  });
+  const client = preparingAll(
+    postgres(target.href, {
+      max: 10,
+      onnotice: () => {},
+      debug: (_connection, text) => count(counter, text),
+    }),
+  );
   const db = drizzlePostgres(client, { schema, casing: "snake_case" }) as unknown as Database;
   await applyMigrationsPostgres(client, db);
   return {

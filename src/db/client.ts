@@ -7,6 +7,7 @@ import postgres from "postgres";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock";
 import type { Database } from "./executor";
 import { applyMigrationsPglite, applyMigrationsPostgres } from "./migrate";
+import { preparingAll } from "./prepared";
 import * as schema from "./schema";
 
 export type DatabaseHandle = {
@@ -28,12 +29,14 @@ export async function openDatabase(options: StorageOptions): Promise<DatabaseHan
 export function openPostgres(url: string): DatabaseHandle {
   // A database that does not answer fails within 5 s (postgres.js waits 30 s by default), well inside
   // the webhook's answer time, so Telegram is told to redeliver instead of the update being lost.
-  const client = postgres(url, {
-    max: 10,
-    connect_timeout: 5,
-    onnotice: () => {},
-    connection: { application_name: "perche" },
-  });
+  const client = preparingAll(
+    postgres(url, {
+      max: 10,
+      connect_timeout: 5,
+      onnotice: () => {},
+      connection: { application_name: "perche" },
+    }),
+  );
   const db = drizzlePostgres(client, { schema, casing: "snake_case" }) as unknown as Database;
   return {
     db,
