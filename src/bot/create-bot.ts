@@ -1,3 +1,5 @@
+// First: features register their handlers when imported, and should do so with the faster branch.
+import "./composer-branch";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { type ConversationData, conversations, createConversation } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
