@@ -23,6 +23,7 @@ export type TrafficKind =
   | "directory: location"
   | "directory: inline button"
   | "request flow step"
+  | "request flow: send"
   | "relayed message"
   | "worker action";
 
@@ -87,15 +88,26 @@ class Traffic {
   drawOf(kind: TrafficKind): Drawn {
     for (;;) {
       const drawn =
-        kind === "request flow step"
-          ? this.flowStep()
-          : kind === "relayed message"
-            ? this.relay()
-            : kind === "worker action"
-              ? this.workerAction()
-              : this.directory();
+        kind === "relayed message"
+          ? this.relay()
+          : kind === "worker action"
+            ? this.workerAction()
+            : this.directory();
       if (drawn.kind === kind) return drawn;
     }
+  }
+
+  /**
+   * A whole request flow for the next flow person, every step in order, the last ("send") under a kind
+   * of its own: sampling random steps of interleaved flows often missed "send", the costliest.
+   */
+  wholeFlow(): Drawn[] {
+    const person = this.flowPeople[this.nextFlowPerson++ % this.flowPeople.length] as Person;
+    const steps = requestFlowSteps(person);
+    return steps.map((update, i) => ({
+      kind: i === steps.length - 1 ? "request flow: send" : "request flow step",
+      update,
+    }));
   }
 
   directory(): Drawn {
@@ -325,39 +337,39 @@ export async function runMixed(database: BenchDatabase, options: MixedOptions): 
     options.concurrency,
   );
 
-  // SQL round trips per update, by kind: one update at a time so the count belongs to it.
-  const kinds: TrafficKind[] = [
+  // SQL round trips per update, by kind: one update at a time so the count belongs to it. Request flows
+  // are run whole (each step of `samples` flows, in order), so "send" is always measured.
+  traffic.openRequestIds = await openRequestIds(database);
+  const samples = Math.max(30, Math.min(120, Math.round(options.updates / 100)));
+  const counted = new Map<TrafficKind, { counts: number[]; writes: number }>();
+  const measure = async (drawn: Drawn) => {
+    const update = drawn.update();
+    const before = { ...database.counter };
+    await handle(update);
+    const row = counted.get(drawn.kind) ?? { counts: [], writes: 0 };
+    row.counts.push(database.counter.statements - before.statements);
+    row.writes += database.counter.writes - before.writes;
+    counted.set(drawn.kind, row);
+  };
+  for (const kind of [
     "directory: typed word",
     "directory: menu button",
     "directory: location",
     "directory: inline button",
-    "request flow step",
-    "relayed message",
-    "worker action",
-  ];
+  ] as const)
+    for (let i = 0; i < samples; i++) await measure(traffic.drawOf(kind));
+  for (let i = 0; i < samples; i++) for (const step of traffic.wholeFlow()) await measure(step);
+  for (let i = 0; i < samples; i++) await measure(traffic.drawOf("relayed message"));
+  // Worker actions claim requests that the flows above have just sent.
   traffic.openRequestIds = await openRequestIds(database);
-  const samples = Math.max(30, Math.min(120, Math.round(options.updates / 100)));
-  const roundTrips: MixedResult["roundTrips"] = [];
-  for (const kind of kinds) {
-    const counts: number[] = [];
-    let writes = 0;
-    // Worker actions claim requests that the flow steps above have just sent.
-    if (kind === "worker action") traffic.openRequestIds = await openRequestIds(database);
-    for (let i = 0; i < samples; i++) {
-      const update = traffic.drawOf(kind).update();
-      const before = { ...database.counter };
-      await handle(update);
-      counts.push(database.counter.statements - before.statements);
-      writes += database.counter.writes - before.writes;
-    }
-    roundTrips.push({
-      kind,
-      samples,
-      mean: round(counts.reduce((a, b) => a + b, 0) / counts.length, 1),
-      max: Math.max(...counts),
-      writesMean: round(writes / samples, 2),
-    });
-  }
+  for (let i = 0; i < samples; i++) await measure(traffic.drawOf("worker action"));
+  const roundTrips: MixedResult["roundTrips"] = [...counted].map(([kind, { counts, writes }]) => ({
+    kind,
+    samples: counts.length,
+    mean: round(counts.reduce((a, b) => a + b, 0) / counts.length, 1),
+    max: Math.max(...counts),
+    writesMean: round(writes / counts.length, 2),
+  }));
 
   // Mixed traffic, saturated: throughput, latency and memory.
   traffic.openRequestIds = await openRequestIds(database);

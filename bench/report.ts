@@ -70,6 +70,7 @@ export function renderMarkdown(report: Report): string {
   const kinds = report.drivers[0]?.mixed.roundTrips.map((r) => r.kind) ?? [];
   parts.push(
     "### SQL round trips per update (statements sent to the database, BEGIN/COMMIT included)",
+    'Request flows are run whole, one update at a time: "request flow step" is each step before the last, "request flow: send" the last.',
     table(
       ["kind", ...report.drivers.map((d) => `${name(d.driver)} mean / max (writes)`)],
       kinds.map((kind) => [

@@ -80,16 +80,18 @@ function targetChecks(drivers: DriverResult[], directory: ReturnType<typeof runD
     const lookups = mixed.roundTrips.filter((r) => r.kind.startsWith("directory"));
     const worstLookup = Math.max(...lookups.map((r) => r.max));
     const lookupWrites = Math.max(...lookups.map((r) => r.writesMean));
-    const flow = mixed.roundTrips.find((r) => r.kind === "request flow step");
+    // Every step of asking for help, "send" included: the target holds for the costliest.
+    const flow = mixed.roundTrips.filter((r) => r.kind.startsWith("request flow"));
+    const worstFlow = flow.length > 0 ? Math.max(...flow.map((r) => r.max)) : undefined;
     const ratio = mixed.directoryOnly.updatesPerSecond / mixed.floor.updatesPerSecond;
     checks.push(
       { driver, target: "lookup: at most 2 round trips", value: `${worstLookup}`, ok: worstLookup <= 2 },
       { driver, target: "lookup: no write", value: `${lookupWrites} writes/update`, ok: lookupWrites === 0 },
       {
         driver,
-        target: "request-flow step: at most 8 round trips",
-        value: `${flow?.max ?? "?"}`,
-        ok: (flow?.max ?? 99) <= 8,
+        target: "request-flow update (send included): at most 8 round trips",
+        value: `${worstFlow ?? "?"}`,
+        ok: (worstFlow ?? 99) <= 8,
       },
       {
         driver,

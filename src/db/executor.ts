@@ -1,4 +1,4 @@
-import type { ExtractTablesWithRelations } from "drizzle-orm";
+import { type ExtractTablesWithRelations, type SQLWrapper, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import type * as schema from "./schema";
 
@@ -11,4 +11,23 @@ export type Executor = Database | PgTransaction<PgQueryResultHKT, Schema, Extrac
 /** The rows of `db.execute(...)`: postgres.js answers an array, PGlite an object with `rows`. */
 export function rowsOf<Row = Record<string, unknown>>(result: unknown): Row[] {
   return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
+}
+
+/**
+ * Sends several writes (drizzle insert, update or delete builders, unsent) as ONE statement, each a
+ * data-modifying CTE: one round trip instead of one each, and all or nothing like any statement.
+ * They all see the database as it was before the statement and run in no set order, so none may
+ * read what another writes, nor two touch the same row; foreign keys are checked at the end of the
+ * statement, so a row may refer to one inserted beside it. `undefined` entries (nothing to write) are
+ * left out.
+ */
+export async function inOneStatement(db: Executor, writes: (SQLWrapper | undefined)[]): Promise<void> {
+  const present = writes.filter((w): w is SQLWrapper => w !== undefined);
+  if (present.length === 0) return;
+  // A builder embedded in `sql` renders in parentheses: exactly the body a CTE takes.
+  const ctes = sql.join(
+    present.map((write, i) => sql`${sql.raw(`w${i}`)} as ${write}`),
+    sql`, `,
+  );
+  await db.execute(sql`with ${ctes} select 1`);
 }

@@ -35,11 +35,19 @@ export async function enqueueMessages(
   messages: OutboxMessage[],
   sealer?: Sealer,
 ): Promise<number> {
-  if (messages.length === 0) return 0;
+  const statement = enqueueStatement(db, messages, sealer);
+  if (!statement) return 0;
+  const inserted = await statement.returning({ id: outbox.id });
+  return inserted.length;
+}
+
+/** The statement enqueueMessages runs, unsent: to send it within a larger one (see inOneStatement). */
+export function enqueueStatement(db: Executor, messages: OutboxMessage[], sealer?: Sealer) {
+  if (messages.length === 0) return undefined;
   for (const message of messages) {
     if ("chat_id" in message.payload) throw new Error("outbox payloads name a recipient, not a chat_id");
   }
-  const inserted = await db
+  return db
     .insert(outbox)
     .values(
       messages.map((message) => ({
@@ -54,7 +62,5 @@ export async function enqueueMessages(
         alertId: message.alertId ?? null,
       })),
     )
-    .onConflictDoNothing({ target: outbox.dedupeKey })
-    .returning({ id: outbox.id });
-  return inserted.length;
+    .onConflictDoNothing({ target: outbox.dedupeKey });
 }

@@ -53,7 +53,12 @@ const MAX_KEY = 64;
 
 /** Adds one per event, in one statement; events for the same cell are summed first (an upsert touches a row once). */
 export async function countEvents(db: Executor, now: Date, events: StatEvent[]): Promise<void> {
-  if (events.length === 0) return;
+  await countEventsStatement(db, now, events);
+}
+
+/** The statement countEvents runs, unsent: to send it within a larger one (see inOneStatement). */
+export function countEventsStatement(db: Executor, now: Date, events: StatEvent[]) {
+  if (events.length === 0) return undefined;
   const day = wallDate(now, STATS_ZONE);
   const cells = new Map<
     string,
@@ -69,7 +74,7 @@ export async function countEvents(db: Executor, now: Date, events: StatEvent[]):
   }
   // Rows always locked in the same order, so two statements counting the same cells cannot deadlock.
   const rows = [...cells].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, cell]) => cell);
-  await db
+  return db
     .insert(statCounters)
     .values(rows)
     .onConflictDoUpdate({
@@ -91,25 +96,32 @@ export function countEvent(
 type RequestFacts = { organisationId: string; category: string; createdAt: Date };
 
 /** A request was sent (inside its transaction): its category, its hour, and whether anyone was on call. */
-export function countRequestSent(
+export async function countRequestSent(
   db: Executor,
   now: Date,
   request: RequestFacts,
   onCall: number,
 ): Promise<void> {
+  await countRequestSentStatement(db, now, request, onCall);
+}
+
+/** The statement countRequestSent runs, unsent: to send it within a larger one (see inOneStatement). */
+export function countRequestSentStatement(db: Executor, now: Date, request: RequestFacts, onCall: number) {
   const org = request.organisationId;
   const hour = String(wallFields(now, STATS_ZONE).hour).padStart(2, "0");
-  return countEvents(db, now, [
+  return countEventsStatement(db, now, [
     { metric: "request.category", key: request.category, organisationId: org },
     { metric: "request.hour", key: hour, organisationId: org },
     ...(onCall === 0 ? [{ metric: "request.nobody_on_call" as const, key: "", organisationId: org }] : []),
   ]);
 }
 
-/** A request was claimed (inside the claim's transaction): how long it waited. */
-export function countClaim(db: Executor, now: Date, request: RequestFacts): Promise<void> {
+/** A request was claimed (inside the claim's transaction): how long it waited. Unsent (see inOneStatement). */
+export function countClaimStatement(db: Executor, now: Date, request: RequestFacts) {
   const bucket = claimWaitBucket(now.getTime() - request.createdAt.getTime());
-  return countEvent(db, now, "request.claim_wait", bucket, request.organisationId);
+  return countEventsStatement(db, now, [
+    { metric: "request.claim_wait", key: bucket, organisationId: request.organisationId },
+  ]);
 }
 
 /** A request ended (inside the transaction that ended it): closed with its outcome, withdrawn or expired. */

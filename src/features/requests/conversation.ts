@@ -6,7 +6,7 @@ import { ANSWER_MODES, type AnswerMode, REQUEST_CATEGORIES, type RequestCategory
 import { safeCut } from "../../text/split";
 import { formatInstantTime, relativeDay } from "../directory/format";
 import { isMenuText } from "../directory/handlers";
-import { openNowMessageFromDirectory } from "../directory/screens";
+import { type OpenNowMessage, openNowMessage } from "../directory/screens";
 import { relayingPeer, relaySent } from "../peers/flow";
 import { freshRelayPseudonym } from "../peers/queries";
 import { submitRequest } from "./use-cases";
@@ -168,10 +168,12 @@ export async function requestFlow(
       ...chosen,
       sourceUpdateId: outer.update.update_id,
       ...(relayedBy ? { relayedBy } : {}),
+      // Sending changes nothing in the directory: the version this update read still holds.
+      directoryVersion: outer.snapshot?.directoryVersion,
     });
     // Only plain values cross the replay boundary: the next shift is formatted here.
     if (result.kind !== "sent") return result;
-    const catalog = await outer.deps.catalog.get(outer.deps.db);
+    const catalog = await outer.deps.catalog.get(outer.deps.db, outer.snapshot?.directoryVersion);
     const when =
       result.nextShift && catalog
         ? outer.t("directory.whenAt", {
@@ -193,9 +195,7 @@ export async function requestFlow(
     };
   });
   if (mode === "relay")
-    return relaySent(ctx, outcome, async () =>
-      conversation.external((outer) => openNowMessageFromDirectory(outer)),
-    );
+    return relaySent(ctx, outcome, async () => conversation.external((outer) => openNowFromSnapshot(outer)));
   switch (outcome.kind) {
     case "not-peer":
       return;
@@ -216,7 +216,7 @@ export async function requestFlow(
         { parse_mode: "HTML", reply_markup: mainMenu(t) },
       );
       // Built inside `external` (it reads the directory), sent outside it.
-      const openNow = await conversation.external((outer) => openNowMessageFromDirectory(outer));
+      const openNow = await conversation.external((outer) => openNowFromSnapshot(outer));
       if (openNow) await ctx.reply(openNow.text, openNow.options);
       return;
     }
@@ -225,10 +225,16 @@ export async function requestFlow(
       return;
     case "no-team": {
       await ctx.reply(t("requests.sent.noTeam"), { reply_markup: mainMenu(t) });
-      const openNow = await conversation.external((outer) => openNowMessageFromDirectory(outer));
+      const openNow = await conversation.external((outer) => openNowFromSnapshot(outer));
       if (openNow) await ctx.reply(openNow.text, openNow.options);
     }
   }
+}
+
+/** What is open now, on the catalog of the version this update read (sending changes no directory). */
+async function openNowFromSnapshot(ctx: BotContext): Promise<OpenNowMessage | undefined> {
+  const catalog = await ctx.deps.catalog.get(ctx.deps.db, ctx.snapshot?.directoryVersion);
+  return catalog ? openNowMessage(ctx, catalog) : undefined;
 }
 
 type FlowOptions = {

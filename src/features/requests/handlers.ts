@@ -117,12 +117,8 @@ async function workerOrRefuse(ctx: BotContext): Promise<Member | undefined> {
 requestsFeature.callbackQuery(new RegExp(`^rq:claim:${REQUEST_ID}$`), async (ctx) => {
   const member = await workerOrRefuse(ctx);
   if (!member) return;
-  const request = await getRequest(ctx.deps.db, ctx.match[1] as string);
-  if (!request || request.organisationId !== member.organisationId) {
-    await ctx.answerCallbackQuery({ text: ctx.t("requests.notice.gone") });
-    return;
-  }
-  const result = await claim(ctx.deps, request.id, member);
+  // No read first: the claim itself finds a request gone or of another organisation ("gone").
+  const result = await claim(ctx.deps, ctx.match[1] as string, member);
   switch (result.kind) {
     case "claimed":
       await ctx.answerCallbackQuery();

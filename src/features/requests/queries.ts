@@ -1,14 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Locale } from "../../config";
-import type { Executor } from "../../db/executor";
+import { type Executor, rowsOf } from "../../db/executor";
 import {
   type AnswerMode,
+  groupNotices,
   members,
   type RequestCategory,
   requestMessages,
   requestNotices,
   requests,
+  teamGroups,
 } from "../../db/schema";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { enqueueMessages } from "../../outbox/enqueue";
@@ -48,27 +50,54 @@ export type NewRequest = {
   relayedBy?: { memberId: number; alias: string };
 };
 
+/**
+ * The row a new request becomes, every column given: the notices about it can be written in the same
+ * statement as the request itself. Delivered when someone is on call to get its notice now.
+ */
+export function newRequestRow(request: NewRequest, deliveredAt: Date | null): Request {
+  return {
+    id: request.id,
+    organisationId: request.organisationId,
+    personPseudonym: request.personPseudonym,
+    chatIdEnc: request.chatIdEnc,
+    nicknameAnimal: request.nickname.animal,
+    nicknameColour: request.nickname.colour,
+    locale: request.locale,
+    category: request.category,
+    answerMode: request.answerMode,
+    meetSiteId: request.meetSiteId,
+    areaPlaceId: request.areaPlaceId,
+    status: "open",
+    claimedByMemberId: null,
+    outcome: null,
+    createdAt: request.createdAt,
+    deliveredAt,
+    claimedAt: null,
+    endedAt: null,
+    escalationLevel: 0,
+    sourceUpdateId: request.sourceUpdateId,
+    relayedByMemberId: request.relayedBy?.memberId ?? null,
+    relayedVia: request.relayedBy?.alias ?? null,
+  };
+}
+
+/** The statements that write a new request and the person's first words, unsent (see inOneStatement). */
+export function insertRequestStatements(db: Executor, row: Request, message: string | null, sealer: Sealer) {
+  return [
+    db.insert(requests).values(row),
+    message
+      ? db.insert(requestMessages).values({
+          requestId: row.id,
+          author: "person",
+          bodyEnc: sealer.seal(message),
+          createdAt: row.createdAt,
+        })
+      : undefined,
+  ];
+}
+
 export async function insertRequest(db: Executor, request: NewRequest, sealer: Sealer): Promise<Request> {
-  const [row] = await db
-    .insert(requests)
-    .values({
-      id: request.id,
-      organisationId: request.organisationId,
-      personPseudonym: request.personPseudonym,
-      chatIdEnc: request.chatIdEnc,
-      nicknameAnimal: request.nickname.animal,
-      nicknameColour: request.nickname.colour,
-      locale: request.locale,
-      category: request.category,
-      answerMode: request.answerMode,
-      meetSiteId: request.meetSiteId,
-      areaPlaceId: request.areaPlaceId,
-      createdAt: request.createdAt,
-      sourceUpdateId: request.sourceUpdateId,
-      relayedByMemberId: request.relayedBy?.memberId ?? null,
-      relayedVia: request.relayedBy?.alias ?? null,
-    })
-    .returning();
+  const [row] = await db.insert(requests).values(newRequestRow(request, null)).returning();
   if (!row) throw new Error("request insert returned nothing");
   if (request.message)
     await db.insert(requestMessages).values({
@@ -96,11 +125,6 @@ export function heldRequest(active: Request[]): Request | undefined {
   return active
     .filter((r) => r.status === "claimed")
     .sort((a, b) => (b.claimedAt?.getTime() ?? 0) - (a.claimedAt?.getTime() ?? 0))[0];
-}
-
-export async function requestFromUpdate(db: Executor, updateId: number): Promise<Request | undefined> {
-  const [row] = await db.select().from(requests).where(eq(requests.sourceUpdateId, updateId));
-  return row;
 }
 
 export async function heldBy(db: Executor, memberId: number): Promise<Request[]> {
@@ -243,6 +267,37 @@ export async function recordNotice(
     on conflict do nothing`);
 }
 
+export type Announcement =
+  | { kind: "group"; organisationId: string; messageId: number }
+  | { kind: "member"; memberId: number; messageId: number; locale: Locale | null };
+
+/**
+ * Every message that announced a request, in one statement: the team groups' and each worker's notice,
+ * with that worker's language (null if they are gone). Groups first, then workers by id.
+ */
+export async function announcementsOf(db: Executor, requestId: string): Promise<Announcement[]> {
+  const rows = rowsOf<{ kind: "group" | "member"; id: string; message_id: number; locale: string | null }>(
+    await db.execute(sql`
+      select 'group' as kind, g.organisation_id as id, g.message_id, null as locale, 0 as part
+        from ${groupNotices} g where g.request_id = ${requestId}
+      union all
+      select 'member', n.member_id::text, n.message_id, m.locale, 1
+        from ${requestNotices} n left join ${members} m on m.id = n.member_id
+       where n.request_id = ${requestId}
+      order by part, id, message_id`),
+  );
+  return rows.map((r) =>
+    r.kind === "group"
+      ? { kind: "group", organisationId: r.id, messageId: Number(r.message_id) }
+      : {
+          kind: "member",
+          memberId: Number(r.id),
+          messageId: Number(r.message_id),
+          locale: r.locale === "fr" || r.locale === "en" ? r.locale : null,
+        },
+  );
+}
+
 export async function noticesOf(db: Executor, requestId: string) {
   return db.select().from(requestNotices).where(eq(requestNotices.requestId, requestId));
 }
@@ -260,7 +315,12 @@ export async function requestForNotice(
 }
 
 export async function setFocus(db: Executor, memberId: number, requestId: string | null): Promise<void> {
-  await db.update(members).set({ focusRequestId: requestId }).where(eq(members.id, memberId));
+  await setFocusStatement(db, memberId, requestId);
+}
+
+/** The statement setFocus runs, unsent: to send it within a larger one (see inOneStatement). */
+export function setFocusStatement(db: Executor, memberId: number, requestId: string | null) {
+  return db.update(members).set({ focusRequestId: requestId }).where(eq(members.id, memberId));
 }
 
 /** Open requests of an organisation that no worker was told about yet (nobody was on call). */
@@ -292,25 +352,78 @@ export async function enqueue(
   return enqueueMessages(db, messages, deps.sealer);
 }
 
+// A worker or coordinator who can be reached: the members a request can go to (peers relay, never answer).
+const reachableTeamMember = and(
+  isNull(members.revokedAt),
+  isNull(members.unreachableSince),
+  inArray(members.role, ["worker", "admin"]),
+);
+
 /** Organisations that have at least one reachable worker or coordinator, with how many are on call now. */
 export async function organisationsWithTeams(
   db: Executor,
   now: Date,
 ): Promise<{ organisationId: string; onCall: number }[]> {
-  const rows = await db
-    .select()
-    .from(members)
-    .where(
-      and(
-        isNull(members.revokedAt),
-        isNull(members.unreachableSince),
-        inArray(members.role, ["worker", "admin"]),
-      ),
-    );
+  return teamsOf(await db.select().from(members).where(reachableTeamMember), now);
+}
+
+/** The organisations of these reachable team members, with how many of them are on call now. Pure. */
+export function teamsOf(team: Member[], now: Date): { organisationId: string; onCall: number }[] {
   const teams = new Map<string, number>();
-  for (const m of rows)
+  for (const m of team)
     teams.set(m.organisationId, (teams.get(m.organisationId) ?? 0) + (isOnCall(m, now) ? 1 : 0));
   return [...teams].map(([organisationId, onCall]) => ({ organisationId, onCall }));
+}
+
+export type SubmitFacts = {
+  /** The request this update already made: a redelivered "send", or the same one on two instances. */
+  already: Request | undefined;
+  /** How many requests the person (or the peer helper relaying) has under way. */
+  active: number;
+  /** Every reachable worker and coordinator, by id (none when `already`), with their team's group. */
+  team: (Member & { teamHasGroup: boolean })[];
+};
+
+/**
+ * Everything sending a request reads, in ONE statement: the request this update may already have made,
+ * the requests under way, and the members it could go to with whether their team registered a group.
+ */
+export async function submitFacts(
+  db: Executor,
+  params: { sourceUpdateId: number | undefined; personPseudonym: string; relayedByMemberId?: number },
+): Promise<SubmitFacts> {
+  const statuses = sql.join(
+    ACTIVE_STATUSES.map((status) => sql`${status}`),
+    sql`, `,
+  );
+  const whose =
+    params.relayedByMemberId !== undefined
+      ? sql`a.relayed_by_member_id = ${params.relayedByMemberId}`
+      : sql`a.person_pseudonym = ${params.personPseudonym}`;
+  const rows = await db
+    .select({
+      already: requests,
+      active:
+        sql<number>`(select count(*) from requests a where ${whose} and a.status in (${statuses}))`.mapWith(
+          Number,
+        ),
+      member: members,
+      teamHasGroup: sql<boolean>`${teamGroups.organisationId} is not null`,
+    })
+    // One row of facts, widened to one per member; members are only read when this update made no request.
+    .from(sql`(select 1) as facts`)
+    .leftJoin(
+      requests,
+      params.sourceUpdateId === undefined ? sql`false` : eq(requests.sourceUpdateId, params.sourceUpdateId),
+    )
+    .leftJoin(members, and(isNull(requests.id), reachableTeamMember))
+    .leftJoin(teamGroups, eq(teamGroups.organisationId, members.organisationId))
+    .orderBy(asc(members.id));
+  return {
+    already: rows[0]?.already ?? undefined,
+    active: rows[0]?.active ?? 0,
+    team: rows.flatMap((r) => (r.member ? [{ ...r.member, teamHasGroup: r.teamHasGroup }] : [])),
+  };
 }
 
 /**

@@ -2,19 +2,19 @@ import { and, count, eq, gt, isNull } from "drizzle-orm";
 import { InlineKeyboard } from "grammy";
 import type { BotDeps } from "../../bot/context";
 import type { Locale } from "../../config";
-import type { Executor } from "../../db/executor";
+import { type Executor, inOneStatement } from "../../db/executor";
 import type { AnswerMode, RequestCategory } from "../../db/schema";
-import { groupNotices, members, requestMessages, requests, teamGroups } from "../../db/schema";
+import { members, requestMessages, requests, teamGroups } from "../../db/schema";
 import type { Catalog } from "../../directory/catalog";
-import type { OutboxMessage } from "../../outbox/enqueue";
-import { countClaim, countRequestSent } from "../../stats/counters";
+import { enqueueStatement, type OutboxMessage } from "../../outbox/enqueue";
+import { countClaimStatement, countRequestSentStatement } from "../../stats/counters";
 import { escapeHtml } from "../../text/html";
 import { splitForTelegram } from "../../text/split";
 import { withHtml } from "../../text/translate";
 import { activeRelayedBy, MAX_RELAYED_REQUESTS } from "../peers/queries";
 import { isRelayed, peerReplyKeyboard, tagForPeer } from "../peers/relay-text";
 import { referralHistoryFor } from "../referral/history";
-import { type Member, onCallMembers, teamOf } from "../team/queries";
+import { isOnCall, type Member, onCallMembers } from "../team/queries";
 import { nextShiftStart } from "../team/shifts";
 import { drawNickname } from "./nickname";
 import {
@@ -31,23 +31,26 @@ import {
 import {
   activeRequestsOf,
   addMessage,
+  announcementsOf,
   claimRequest,
   endRequest,
   enqueue,
   getRequest,
   heldBy,
   heldRequest,
-  insertRequest,
+  insertRequestStatements,
   MAX_ACTIVE_REQUESTS,
   markDelivered,
   messagesOf,
   newRequestId,
+  newRequestRow,
   noticesOf,
-  organisationsWithTeams,
   type Request,
   releaseRequest,
-  requestFromUpdate,
   setFocus,
+  setFocusStatement,
+  submitFacts,
+  teamsOf,
   undeliveredRequests,
 } from "./queries";
 import { pickOrganisation } from "./routing";
@@ -133,27 +136,34 @@ export async function groupNotice(
     .select()
     .from(teamGroups)
     .where(eq(teamGroups.organisationId, request.organisationId));
-  if (!group) return [];
+  return group ? [groupNoticeMessage(deps, request, suffix, header)] : [];
+}
+
+/** The team group's copy of a notice, for a team known to have a group. */
+function groupNoticeMessage(
+  deps: RequestDeps,
+  request: Request,
+  suffix = "",
+  header?: string,
+): OutboxMessage {
   const reader = readerFor(deps, deps.defaultLocale);
   // A group is wider than one worker: it sees that someone asks, never what they wrote or where they
   // are. The words go to the claimer alone, in private.
   const body = groupNoticeText(request, reader, deps.now());
-  return [
-    {
-      dedupeKey: `gnotice:${request.id}:${request.organisationId}${suffix}`,
-      recipient: { kind: "group", id: request.organisationId },
-      method: "sendMessage",
-      payload: {
-        ...htmlText(
-          header
-            ? `${reader.t(header, { minutes: Math.round((deps.now().getTime() - request.createdAt.getTime()) / 60_000) })}\n\n${body}`
-            : body,
-        ),
-        reply_markup: noticeKeyboard(request, reader),
-        protect_content: true,
-      },
+  return {
+    dedupeKey: `gnotice:${request.id}:${request.organisationId}${suffix}`,
+    recipient: { kind: "group", id: request.organisationId },
+    method: "sendMessage",
+    payload: {
+      ...htmlText(
+        header
+          ? `${reader.t(header, { minutes: Math.round((deps.now().getTime() - request.createdAt.getTime()) / 60_000) })}\n\n${body}`
+          : body,
+      ),
+      reply_markup: noticeKeyboard(request, reader),
+      protect_content: true,
     },
-  ];
+  };
 }
 
 /** After a claim from the team group: the worker gets the request in private, with its controls. */
@@ -187,6 +197,8 @@ export type SubmitInput = {
   sourceUpdateId?: number;
   /** Part 3 (peers): a peer helper asking for someone with them; `personPseudonym` is then a fresh one. */
   relayedBy?: { memberId: number; alias: string; organisationId: string };
+  /** The directory version the update's snapshot read: the catalog is then not asked for it again. */
+  directoryVersion?: number;
 };
 
 export type SubmitOutcome =
@@ -213,12 +225,21 @@ function isUniqueViolation(error: unknown): boolean {
   return e.code === "23505" || e.cause?.code === "23505";
 }
 
+/**
+ * Four round trips: BEGIN, one read (submitFacts), one write (the request, its first words, the counters
+ * and every notice in one statement), COMMIT. The notices go into the outbox in the same transaction as
+ * the request, so it is marked delivered as it is written when someone is on call to get them.
+ */
 async function submitOnce(deps: RequestDeps, input: SubmitInput): Promise<SubmitOutcome> {
   const now = deps.now();
-  const catalog = await deps.catalog.get(deps.db);
+  const catalog = await deps.catalog.get(deps.db, input.directoryVersion);
   return committing(deps, async (tx): Promise<SubmitOutcome> => {
-    const already =
-      input.sourceUpdateId === undefined ? undefined : await requestFromUpdate(tx, input.sourceUpdateId);
+    const facts = await submitFacts(tx, {
+      sourceUpdateId: input.sourceUpdateId,
+      personPseudonym: input.personPseudonym,
+      ...(input.relayedBy ? { relayedByMemberId: input.relayedBy.memberId } : {}),
+    });
+    const already = facts.already;
     if (already)
       return {
         kind: "sent",
@@ -227,19 +248,17 @@ async function submitOnce(deps: RequestDeps, input: SubmitInput): Promise<Submit
         onCall: already.deliveredAt ? 1 : 0,
         nextShift: null,
       };
-    const active = input.relayedBy
-      ? await activeRelayedBy(tx, input.relayedBy.memberId)
-      : await activeRequestsOf(tx, input.personPseudonym);
-    if (active.length >= (input.relayedBy ? MAX_RELAYED_REQUESTS : MAX_ACTIVE_REQUESTS))
-      return { kind: "too-many", count: active.length };
+    if (facts.active >= (input.relayedBy ? MAX_RELAYED_REQUESTS : MAX_ACTIVE_REQUESTS))
+      return { kind: "too-many", count: facts.active };
     // A peer's request goes to the peer's own organisation when it has a team.
     const preferred =
       input.relayedBy?.organisationId ??
       (input.meetSiteId ? catalog?.sitesById.get(input.meetSiteId)?.organisationId : undefined);
-    const organisationId = pickOrganisation(preferred, await organisationsWithTeams(tx, now));
+    const organisationId = pickOrganisation(preferred, teamsOf(facts.team, now));
     if (!organisationId) return { kind: "no-team" };
-    const request = await insertRequest(
-      tx,
+    const team = facts.team.filter((m) => m.organisationId === organisationId);
+    const onCall = team.filter((m) => isOnCall(m, now));
+    const request = newRequestRow(
       {
         id: newRequestId(),
         organisationId,
@@ -256,19 +275,19 @@ async function submitOnce(deps: RequestDeps, input: SubmitInput): Promise<Submit
         sourceUpdateId: input.sourceUpdateId ?? null,
         ...(input.relayedBy ? { relayedBy: input.relayedBy } : {}),
       },
-      deps.sealer,
+      onCall.length > 0 ? now : null,
     );
-    const onCall = await onCallMembers(tx, organisationId, now);
-    await countRequestSent(tx, now, request, onCall.length);
     const notices = await Promise.all(
       onCall.map((m) => noticeFor(deps, request, m, catalog, input.message ? [input.message] : [])),
     );
-    await enqueue(deps, tx, [...notices, ...(await groupNotice(deps, tx, request))]);
-    if (onCall.length > 0) await markDelivered(tx, [request.id], now);
-    const shifts =
-      onCall.length > 0
-        ? []
-        : (await teamOf(tx, organisationId)).flatMap((m) => (m.shiftHours ? [m.shiftHours] : []));
+    const toGroup = team[0]?.teamHasGroup ? [groupNoticeMessage(deps, request)] : [];
+    // A second "send" racing this one fails here on the unique update id; submitRequest then finds this.
+    await inOneStatement(tx, [
+      ...insertRequestStatements(tx, request, input.message, deps.sealer),
+      countRequestSentStatement(tx, now, request, onCall.length),
+      enqueueStatement(tx, [...notices, ...toGroup], deps.sealer),
+    ]);
+    const shifts = onCall.length > 0 ? [] : team.flatMap((m) => (m.shiftHours ? [m.shiftHours] : []));
     return {
       kind: "sent",
       requestId: request.id,
@@ -349,8 +368,6 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
       }
       return { kind: "gone" };
     }
-    await setFocus(tx, member.id, requestId);
-    await countClaim(tx, now, claimed);
     const person = readerFor(deps, claimed.locale);
     const out: OutboxMessage[] = [
       toPerson(
@@ -378,25 +395,26 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
         ),
       },
     });
-    for (const notice of await tx.select().from(groupNotices).where(eq(groupNotices.requestId, requestId)))
-      out.push(takenBy({ kind: "group", id: notice.organisationId }, notice.messageId, deps.defaultLocale));
-    for (const notice of await noticesOf(tx, requestId)) {
-      if (notice.memberId === member.id) continue;
-      const [colleague] = await tx
-        .select({ locale: members.locale })
-        .from(members)
-        .where(eq(members.id, notice.memberId));
-      out.push(
-        takenBy(
-          { kind: "member", id: String(notice.memberId) },
-          notice.messageId,
-          colleague?.locale ?? deps.defaultLocale,
-        ),
-      );
+    for (const notice of await announcementsOf(tx, requestId)) {
+      if (notice.kind === "group")
+        out.push(takenBy({ kind: "group", id: notice.organisationId }, notice.messageId, deps.defaultLocale));
+      else if (notice.memberId !== member.id)
+        out.push(
+          takenBy(
+            { kind: "member", id: String(notice.memberId) },
+            notice.messageId,
+            notice.locale ?? deps.defaultLocale,
+          ),
+        );
     }
     // Part 3 (referral): a request that came from another organisation brings what was said there.
     out.push(...(await referralHistoryFor(deps, tx, claimed, member)));
-    await enqueue(deps, tx, out);
+    // The claimer's focus, the counter and every message: one statement.
+    await inOneStatement(tx, [
+      setFocusStatement(tx, member.id, requestId),
+      countClaimStatement(tx, now, claimed),
+      enqueueStatement(tx, out, deps.sealer),
+    ]);
     return {
       kind: "claimed",
       request: claimed,
