@@ -26,7 +26,8 @@ function runDriver(driver: "pglite" | "postgres"): Promise<DriverResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", path.join(ROOT, "bench/driver.ts"), driver, out, ...(quick ? ["--quick"] : [])],
+      // The same Node flags as this process, which package.json gives as `npm start` gives them to the bot.
+      [...process.execArgv, path.join(ROOT, "bench/driver.ts"), driver, out, ...(quick ? ["--quick"] : [])],
       { cwd: ROOT, env: { ...process.env, TZ: "UTC" }, stdio: ["ignore", "inherit", "inherit"] },
     );
     child.on("error", reject);
