@@ -73,4 +73,21 @@ describe("grammY's branch, built once", () => {
     await b.handleUpdate(text(2, "x"));
     expect(seen).toEqual(["closed", "open"]);
   });
+
+  it("waits for a predicate that answers later, and treats a missing answer as no", async () => {
+    const seen: string[] = [];
+    const b = bot();
+    b.filter(
+      async (ctx) => ctx.message?.text === "tard",
+      () => void seen.push("later"),
+    );
+    b.filter(
+      (ctx) => (ctx.message?.text === "rien" ? (undefined as unknown as boolean) : false),
+      () => void seen.push("never"),
+    );
+    b.use(() => void seen.push("fell through"));
+    await b.handleUpdate(text(1, "tard"));
+    await b.handleUpdate(text(2, "rien"));
+    expect(seen).toEqual(["later", "fell through"]);
+  });
 });
