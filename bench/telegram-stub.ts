@@ -19,9 +19,12 @@ function methodOf(input: string | URL | Request): string {
   return url.slice(url.lastIndexOf("/") + 1);
 }
 
+/** The chat id of a call, read without parsing the whole body: the stub stands for a remote server, so its
+ * own work should not count against the bot's CPU (a JSON.parse of every keyboard did, 2 % of a lookup). */
 function chatOf(init: RequestInit | undefined): unknown {
   if (typeof init?.body !== "string") return undefined;
-  return (JSON.parse(init.body) as { chat_id?: unknown }).chat_id;
+  const found = /"chat_id":(-?\d+|"[^"]*")/.exec(init.body)?.[1];
+  return found === undefined ? undefined : JSON.parse(found);
 }
 
 export const STUB_BOT_INFO: UserFromGetMe = {
