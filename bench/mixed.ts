@@ -47,10 +47,18 @@ export type MixedResult = {
   directoryOnly: RunFigures;
   floor: RunFigures;
   paced: RunFigures & { targetPerSecond: number };
-  roundTrips: { kind: TrafficKind; samples: number; mean: number; max: number; writesMean: number }[];
+  roundTrips: {
+    kind: TrafficKind;
+    samples: number;
+    mean: number;
+    max: number;
+    writesMean: number;
+    /** This process's CPU time per update (user + system), one update at a time: with PGlite it includes the database's. */
+    cpuMicros: number;
+  }[];
 };
 
-class Traffic {
+export class Traffic {
   private readonly random = seededRandom(20261201);
   private readonly directoryPeople: Person[] = [];
   private readonly flowPeople: Person[] = [];
@@ -177,7 +185,7 @@ async function openRequestIds(database: BenchDatabase): Promise<string[]> {
 }
 
 /** Ten workers on call; each relay person holds a request claimed by one of them. */
-async function setUp(perche: Perche, database: BenchDatabase, traffic: Traffic): Promise<void> {
+export async function setUp(perche: Perche, database: BenchDatabase, traffic: Traffic): Promise<void> {
   await replaceDirectory(database.db, fixtureDirectory());
   for (const [i, worker] of traffic.workers.entries()) await joinAsWorker(perche, worker, `Intervenant${i}`);
   for (const [i, person] of traffic.relayPeople.entries()) {
@@ -341,12 +349,15 @@ export async function runMixed(database: BenchDatabase, options: MixedOptions): 
   // are run whole (each step of `samples` flows, in order), so "send" is always measured.
   traffic.openRequestIds = await openRequestIds(database);
   const samples = Math.max(30, Math.min(120, Math.round(options.updates / 100)));
-  const counted = new Map<TrafficKind, { counts: number[]; writes: number }>();
+  const counted = new Map<TrafficKind, { counts: number[]; writes: number; cpu: number }>();
   const measure = async (drawn: Drawn) => {
     const update = drawn.update();
     const before = { ...database.counter };
+    const cpu = process.cpuUsage();
     await handle(update);
-    const row = counted.get(drawn.kind) ?? { counts: [], writes: 0 };
+    const used = process.cpuUsage(cpu);
+    const row = counted.get(drawn.kind) ?? { counts: [], writes: 0, cpu: 0 };
+    row.cpu += used.user + used.system;
     row.counts.push(database.counter.statements - before.statements);
     row.writes += database.counter.writes - before.writes;
     counted.set(drawn.kind, row);
@@ -363,12 +374,13 @@ export async function runMixed(database: BenchDatabase, options: MixedOptions): 
   // Worker actions claim requests that the flows above have just sent.
   traffic.openRequestIds = await openRequestIds(database);
   for (let i = 0; i < samples; i++) await measure(traffic.drawOf("worker action"));
-  const roundTrips: MixedResult["roundTrips"] = [...counted].map(([kind, { counts, writes }]) => ({
+  const roundTrips: MixedResult["roundTrips"] = [...counted].map(([kind, { counts, writes, cpu }]) => ({
     kind,
     samples: counts.length,
     mean: round(counts.reduce((a, b) => a + b, 0) / counts.length, 1),
     max: Math.max(...counts),
     writesMean: round(writes / counts.length, 2),
+    cpuMicros: round(cpu / counts.length, 0),
   }));
 
   // Mixed traffic, saturated: throughput, latency and memory.

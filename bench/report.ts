@@ -83,6 +83,19 @@ export function renderMarkdown(report: Report): string {
     ),
   );
   parts.push(
+    "### CPU time per update (µs, this process, one update at a time; with PGlite it includes the database's)",
+    table(
+      ["kind", ...report.drivers.map((d) => name(d.driver))],
+      kinds.map((kind) => [
+        kind,
+        ...report.drivers.map((d) => {
+          const r = d.mixed.roundTrips.find((x) => x.kind === kind);
+          return r?.cpuMicros === undefined ? "–" : String(r.cpuMicros);
+        }),
+      ]),
+    ),
+  );
+  parts.push(
     "## 3. Directory scale",
     `${report.directory.sites.toLocaleString("en")} generated sites, catalog built in ${report.directory.buildCatalogMs} ms; ${report.directory.queries} queries each, ms.`,
     table(

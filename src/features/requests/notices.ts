@@ -40,8 +40,14 @@ export function nicknameOf(request: Request, reader: Reader): string {
   );
 }
 
+// Built once per language: an Intl object is costly to make and every notice names a language.
+const languageNames = {
+  fr: new Intl.DisplayNames(["fr-CA"], { type: "language" }),
+  en: new Intl.DisplayNames(["en-CA"], { type: "language" }),
+} satisfies Record<Locale, Intl.DisplayNames>;
+
 function languageName(code: string, locale: Locale): string {
-  return new Intl.DisplayNames([locale === "fr" ? "fr-CA" : "en-CA"], { type: "language" }).of(code) ?? code;
+  return languageNames[locale].of(code) ?? code;
 }
 
 export function answerLabel(request: Request, reader: Reader, catalog: Catalog | undefined): string {
