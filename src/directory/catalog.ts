@@ -4,7 +4,7 @@ import { buildSchedule, isOpen, type Schedule, type Status, statusAt, type Weekl
 import type { Directory, Material, Place, Site } from "./model";
 import { buildPointGrid, nearestInGrid, type PointGrid } from "./point-grid";
 import { smallestByKey } from "./smallest";
-import { type Entry, scoreMatches, toPhrases } from "./text-match";
+import { type Entry, scoreTokens, tokens, toPhrases } from "./text-match";
 
 /**
  * A directory ready to answer: hours parsed once, word indexes built once. Rebuilt only when the
@@ -186,9 +186,10 @@ export type TextMeaning =
  * on a tie, materials come first, then places, then sites.
  */
 export function interpretText(catalog: Catalog, text: string): TextMeaning {
-  const materials = scoreMatches(catalog.materialIndex, text);
-  const place = scoreMatches(catalog.placeIndex, text)[0];
-  const site = scoreMatches(catalog.siteIndex, text)[0];
+  const typed = tokens(text);
+  const materials = scoreTokens(catalog.materialIndex, typed);
+  const place = scoreTokens(catalog.placeIndex, typed)[0];
+  const site = scoreTokens(catalog.siteIndex, typed)[0];
   const best = Math.max(materials[0]?.score ?? 0, place?.score ?? 0, site?.score ?? 0);
   if (best === 0) return { kind: "nothing" };
   if ((materials[0]?.score ?? 0) === best)
