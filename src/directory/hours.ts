@@ -294,8 +294,8 @@ export function timedStatusAt(schedule: Schedule, now: Date): TimedStatus {
 /**
  * Whether a site is open, and until when, or when it opens next. A site's status only changes at the
  * edges of its openings, and screens ask for the same sites again and again: the last answer is kept on
- * the schedule with the instants it holds for, and given again while `now` stays between them (a clock
- * that goes backwards simply misses).
+ * the schedule with the instants it holds for, and given again while `now` stays between them; any
+ * other instant, earlier (a test's clock going back) or later, is worked out afresh.
  */
 export function statusAt(schedule: Schedule, now: Date): Status {
   const t = now.getTime();
