@@ -1,9 +1,10 @@
 import { wallDate } from "./clock";
 import type { Point } from "./distance";
-import { nearest } from "./distance";
-import { buildSchedule, isOpen, type Schedule, type Status, statusAt } from "./hours";
+import { buildSchedule, isOpen, type Schedule, type Status, statusAt, type WeeklyHours } from "./hours";
 import type { Directory, Material, Place, Site } from "./model";
-import { type Entry, scoreMatches, toPhrases } from "./text-match";
+import { buildPointGrid, nearestInGrid, type PointGrid } from "./point-grid";
+import { smallestByKey } from "./smallest";
+import { type Entry, scoreTokens, tokens, toPhrases } from "./text-match";
 
 /**
  * A directory ready to answer: hours parsed once, word indexes built once. Rebuilt only when the
@@ -18,6 +19,10 @@ export type Catalog = {
   materialIndex: Entry<Material>[];
   placeIndex: Entry<Place>[];
   siteIndex: Entry<Site>[];
+  /** The sites handing out each material, in the directory's order. */
+  sitesByMaterial: Map<string, Site[]>;
+  /** Where the sites are, for "near me". */
+  siteGrid: PointGrid<Site>;
 };
 
 export function buildCatalog(directory: Directory): Catalog {
@@ -28,8 +33,31 @@ export function buildCatalog(directory: Directory): Catalog {
     lon: directory.places[0]?.lon ?? -73.57,
   };
   const schedules = new Map<string, Schedule>();
+  const parsed = new Map<string, WeeklyHours>();
+  // Sites whose hours read the same share one schedule, and so its status cache: a screen listing
+  // thousands of sites works out a few statuses, not thousands.
+  const shared = new Map<string, Schedule>();
+  for (const site of directory.sites) {
+    const key = JSON.stringify([
+      site.hours,
+      site.chequeDayHours ?? "",
+      site.specialDates.map((d) => [d.day, d.hours]),
+      (site.workerDays ?? []).map((d) => [d.day, d.hours]),
+    ]);
+    let schedule = shared.get(key);
+    if (!schedule) {
+      schedule = buildSchedule(site, directory.chequeDays, region, directory.info.timezone, parsed);
+      shared.set(key, schedule);
+    }
+    schedules.set(site.id, schedule);
+  }
+  const sitesByMaterial = new Map<string, Site[]>();
   for (const site of directory.sites)
-    schedules.set(site.id, buildSchedule(site, directory.chequeDays, region, directory.info.timezone));
+    for (const id of new Set(site.materials)) {
+      const list = sitesByMaterial.get(id) ?? [];
+      list.push(site);
+      sitesByMaterial.set(id, list);
+    }
   return {
     directory,
     schedules,
@@ -50,11 +78,14 @@ export function buildCatalog(directory: Directory): Catalog {
         withoutParentheses(s.name.en),
       ]),
     })),
+    sitesByMaterial,
+    siteGrid: buildPointGrid(directory.sites, sitePoints),
   };
 }
 
 export type SiteWithStatus = { site: Site; status: Status };
 
+/** A site's status at `now` (kept on its schedule while it holds: see statusAt). */
 export function siteStatus(catalog: Catalog, site: Site, now: Date): Status {
   const schedule = catalog.schedules.get(site.id);
   return schedule ? statusAt(schedule, now) : { kind: "closed-for-now" };
@@ -78,23 +109,46 @@ function rank(status: Status): number {
   }
 }
 
-export function sitesWithMaterial(catalog: Catalog, materialId: string, now: Date): SiteWithStatus[] {
-  return catalog.directory.sites
-    .filter((site) => site.materials.includes(materialId))
-    .map((site) => ({ site, status: siteStatus(catalog, site, now) }))
-    .sort(byOpenness);
+export function withStatus(catalog: Catalog, sites: readonly Site[], now: Date): SiteWithStatus[] {
+  return sites.map((site) => ({ site, status: siteStatus(catalog, site, now) }));
 }
 
-/** Places people can walk or call to now; crisis lines are kept apart (they have their own card). */
-export function openNow(catalog: Catalog, now: Date): { open: SiteWithStatus[]; upcoming: SiteWithStatus[] } {
-  const all = catalog.directory.sites
-    .filter((site) => !site.isCrisisLine)
-    .map((site) => ({ site, status: siteStatus(catalog, site, now) }))
-    .sort(byOpenness);
-  return {
-    open: all.filter((s) => isOpen(s.status)),
-    upcoming: all.filter((s) => s.status.kind === "closed"),
-  };
+/**
+ * The first `n` entries in byOpenness order, equal ones in the order given: the same as sorting them all
+ * with byOpenness and keeping `n`, which a screen showing six of thousands need not pay for.
+ */
+export function firstByOpenness(entries: readonly SiteWithStatus[], n: number): SiteWithStatus[] {
+  return smallestByKey(entries, n, (entry) => rank(entry.status));
+}
+
+/** The sites handing out a material, in the directory's order. */
+export function sitesCarrying(catalog: Catalog, materialId: string): Site[] {
+  return catalog.sitesByMaterial.get(materialId) ?? [];
+}
+
+/** Every site handing out a material, sorted by openness. */
+export function sitesWithMaterial(catalog: Catalog, materialId: string, now: Date): SiteWithStatus[] {
+  const entries = withStatus(catalog, sitesCarrying(catalog, materialId), now);
+  return firstByOpenness(entries, entries.length);
+}
+
+/**
+ * Places people can walk or call to now, and those that open later within the week, in the directory's
+ * order (pick a page with firstByOpenness); crisis lines are kept apart (they have their own card).
+ */
+export function openAndUpcoming(
+  catalog: Catalog,
+  now: Date,
+): { open: SiteWithStatus[]; upcoming: SiteWithStatus[] } {
+  const open: SiteWithStatus[] = [];
+  const upcoming: SiteWithStatus[] = [];
+  for (const site of catalog.directory.sites) {
+    if (site.isCrisisLine) continue;
+    const status = siteStatus(catalog, site, now);
+    if (isOpen(status)) open.push({ site, status });
+    else if (status.kind === "closed") upcoming.push({ site, status });
+  }
+  return { open, upcoming };
 }
 
 export function crisisLines(catalog: Catalog): Site[] {
@@ -109,7 +163,7 @@ export function sitePoints(site: Site): Point[] {
 export type NearbySite = SiteWithStatus & { metres: number };
 
 export function nearestSites(catalog: Catalog, origin: Point, now: Date, k: number): NearbySite[] {
-  return nearest(catalog.directory.sites, origin, k, sitePoints).map(({ item, metres }) => ({
+  return nearestInGrid(catalog.siteGrid, origin, k).map(({ item, metres }) => ({
     site: item,
     metres,
     status: siteStatus(catalog, item, now),
@@ -132,9 +186,10 @@ export type TextMeaning =
  * on a tie, materials come first, then places, then sites.
  */
 export function interpretText(catalog: Catalog, text: string): TextMeaning {
-  const materials = scoreMatches(catalog.materialIndex, text);
-  const place = scoreMatches(catalog.placeIndex, text)[0];
-  const site = scoreMatches(catalog.siteIndex, text)[0];
+  const typed = tokens(text);
+  const materials = scoreTokens(catalog.materialIndex, typed);
+  const place = scoreTokens(catalog.placeIndex, typed)[0];
+  const site = scoreTokens(catalog.siteIndex, typed)[0];
   const best = Math.max(materials[0]?.score ?? 0, place?.score ?? 0, site?.score ?? 0);
   if (best === 0) return { kind: "nothing" };
   if ((materials[0]?.score ?? 0) === best)

@@ -33,19 +33,51 @@ export type WallFields = {
 };
 
 // formatToParts is the dearest call of a lookup (each site's status asks it several times): results are
-// kept per zone and second, which is all a WallFields holds. Bounded: emptied when it fills.
+// kept per zone and second, which is all a WallFields holds, with the day's YYYY-MM-DD ready. Bounded:
+// emptied when it fills. The memo hands out its own frozen object, so no caller can change what the
+// next one reads.
 const MEMO_LIMIT = 4096;
-const wallMemo = new Map<string, WallFields>();
+type Wall = { fields: Readonly<WallFields>; date: string };
+const wallMemo = new Map<string, Map<number, Wall>>();
+let wallMemoSize = 0;
 const dayMemo = new Map<string, string>();
 
-export function wallFields(instant: Date, timeZone: string): WallFields {
-  const key = `${timeZone}|${Math.floor(instant.getTime() / 1000)}`;
-  const known = wallMemo.get(key);
-  if (known) return { ...known };
-  const computed = computeWallFields(instant, timeZone);
-  if (wallMemo.size >= MEMO_LIMIT) wallMemo.clear();
-  wallMemo.set(key, computed);
-  return { ...computed };
+// A screen asks for the same `now` once per site: the last answer is checked first.
+let lastWall: { second: number; timeZone: string; wall: Wall } | undefined;
+
+function wall(instant: Date, timeZone: string): Wall {
+  const second = Math.floor(instant.getTime() / 1000);
+  if (lastWall && lastWall.second === second && lastWall.timeZone === timeZone) return lastWall.wall;
+  const found = memoisedWall(instant, second, timeZone);
+  lastWall = { second, timeZone, wall: found };
+  return found;
+}
+
+function memoisedWall(instant: Date, second: number, timeZone: string): Wall {
+  let zone = wallMemo.get(timeZone);
+  const known = zone?.get(second);
+  if (known) return known;
+  const fields = Object.freeze(computeWallFields(instant, timeZone));
+  const computed = {
+    fields,
+    date: `${fields.year}-${String(fields.month).padStart(2, "0")}-${String(fields.day).padStart(2, "0")}`,
+  };
+  if (wallMemoSize >= MEMO_LIMIT) {
+    wallMemo.clear();
+    wallMemoSize = 0;
+    zone = undefined;
+  }
+  if (!zone) {
+    zone = new Map();
+    wallMemo.set(timeZone, zone);
+  }
+  zone.set(second, computed);
+  wallMemoSize++;
+  return computed;
+}
+
+export function wallFields(instant: Date, timeZone: string): Readonly<WallFields> {
+  return wall(instant, timeZone).fields;
 }
 
 function computeWallFields(instant: Date, timeZone: string): WallFields {
@@ -65,8 +97,7 @@ function computeWallFields(instant: Date, timeZone: string): WallFields {
 
 /** YYYY-MM-DD of the wall-clock day in `timeZone`. */
 export function wallDate(instant: Date, timeZone: string): string {
-  const f = wallFields(instant, timeZone);
-  return `${f.year}-${String(f.month).padStart(2, "0")}-${String(f.day).padStart(2, "0")}`;
+  return wall(instant, timeZone).date;
 }
 
 /** Adds whole days to a YYYY-MM-DD date. */
@@ -79,4 +110,19 @@ export function addDays(isoDate: string, days: number): string {
   if (dayMemo.size >= MEMO_LIMIT) dayMemo.clear();
   dayMemo.set(key, result);
   return result;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Days since 1970-01-01 of a YYYY-MM-DD date: day arithmetic without strings. */
+export function dayNumber(isoDate: string): number {
+  return (
+    Date.UTC(Number(isoDate.slice(0, 4)), Number(isoDate.slice(5, 7)) - 1, Number(isoDate.slice(8, 10))) /
+    DAY_MS
+  );
+}
+
+/** The YYYY-MM-DD date of a day number. */
+export function isoDate(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }

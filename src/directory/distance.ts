@@ -13,8 +13,28 @@ export function distanceMetres(a: Point, b: Point): number {
 }
 
 /**
- * The k items nearest to `origin`, nearest first. A plain scan keeping the k best: at city scale
- * (thousands of sites) it costs well under a millisecond, so no spatial index is needed.
+ * The haversine term of the distance from `origin`, which grows with the distance: items are ranked by
+ * it, so the square root, the arcsine and the origin's cosine are paid once per kept item (or once in
+ * all), not once per site. The nearest-site index computes the very same numbers (see point-grid.ts).
+ */
+export function haversineTerm(origin: Point): (point: Point) => number {
+  const toRad = Math.PI / 180;
+  const cosOrigin = Math.cos(origin.lat * toRad);
+  return (point: Point) => {
+    const sinLat = Math.sin(((point.lat - origin.lat) * toRad) / 2);
+    const sinLon = Math.sin(((point.lon - origin.lon) * toRad) / 2);
+    return sinLat * sinLat + cosOrigin * Math.cos(point.lat * toRad) * sinLon * sinLon;
+  };
+}
+
+export function metresOfTerm(h: number): number {
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/**
+ * The k items nearest to `origin`, nearest first; on equal distances the earlier item comes first. A
+ * plain scan keeping the k best; a catalog answers through its grid (point-grid.ts), which gives the
+ * same answer without measuring every site.
  */
 export function nearest<T>(
   items: T[],
@@ -22,15 +42,7 @@ export function nearest<T>(
   k: number,
   pointsOf: (item: T) => Point[],
 ): { item: T; metres: number }[] {
-  // Ranked by the haversine term itself, which grows with the distance: the square root, the arcsine and
-  // the origin's cosine are then paid once per kept item (or once in all), not once per site.
-  const toRad = Math.PI / 180;
-  const cosOrigin = Math.cos(origin.lat * toRad);
-  const term = (point: Point) => {
-    const sinLat = Math.sin(((point.lat - origin.lat) * toRad) / 2);
-    const sinLon = Math.sin(((point.lon - origin.lon) * toRad) / 2);
-    return sinLat * sinLat + cosOrigin * Math.cos(point.lat * toRad) * sinLon * sinLon;
-  };
+  const term = haversineTerm(origin);
   const best: { item: T; h: number }[] = [];
   for (const item of items) {
     const points = pointsOf(item);
@@ -44,8 +56,5 @@ export function nearest<T>(
       if (best.length > k) best.pop();
     }
   }
-  return best.map(({ item, h }) => ({
-    item,
-    metres: 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h))),
-  }));
+  return best.map(({ item, h }) => ({ item, metres: metresOfTerm(h) }));
 }

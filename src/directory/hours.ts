@@ -1,5 +1,5 @@
 import type OpeningHours from "opening_hours";
-import { addDays, wallDate, wallFields } from "./clock";
+import { dayNumber, isoDate, wallDate, wallFields } from "./clock";
 import { parseOpeningHours, type Region } from "./hours-syntax";
 import type { Site } from "./model";
 
@@ -15,16 +15,24 @@ import type { Site } from "./model";
 export type Interval = { from: number; to: number };
 export type DayHours = { day: string; intervals: Interval[]; allDay: boolean };
 
-export type Schedule = {
-  weekly: OpeningHours;
-  /** Whole-day replacements: cheque-day hours, then special dates on top. */
-  overrides: Map<string, Interval[]>;
+/**
+ * Weekly hours parsed once, with the intervals the library gave by day number (see weeklyIntervals).
+ * They depend on the text and the region only, so sites with the same hours share them.
+ */
+export type WeeklyHours = { weekly: OpeningHours; cache: Map<number, Interval[]> };
+
+export type Schedule = WeeklyHours & {
+  /** Whole-day replacements by day number: cheque-day hours, then special dates on top. */
+  overrides: Map<number, Interval[]>;
   timeZone: string;
-  /** Weekly intervals by day, computed once per window (see weeklyIntervals). */
-  cache: Map<string, Interval[]>;
+  /** statusAt's merged openings, by the day number they are seen from (see spansFrom). */
+  spans: Map<number, DaySpans>;
+  /** The last status given, with the instants between which it holds (see statusAt). */
+  last?: TimedStatus;
 };
 
 const DAY = 1440;
+const DAY_MS = 86_400_000;
 // How far ahead to look for the next change: past this a site is "open around the clock" or "no opening
 // known this week", which is all a person needs at the door.
 const LOOKAHEAD_DAYS = 8;
@@ -45,60 +53,72 @@ export function parseDayRanges(value: string): Interval[] {
 
 export const DAY_RANGES_PATTERN = /^(off|\d{1,2}:\d{2}-\d{1,2}:\d{2}(,\d{1,2}:\d{2}-\d{1,2}:\d{2}){0,5})$/;
 
+/**
+ * `parsed`: weekly hours already parsed in this region, by text. Parsing is the dearest part of building
+ * a catalog, and a directory repeats a few texts ("Mo-Fr 09:00-17:00") many times.
+ */
 export function buildSchedule(
   site: Pick<Site, "hours" | "chequeDayHours" | "specialDates" | "workerDays">,
   chequeDays: string[],
   region: Region,
   timeZone: string,
+  parsed: Map<string, WeeklyHours> = new Map(),
 ): Schedule {
-  const overrides = new Map<string, Interval[]>();
+  const overrides = new Map<number, Interval[]>();
   if (site.chequeDayHours) {
     const ranges = parseDayRanges(site.chequeDayHours);
-    for (const day of chequeDays) overrides.set(day, ranges);
+    for (const day of chequeDays) overrides.set(dayNumber(day), ranges);
   }
-  for (const special of site.specialDates) overrides.set(special.day, parseDayRanges(special.hours));
+  for (const special of site.specialDates)
+    overrides.set(dayNumber(special.day), parseDayRanges(special.hours));
   // What a worker set from the street is newer than the file.
-  for (const day of site.workerDays ?? []) overrides.set(day.day, parseDayRanges(day.hours));
-  return { weekly: parseOpeningHours(site.hours, region), overrides, timeZone, cache: new Map() };
+  for (const day of site.workerDays ?? []) overrides.set(dayNumber(day.day), parseDayRanges(day.hours));
+  let weekly = parsed.get(site.hours);
+  if (!weekly) {
+    weekly = { weekly: parseOpeningHours(site.hours, region), cache: new Map() };
+    parsed.set(site.hours, weekly);
+  }
+  return { ...weekly, overrides, timeZone, spans: new Map() };
 }
 
-function localDay(date: Date): string {
-  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
+/** The day number of a Date's local calendar day (the opening_hours library works in local time). */
+function localDayNumber(date: Date): number {
+  return Date.UTC(date.getFullYear(), date.getMonth(), date.getDate()) / DAY_MS;
 }
 
 /** A wall-clock Date for the opening_hours library (it reads local getters). */
-function libraryDate(day: string, minutes = 0): Date {
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  return new Date(y, m - 1, d, Math.floor(minutes / 60), minutes % 60);
-}
-
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+function libraryDate(day: number): Date {
+  const utc = new Date(day * DAY_MS);
+  return new Date(utc.getUTCFullYear(), utc.getUTCMonth(), utc.getUTCDate());
 }
 
 /**
- * The weekly intervals of each day from `first` to `last`, each attributed to the day it starts. A run
- * that crosses midnight is cut there; the piece after midnight stays with the evening it came from when
- * that evening started it and it ends by noon (a night that runs on), and belongs to its own day
- * otherwise (24/7, or a weekend that runs into Monday morning).
+ * The weekly intervals of each day from `first` to `last` (day numbers), each attributed to the day it
+ * starts. A run that crosses midnight is cut there; the piece after midnight stays with the evening it
+ * came from when that evening started it and it ends by noon (a night that runs on), and belongs to its
+ * own day otherwise (24/7, or a weekend that runs into Monday morning).
  */
-function weeklyIntervals(schedule: Schedule, first: string, last: string): Map<string, Interval[]> {
-  const result = new Map<string, Interval[]>();
-  const missing: string[] = [];
-  for (let day = first; day <= last; day = addDays(day, 1)) {
+function weeklyIntervals(schedule: Schedule, first: number, last: number): Interval[][] {
+  const result: Interval[][] = [];
+  let firstMissing: number | undefined;
+  let lastMissing = first;
+  for (let day = first; day <= last; day++) {
     const cached = schedule.cache.get(day);
-    if (cached) result.set(day, cached);
-    else missing.push(day);
+    result.push(cached ?? []);
+    if (!cached) {
+      firstMissing ??= day;
+      lastMissing = day;
+    }
   }
-  if (missing.length === 0) return result;
+  if (firstMissing === undefined) return result;
 
-  const from = addDays(missing[0] as string, -2);
-  const to = addDays(missing[missing.length - 1] as string, 3);
+  const from = firstMissing - 2;
+  const to = lastMissing + 3;
   // Merge what the library returns into runs, as minutes from `from`'s midnight.
   const runs: Interval[] = [];
   for (const [start, end] of schedule.weekly.getOpenIntervals(libraryDate(from), libraryDate(to))) {
-    const s = daysBetween(from, localDay(start)) * DAY + start.getHours() * 60 + start.getMinutes();
-    const e = daysBetween(from, localDay(end)) * DAY + end.getHours() * 60 + end.getMinutes();
+    const s = (localDayNumber(start) - from) * DAY + start.getHours() * 60 + start.getMinutes();
+    const e = (localDayNumber(end) - from) * DAY + end.getHours() * 60 + end.getMinutes();
     const last = runs[runs.length - 1];
     if (last && last.to >= s) last.to = Math.max(last.to, e);
     else runs.push({ from: s, to: e });
@@ -128,10 +148,11 @@ function weeklyIntervals(schedule: Schedule, first: string, last: string): Map<s
       cursor = pieceEnd;
     }
   }
-  for (const day of missing) {
-    const intervals = byDay.get(daysBetween(from, day)) ?? [];
+  for (let day = firstMissing; day <= lastMissing; day++) {
+    if (schedule.cache.has(day)) continue;
+    const intervals = byDay.get(day - from) ?? [];
     schedule.cache.set(day, intervals);
-    result.set(day, intervals);
+    result[day - first] = intervals;
   }
   // Keep the cache to about a month of days.
   if (schedule.cache.size > 40)
@@ -141,13 +162,13 @@ function weeklyIntervals(schedule: Schedule, first: string, last: string): Map<s
 }
 
 /** The intervals starting on each day from `first` to `last`, with cheque days and special dates applied. */
-export function intervalsByDay(schedule: Schedule, first: string, last: string): Map<string, Interval[]> {
-  const weekly = weeklyIntervals(schedule, first, last);
-  for (const day of weekly.keys()) {
-    const override = schedule.overrides.get(day);
-    if (override) weekly.set(day, override);
+function intervalsByDay(schedule: Schedule, first: number, last: number): Interval[][] {
+  const days = weeklyIntervals(schedule, first, last);
+  for (let i = 0; i < days.length; i++) {
+    const override = schedule.overrides.get(first + i);
+    if (override) days[i] = override;
   }
-  return weekly;
+  return days;
 }
 
 export type Status =
@@ -158,11 +179,14 @@ export type Status =
 
 /** The real instant of a wall-clock time: `minutes` after the start of `day` in `timeZone`. */
 export function instantAt(day: string, minutes: number, timeZone: string): Date {
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  const asUtc = Date.UTC(y, m - 1, d) + minutes * 60_000;
+  return new Date(instantOfDay(dayNumber(day), minutes, timeZone));
+}
+
+function instantOfDay(day: number, minutes: number, timeZone: string): number {
+  const asUtc = day * DAY_MS + minutes * 60_000;
   let guess = asUtc - offsetMinutes(new Date(asUtc), timeZone) * 60_000;
   guess = asUtc - offsetMinutes(new Date(guess), timeZone) * 60_000;
-  return new Date(guess);
+  return guess;
 }
 
 function offsetMinutes(instant: Date, timeZone: string): number {
@@ -174,36 +198,112 @@ function offsetMinutes(instant: Date, timeZone: string): number {
   );
 }
 
-export function statusAt(schedule: Schedule, now: Date): Status {
-  const today = wallDate(now, schedule.timeZone);
-  const f = wallFields(now, schedule.timeZone);
-  const nowMinutes = f.hour * 60 + f.minute;
-  const first = addDays(today, -1);
-  const last = addDays(today, LOOKAHEAD_DAYS);
-  // Every interval of the window as minutes from today's midnight, merged where they touch.
-  const spans: Interval[] = [];
-  for (const [day, intervals] of intervalsByDay(schedule, first, last)) {
-    const offset = daysBetween(today, day) * DAY;
+/**
+ * What statusAt reads for one day: every opening from the day before to the end of the look-ahead, as
+ * minutes from that day's midnight, merged where they touch, each with its status made once. `start`
+ * is the instant of the day's midnight when the whole day runs at one UTC offset (a wall minute is then
+ * a fixed instant); undefined on the days the clocks change.
+ */
+type DaySpans = { spans: Span[]; start: number | undefined };
+type Span = Interval & { status?: Status; next?: Status };
+/** A status and the instants [from, until) over which it holds. */
+export type TimedStatus = { status: Status; from: number; until: number };
+
+const ALWAYS_OPEN: Status = Object.freeze({ kind: "always-open" });
+const CLOSED_FOR_NOW: Status = Object.freeze({ kind: "closed-for-now" });
+
+function spansFrom(schedule: Schedule, today: number): DaySpans {
+  const known = schedule.spans.get(today);
+  if (known) return known;
+  const first = today - 1;
+  const spans: Span[] = [];
+  intervalsByDay(schedule, first, today + LOOKAHEAD_DAYS).forEach((intervals, index) => {
+    const offset = (first + index - today) * DAY;
     for (const i of intervals) if (i.to > i.from) spans.push({ from: i.from + offset, to: i.to + offset });
-  }
+  });
   spans.sort((a, b) => a.from - b.from);
-  const merged: Interval[] = [];
+  const merged: Span[] = [];
   for (const span of spans) {
     const previous = merged[merged.length - 1];
     if (previous && previous.to >= span.from) previous.to = Math.max(previous.to, span.to);
     else merged.push({ ...span });
   }
+  const result = { spans: merged, start: regularDayStart(today, schedule.timeZone) };
+  // A handful of days is all a process looks at; the oldest seen is dropped.
+  if (schedule.spans.size >= 8) schedule.spans.delete(schedule.spans.keys().next().value as number);
+  schedule.spans.set(today, result);
+  return result;
+}
+
+/** The instant a day starts when it runs 24 hours at one UTC offset; undefined when the clocks change. */
+function regularDayStart(day: number, timeZone: string): number | undefined {
+  const start = instantOfDay(day, 0, timeZone);
+  const end = instantOfDay(day + 1, 0, timeZone);
+  const sameOffset =
+    offsetMinutes(new Date(start), timeZone) === offsetMinutes(new Date(end - 60_000), timeZone);
+  return end - start === DAY_MS && sameOffset ? start : undefined;
+}
+
+/**
+ * The status at `now`, computed from the hours, with the instants over which it holds: on one day it
+ * only changes at an opening's edges, so it holds from the last edge (or midnight) to the next (or
+ * midnight). On the days the clocks change it is said to hold for this instant only.
+ */
+export function timedStatusAt(schedule: Schedule, now: Date): TimedStatus {
+  const zone = schedule.timeZone;
+  const f = wallFields(now, zone);
+  const today = Date.UTC(f.year, f.month - 1, f.day) / DAY_MS;
+  const nowMinutes = f.hour * 60 + f.minute;
+  const { spans, start } = spansFrom(schedule, today);
   const windowEnd = (LOOKAHEAD_DAYS + 1) * DAY;
-  const current = merged.find((s) => s.from <= nowMinutes && nowMinutes < s.to);
-  if (current) {
-    return current.to >= windowEnd
-      ? { kind: "always-open" }
-      : { kind: "open", until: instantAt(today, current.to, schedule.timeZone) };
+  let lastEdge = 0;
+  let nextEdge = DAY;
+  let status = CLOSED_FOR_NOW;
+  for (const span of spans) {
+    if (span.to <= nowMinutes) {
+      lastEdge = Math.max(lastEdge, span.to);
+      continue;
+    }
+    if (span.from <= nowMinutes) {
+      lastEdge = Math.max(lastEdge, span.from);
+      nextEdge = Math.min(nextEdge, span.to);
+      span.status ??=
+        span.to >= windowEnd
+          ? ALWAYS_OPEN
+          : { kind: "open", until: new Date(instantOfDay(today, span.to, zone)) };
+      status = span.status;
+    } else {
+      nextEdge = Math.min(nextEdge, span.from);
+      span.next ??= { kind: "closed", opensAt: new Date(instantOfDay(today, span.from, zone)) };
+      status = span.next;
+    }
+    break;
   }
-  const next = merged.find((s) => s.from > nowMinutes);
-  return next
-    ? { kind: "closed", opensAt: instantAt(today, next.from, schedule.timeZone) }
-    : { kind: "closed-for-now" };
+  const t = now.getTime();
+  // On a regular day wall minute m is the instant start + m minutes; `now` itself must agree.
+  const minuteStart = start === undefined ? Number.NaN : start + nowMinutes * 60_000;
+  if (minuteStart <= t && t < minuteStart + 60_000)
+    return {
+      status,
+      from: (start as number) + lastEdge * 60_000,
+      until: (start as number) + nextEdge * 60_000,
+    };
+  return { status, from: t, until: t + 1 };
+}
+
+/**
+ * Whether a site is open, and until when, or when it opens next. A site's status only changes at the
+ * edges of its openings, and screens ask for the same sites again and again: the last answer is kept on
+ * the schedule with the instants it holds for, and given again while `now` stays between them; any
+ * other instant, earlier (a test's clock going back) or later, is worked out afresh.
+ */
+export function statusAt(schedule: Schedule, now: Date): Status {
+  const t = now.getTime();
+  const last = schedule.last;
+  if (last && last.from <= t && t < last.until) return last.status;
+  const timed = timedStatusAt(schedule, now);
+  schedule.last = timed;
+  return timed.status;
 }
 
 export function isOpen(status: Status): boolean {
@@ -212,12 +312,19 @@ export function isOpen(status: Status): boolean {
 
 /** The openings that start on a day; "24 h/24" when the day is open from midnight to midnight and beyond. */
 export function hoursOnDay(schedule: Schedule, day: string): DayHours {
-  const intervals = intervalsByDay(schedule, day, day).get(day) ?? [];
+  const intervals = intervalsByDay(schedule, dayNumber(day), dayNumber(day))[0] ?? [];
   const allDay = intervals.some((i) => i.from === 0 && i.to >= DAY);
   return { day, intervals: allDay ? [] : intervals.filter((i) => i.to > i.from), allDay };
 }
 
 export function weekHours(schedule: Schedule, now: Date, days = 7): DayHours[] {
-  const today = wallDate(now, schedule.timeZone);
-  return Array.from({ length: days }, (_, i) => hoursOnDay(schedule, addDays(today, i)));
+  const today = dayNumber(wallDate(now, schedule.timeZone));
+  return intervalsByDay(schedule, today, today + days - 1).map((intervals, index) => {
+    const allDay = intervals.some((i) => i.from === 0 && i.to >= DAY);
+    return {
+      day: isoDate(today + index),
+      intervals: allDay ? [] : intervals.filter((i) => i.to > i.from),
+      allDay,
+    };
+  });
 }

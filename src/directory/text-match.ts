@@ -6,14 +6,27 @@
 const MAX_INPUT = 300;
 
 export function normalise(text: string): string {
-  return text
-    .slice(0, MAX_INPUT * 2)
+  const head = text.slice(0, MAX_INPUT * 2);
+  // Plain ASCII (most of what people type) has no accents to strip and only a-z and 0-9 as letters and
+  // digits: the same result without Unicode decomposition.
+  if (isAscii(head))
+    return head
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, " ")
+      .trim()
+      .slice(0, MAX_INPUT);
+  return head
     .normalize("NFKD")
     .replace(/\p{M}+/gu, "")
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim()
     .slice(0, MAX_INPUT);
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 export function tokens(text: string): string[] {
@@ -27,30 +40,43 @@ export function singular(word: string): string {
   return word;
 }
 
+// Three rows of the distance table are all it reads (two back for a transposition): kept between calls
+// rather than allocated for each pair of words.
+let rowBefore = new Int32Array(64);
+let rowAbove = new Int32Array(64);
+let row = new Int32Array(64);
+
 /** Damerau-Levenshtein distance (optimal string alignment), stopping early past `max`. */
 export function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
-  for (let j = 1; j <= b.length; j++) (rows[0] as number[])[j] = j;
+  if (row.length <= b.length) {
+    rowBefore = new Int32Array(b.length + 1);
+    rowAbove = new Int32Array(b.length + 1);
+    row = new Int32Array(b.length + 1);
+  }
+  for (let j = 0; j <= b.length; j++) row[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const row = rows[i] as number[];
-    const prev = rows[i - 1] as number[];
+    const reused = rowBefore;
+    rowBefore = rowAbove;
+    rowAbove = row;
+    row = reused;
+    row[0] = i;
     let best = Number.POSITIVE_INFINITY;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let value = Math.min(
-        (prev[j] as number) + 1,
+        (rowAbove[j] as number) + 1,
         (row[j - 1] as number) + 1,
-        (prev[j - 1] as number) + cost,
+        (rowAbove[j - 1] as number) + cost,
       );
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        value = Math.min(value, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+        value = Math.min(value, (rowBefore[j - 2] as number) + 1);
       row[j] = value;
       best = Math.min(best, value);
     }
     if (best > max) return max + 1;
   }
-  return (rows[a.length] as number[])[b.length] as number;
+  return row[b.length] as number;
 }
 
 /** How many typos a word of this length may carry: none under 5 letters (too many false friends). */
@@ -90,7 +116,11 @@ export function findMatches<T>(entries: Entry<T>[], text: string): T[] {
 
 /** Like findMatches, with each value's score: the number of words of its longest matching phrase. */
 export function scoreMatches<T>(entries: Entry<T>[], text: string): { value: T; score: number }[] {
-  const typed = tokens(text);
+  return scoreTokens(entries, tokens(text));
+}
+
+/** scoreMatches for a text already cut into tokens (one cut serves several indexes). */
+export function scoreTokens<T>(entries: Entry<T>[], typed: string[]): { value: T; score: number }[] {
   if (typed.length === 0) return [];
   const scored: { value: T; score: number; order: number }[] = [];
   entries.forEach((entry, order) => {

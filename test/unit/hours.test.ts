@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { wallDate, wallFields } from "../../src/directory/clock";
-import { buildSchedule, hoursOnDay, instantAt, statusAt } from "../../src/directory/hours";
+import { buildSchedule, hoursOnDay, instantAt, statusAt, timedStatusAt } from "../../src/directory/hours";
 import { MONTREAL_REGION } from "../../src/directory/hours-syntax";
 import type { Site } from "../../src/directory/model";
 
@@ -180,5 +180,80 @@ describe("hours in Montreal, whatever the machine's zone", () => {
     } finally {
       process.env.TZ = previous;
     }
+  });
+});
+
+describe("a status kept between two edges", () => {
+  const PATTERNS = [
+    "Mo-Fr 09:00-17:00; PH off",
+    "Mo-Su 20:00-03:00",
+    "Sa 20:00-03:00",
+    "Su 01:00-04:00",
+    "Fr 20:00-24:00; Sa,Su 00:00-24:00; Mo 00:00-08:00",
+    "24/7",
+    "off",
+  ];
+  const SPECIAL = { specialDates: [{ day: "2026-11-02", hours: "01:30-02:30" }] };
+  // Minute by minute over the autumn change (1 November 2026, 06:00 UTC) and the spring one (8 March),
+  // then jumps back and forth: the clock of a test moves backwards as often as forwards.
+  const sweep = (from: string, minutes: number, step: number) =>
+    Array.from(
+      { length: Math.floor(minutes / step) },
+      (_, i) => new Date(Date.parse(from) + i * step * 60_000),
+    );
+  const instants = [
+    ...sweep("2026-10-31T20:00:00Z", 36 * 60, 7),
+    ...sweep("2026-03-07T20:00:00Z", 36 * 60, 7),
+    ...sweep("2026-11-18T21:55:00Z", 10, 1),
+    ...sweep("2026-11-18T21:55:00Z", 10, 1).reverse(),
+    new Date("2026-11-18T21:59:59.999Z"),
+    new Date("2026-11-18T22:00:00Z"),
+    new Date("2026-11-18T21:59:59.999Z"),
+    new Date("2026-11-25T15:00:00Z"),
+    new Date("2026-11-18T15:00:00Z"),
+    new Date("2026-11-01T05:30:00Z"),
+    new Date("2026-11-01T06:30:00Z"),
+    new Date("2026-11-01T05:30:00Z"),
+  ];
+
+  it("gives what a fresh schedule works out, across edges, backwards and over the clock changes", () => {
+    for (const hours of PATTERNS) {
+      const kept = schedule(hours, SPECIAL);
+      for (const now of instants)
+        expect({ hours, now, status: statusAt(kept, now) }).toEqual({
+          hours,
+          now,
+          status: statusAt(schedule(hours, SPECIAL), now),
+        });
+    }
+  });
+
+  it("holds exactly from one edge to the next", () => {
+    const weekdays = schedule("Mo-Fr 09:00-17:00");
+    // Wednesday 18 November, 14:00 in Montreal: open from 9:00 to 17:00.
+    expect(timedStatusAt(weekdays, new Date("2026-11-18T19:00:00Z"))).toEqual({
+      status: { kind: "open", until: new Date("2026-11-18T22:00:00Z") },
+      from: Date.parse("2026-11-18T14:00:00Z"),
+      until: Date.parse("2026-11-18T22:00:00Z"),
+    });
+    // 20:00: closed until Thursday 9:00, but a new day starts at midnight.
+    expect(timedStatusAt(weekdays, new Date("2026-11-19T01:00:00Z"))).toMatchObject({
+      status: { kind: "closed", opensAt: new Date("2026-11-19T14:00:00Z") },
+      from: Date.parse("2026-11-18T22:00:00Z"),
+      until: Date.parse("2026-11-19T05:00:00Z"),
+    });
+    expect(statusAt(weekdays, new Date("2026-11-18T21:59:59.999Z")).kind).toBe("open");
+    expect(statusAt(weekdays, new Date("2026-11-18T22:00:00Z")).kind).toBe("closed");
+    expect(statusAt(weekdays, new Date("2026-11-18T21:59:59.999Z")).kind).toBe("open");
+  });
+
+  it("holds for one instant only on the day the clocks change", () => {
+    const nights = schedule("Sa 20:00-03:00");
+    const now = new Date("2026-11-01T05:30:00Z");
+    expect(timedStatusAt(nights, now)).toEqual({
+      status: { kind: "open", until: new Date("2026-11-01T08:00:00Z") },
+      from: now.getTime(),
+      until: now.getTime() + 1,
+    });
   });
 });

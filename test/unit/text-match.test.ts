@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../bench/stats";
 import { buildCatalog, interpretText } from "../../src/directory/catalog";
 import { mentionsEmergency } from "../../src/directory/emergency-words";
 import { fromDirectoryFile } from "../../src/directory/file-model";
@@ -103,4 +104,63 @@ describe("emergency words", () => {
     "does not raise an alarm for %s",
     (text) => expect(mentionsEmergency(text)).toBe(false),
   );
+});
+
+describe("the quick paths of word matching", () => {
+  const random = seededRandom(3);
+  const word = (alphabet: string, length: number) =>
+    Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+
+  /** The whole optimal-string-alignment table, never stopping early. */
+  function fullDistance(a: string, b: string): number {
+    const d = Array.from({ length: a.length + 1 }, (_, i) =>
+      Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+    );
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++) {
+        const row = d[i] as number[];
+        const above = d[i - 1] as number[];
+        row[j] = Math.min(
+          (above[j] as number) + 1,
+          (row[j - 1] as number) + 1,
+          (above[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+          row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      }
+    return (d[a.length] as number[])[b.length] as number;
+  }
+
+  it("counts typos as the whole table does, up to the limit", () => {
+    for (let n = 0; n < 3000; n++) {
+      const a = word("abcdé", 1 + Math.floor(random() * 10));
+      const b = word("abcdé", 1 + Math.floor(random() * 10));
+      const max = Math.floor(random() * 4);
+      // Past the limit it only promises "more than max".
+      const capped = Math.min(editDistance(a, b, max), max + 1);
+      expect([a, b, max, capped]).toEqual([a, b, max, Math.min(fullDistance(a, b), max + 1)]);
+    }
+    // Longer than the kept rows, then short again.
+    const long = word("ab", 90);
+    expect(editDistance(long, `${long}x`, 2)).toBe(1);
+    expect(editDistance("seringue", "sreingue", 2)).toBe(1);
+  });
+
+  it("normalises plain ASCII as the Unicode rules do", () => {
+    const unicodeRules = (text: string) =>
+      text
+        .slice(0, 600)
+        .normalize("NFKD")
+        .replace(/\p{M}+/gu, "")
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}]+/gu, " ")
+        .trim()
+        .slice(0, 300);
+    const ascii = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code)).join("");
+    for (let n = 0; n < 2000; n++) {
+      const text = word(ascii, Math.floor(random() * 40));
+      expect(normalise(text)).toBe(unicodeRules(text));
+    }
+    expect(normalise(`${"Ab1 ".repeat(200)}`)).toBe(unicodeRules(`${"Ab1 ".repeat(200)}`));
+  });
 });

@@ -69,8 +69,26 @@ function cachedIntl<T extends Intl.DateTimeFormat | Intl.NumberFormat | Intl.Dis
   return formatter;
 }
 
+// The same few days and languages come back on every screen: each text is formatted once. Bounded.
+const formatted = new Map<string, string>();
+function formattedOnce(key: string, format: () => string): string {
+  let text = formatted.get(key);
+  if (text === undefined) {
+    text = format();
+    if (formatted.size >= 2000) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
+}
+
 /** "jeu. 25 déc." / "Thu, Dec 25" for a YYYY-MM-DD day. */
 export function formatDay(isoDate: string, locale: Locale, withWeekday = true): string {
+  return formattedOnce(`day|${locale}|${withWeekday}|${isoDate}`, () =>
+    formatDayNow(isoDate, locale, withWeekday),
+  );
+}
+
+function formatDayNow(isoDate: string, locale: Locale, withWeekday: boolean): string {
   const [y, m, d] = isoDate.split("-").map(Number) as [number, number, number];
   const text = cachedIntl(
     `day:${locale}:${withWeekday}`,
@@ -87,11 +105,13 @@ export function formatDay(isoDate: string, locale: Locale, withWeekday = true): 
 }
 
 function weekdayName(isoDate: string, locale: Locale): string {
-  const [y, m, d] = isoDate.split("-").map(Number) as [number, number, number];
-  return cachedIntl(
-    `weekday:${locale}`,
-    () => new Intl.DateTimeFormat(intlLocale(locale), { timeZone: "UTC", weekday: "long" }),
-  ).format(new Date(Date.UTC(y, m - 1, d, 12)));
+  return formattedOnce(`weekday|${locale}|${isoDate}`, () => {
+    const [y, m, d] = isoDate.split("-").map(Number) as [number, number, number];
+    return cachedIntl(
+      `weekday:${locale}`,
+      () => new Intl.DateTimeFormat(intlLocale(locale), { timeZone: "UTC", weekday: "long" }),
+    ).format(new Date(Date.UTC(y, m - 1, d, 12)));
+  });
 }
 
 /** "aujourd'hui", "demain", "jeudi" (within a week) or "jeu. 25 déc.". */
@@ -290,7 +310,9 @@ function languageNames(codes: string[], locale: Locale): string {
     `languages:${locale}`,
     () => new Intl.DisplayNames([intlLocale(locale)], { type: "language" }),
   );
-  return codes.map((code) => names.of(code) ?? code).join(", ");
+  return codes
+    .map((code) => formattedOnce(`language|${locale}|${code}`, () => names.of(code) ?? code))
+    .join(", ");
 }
 
 /**

@@ -41,9 +41,29 @@ directoryFeature.command("menu", (ctx) => showMenu(ctx, "start.welcome"));
 type MenuAction = "supplies" | "open" | "near" | "emergency" | "back";
 const MENU_ACTIONS: MenuAction[] = ["supplies", "open", "near", "emergency", "back"];
 
+// Every text message is checked against the menu, here and in every dialogue: each translator's labels
+// are read once and kept (a translator's texts never change while it lives).
+type MenuLabels = { actions: Map<string, MenuAction>; requestsButton: string };
+const labelsByTranslator = new WeakMap<Translate, MenuLabels>();
+
+function menuLabels(t: Translate): MenuLabels {
+  let labels = labelsByTranslator.get(t);
+  if (!labels) {
+    const actions = new Map<string, MenuAction>();
+    for (const action of MENU_ACTIONS) {
+      const label = t(`common.menu.${action}`);
+      if (!actions.has(label)) actions.set(label, action);
+    }
+    labels = { actions, requestsButton: t("requests.menuButton") };
+    labelsByTranslator.set(t, labels);
+  }
+  return labels;
+}
+
 export function menuActionFor(text: string, translators: Record<Locale, Translate>): MenuAction | undefined {
   for (const t of Object.values(translators)) {
-    for (const action of MENU_ACTIONS) if (t(`common.menu.${action}`) === text) return action;
+    const action = menuLabels(t).actions.get(text);
+    if (action) return action;
   }
   return undefined;
 }
@@ -54,8 +74,8 @@ export function isMenuText(ctx: { deps: BotContext["deps"] }, text: string): boo
   const en = ctx.deps.translations.forLocale("en");
   return (
     menuActionFor(text, { fr, en }) !== undefined ||
-    text === fr("requests.menuButton") ||
-    text === en("requests.menuButton") ||
+    text === menuLabels(fr).requestsButton ||
+    text === menuLabels(en).requestsButton ||
     isPeerMenuText(ctx.deps, text)
   );
 }

@@ -4,7 +4,14 @@ import type { BotContext } from "../../bot/context";
 import { mainMenu, PAGE_SIZE, siteButtons, suppliesMenu } from "../../bot/keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "../../bot/last-resort";
 import type { Catalog } from "../../directory/catalog";
-import { nearestSites, openNow, siteStatus, sitesWithMaterial } from "../../directory/catalog";
+import {
+  firstByOpenness,
+  nearestSites,
+  openAndUpcoming,
+  siteStatus,
+  sitesCarrying,
+  withStatus,
+} from "../../directory/catalog";
 import type { Point } from "../../directory/distance";
 import type { Material, Place } from "../../directory/model";
 import { countLookup } from "../../stats/counters";
@@ -52,11 +59,12 @@ export async function showMaterial(
   from = 0,
 ): Promise<void> {
   const view = viewOf(ctx, catalog);
-  const all = sitesWithMaterial(catalog, material.id, view.now);
+  const sites = sitesCarrying(catalog, material.id);
   // A "show more" tapped after the list shrank starts over rather than claiming there is nothing.
-  if (from >= all.length) from = 0;
-  const page = all.slice(from, from + PAGE_SIZE);
-  const rest = all.length - from - page.length;
+  if (from >= sites.length) from = 0;
+  // Only the sites up to this page are put in order; the rest are only counted.
+  const page = firstByOpenness(withStatus(catalog, sites, view.now), from + PAGE_SIZE).slice(from);
+  const rest = sites.length - from - page.length;
   const keyboard = siteButtons(page, ctx.locale, {
     data: callbackData.material(material.id, from + PAGE_SIZE),
     count: rest,
@@ -102,12 +110,12 @@ export type OpenNowMessage = {
 /** The open-now message as plain data, so it can also be built inside a conversation's `external`. */
 export function openNowMessage(ctx: BotContext, catalog: Catalog, from = 0): OpenNowMessage {
   const view = viewOf(ctx, catalog);
-  const { open, upcoming } = openNow(catalog, view.now);
+  const { open, upcoming } = openAndUpcoming(catalog, view.now);
   // A "show more" tapped after the list shrank starts over rather than claiming there is nothing.
   const start = from >= open.length ? 0 : from;
-  const page = open.slice(start, start + PAGE_SIZE);
+  const page = firstByOpenness(open, start + PAGE_SIZE).slice(start);
   const rest = open.length - start - page.length;
-  const nextOpenings = open.length < FEW_OPEN ? upcoming.slice(0, 4 - open.length) : [];
+  const nextOpenings = open.length < FEW_OPEN ? firstByOpenness(upcoming, 4 - open.length) : [];
   const keyboard = siteButtons([...page, ...nextOpenings], ctx.locale, {
     data: callbackData.open(start + PAGE_SIZE),
     count: rest,
