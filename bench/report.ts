@@ -102,7 +102,10 @@ export function renderMarkdown(report: Report): string {
       ["query", "p50", "p99", "max"],
       [
         ["nearest 5 sites with their status", ...Object.values(report.directory.nearestSites)],
-        ["sites with a material, sorted by openness", ...Object.values(report.directory.sitesWithMaterial)],
+        [
+          "first page (6) of the sites with a material, by openness, and their count",
+          ...Object.values(report.directory.sitesWithMaterial),
+        ],
       ],
     ),
   );
