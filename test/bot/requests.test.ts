@@ -187,6 +187,16 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     expect(takenBy[0]?.payload.chat_id).not.toBe(ownButtons[0]?.payload.chat_id);
   });
 
+  it("does not offer contact after a lookup to someone whose request is under way", async () => {
+    await worker("Marc");
+    const someone = person();
+    await ask(someone);
+    await bot.send(textUpdate(someone, "naloxone"));
+    expect(bot.lastText(someone.id)).toContain("Naloxone");
+    expect(bot.lastText(someone.id)).not.toContain("Envie d'en parler");
+    expect(callbackDatas(bot.lastCall(someone.id)?.payload)).not.toContain("talk");
+  });
+
   it("withdraws a request with no questions asked, and tells the worker who held it", async () => {
     const marc = await worker("Marc");
     const someone = person();

@@ -198,6 +198,8 @@ async function offerPerche(ctx: BotContext, catalog: Catalog): Promise<boolean> 
   const { perches } = ctx.deps;
   if (!perches || !ctx.pseudonym) return false;
   if (!perches.offerToday(ctx.pseudonym, ctx.deps.now(), catalog.directory.info.timezone)) return false;
+  // The update's snapshot already says whether a request is under way: a lookup stays one round trip.
+  if (ctx.snapshot?.pseudonym === ctx.pseudonym) return !ctx.snapshot.hasActiveRequest;
   const active = await activeRequestsOf(ctx.deps.db, ctx.pseudonym);
   return active.length === 0;
 }
