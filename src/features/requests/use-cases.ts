@@ -15,6 +15,7 @@ import { tagForPeer } from "../peers/relay-text";
 import { referralHistoryFor } from "../referral/history";
 import { isOnCall, type Member, onCallMembers } from "../team/queries";
 import { nextShiftStart } from "../team/shifts";
+import { claimWithFacts } from "./claim-queries";
 import { drawNickname } from "./nickname";
 import {
   claimedKeyboard,
@@ -29,8 +30,6 @@ import {
 } from "./notices";
 import {
   addMessage,
-  announcementsOf,
-  claimRequest,
   endRequest,
   enqueue,
   getRequest,
@@ -346,8 +345,8 @@ export type ClaimOutcome =
 export async function claim(deps: RequestDeps, requestId: string, member: Member): Promise<ClaimOutcome> {
   const now = deps.now();
   return committing(deps, async (tx): Promise<ClaimOutcome> => {
-    const claimed = await claimRequest(tx, requestId, member, now);
-    if (!claimed) {
+    const facts = await claimWithFacts(tx, requestId, member, now);
+    if (!facts) {
       const current = await getRequest(tx, requestId);
       if (current?.organisationId !== member.organisationId) return { kind: "gone" };
       // A double tap or a redelivered update from the holder: already theirs, nothing more to do.
@@ -366,6 +365,7 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
       }
       return { kind: "gone" };
     }
+    const { claimed } = facts;
     const person = readerFor(deps, claimed.locale);
     const out: OutboxMessage[] = [
       toPerson(
@@ -393,7 +393,7 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
         ),
       },
     });
-    for (const notice of await announcementsOf(tx, requestId)) {
+    for (const notice of facts.announcements) {
       if (notice.kind === "group")
         out.push(takenBy({ kind: "group", id: notice.organisationId }, notice.messageId, deps.defaultLocale));
       else if (notice.memberId !== member.id)
@@ -406,7 +406,7 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
         );
     }
     // Part 3 (referral): a request that came from another organisation brings what was said there.
-    out.push(...(await referralHistoryFor(deps, tx, claimed, member)));
+    if (facts.referred) out.push(...(await referralHistoryFor(deps, tx, claimed, member)));
     // The claimer's focus, the counter and every message: one statement.
     await inOneStatement(tx, [
       setFocusStatement(tx, member.id, requestId),
