@@ -13,6 +13,7 @@ import { claimWithFacts } from "../../src/features/requests/claim-queries";
 import { newRequestRow } from "../../src/features/requests/queries";
 import { createSealer } from "../../src/privacy/sealed";
 import { DRIVERS, useDatabase } from "../support/database";
+import { requestDraft } from "../support/request-draft";
 
 const sealer = createSealer(Buffer.alloc(32, 6).toString("base64"));
 const NOW = new Date("2026-11-25T19:00:00Z");
@@ -42,21 +43,12 @@ describe.each(DRIVERS)("a claim's statement, on $name", ({ open }) => {
 
   async function openRequest(id: string, organisationId: string) {
     const row = newRequestRow(
-      {
+      requestDraft(sealer, {
         id,
         organisationId,
-        personPseudonym: `person-${id}`,
-        chatIdEnc: sealer.seal("4242"),
-        nickname: { animal: "heron", colour: "blue" },
         locale: "en",
-        category: "housing",
-        answerMode: "chat",
-        meetSiteId: null,
-        areaPlaceId: null,
-        message: null,
         createdAt: new Date(NOW.getTime() - 10 * 60_000),
-        sourceUpdateId: null,
-      },
+      }),
       NOW,
     );
     await database.db.insert(requests).values(row);

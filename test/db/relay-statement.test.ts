@@ -18,6 +18,7 @@ import {
 import type { OutboxMessage } from "../../src/outbox/enqueue";
 import { createSealer } from "../../src/privacy/sealed";
 import { DRIVERS, useDatabase } from "../support/database";
+import { requestDraft } from "../support/request-draft";
 
 const sealer = createSealer(Buffer.alloc(32, 5).toString("base64"));
 const NOW = new Date("2026-11-25T19:00:00Z");
@@ -60,21 +61,12 @@ describe.each(DRIVERS)("a relayed message's statements, on $name", ({ open }) =>
   async function request(person: string, holder?: { id: number }, claimedAt = NOW) {
     next += 1;
     const row = newRequestRow(
-      {
+      requestDraft(sealer, {
         id: `rq-relay-${String(next).padStart(3, "0")}`,
         organisationId: "org-r",
         personPseudonym: person,
-        chatIdEnc: sealer.seal("4242"),
-        nickname: { animal: "heron", colour: "blue" },
-        locale: "fr",
-        category: "housing",
-        answerMode: "chat",
-        meetSiteId: null,
-        areaPlaceId: null,
-        message: null,
         createdAt: minutesBefore(60 - next),
-        sourceUpdateId: null,
-      },
+      }),
       NOW,
     );
     const claimed = holder ? { status: "claimed" as const, claimedByMemberId: holder.id, claimedAt } : {};
