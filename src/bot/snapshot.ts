@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Locale } from "../config";
 import { type Executor, rowsOf } from "../db/executor";
+import { ROLES, type Role } from "../db/schema";
 import { ACTIVE_STATUSES } from "../features/requests/queries";
 
 /**
@@ -20,6 +21,8 @@ export type PersonSnapshot = {
   conversation: { state: unknown; version: number } | null;
   /** An active (not revoked) member row exists for this person. */
   isMember: boolean;
+  /** That member's role (a peer helper's words are relayed, a worker's answer): undefined for no member. */
+  memberRole: Role | undefined;
   /** The person has an open or claimed request. */
   hasActiveRequest: boolean;
   directoryVersion: number | undefined;
@@ -37,7 +40,7 @@ export async function loadSnapshot(
   const [row] = rowsOf<{
     locale: string | null;
     conversation: { state: unknown; version: number } | string | null;
-    is_member: boolean;
+    member_role: string | null;
     has_active_request: boolean;
     directory_version: number | null;
   }>(
@@ -46,18 +49,21 @@ export async function loadSnapshot(
         (select locale from language_choices where pseudonym = ${pseudonym}) as locale,
         (select json_build_object('state', state, 'version', version)
            from conversation_state where key = ${pseudonym}) as conversation,
-        exists (select 1 from members where pseudonym = ${memberPseudonym} and revoked_at is null) as is_member,
+        (select role from members where pseudonym = ${memberPseudonym} and revoked_at is null) as member_role,
         exists (select 1 from requests
                  where person_pseudonym = ${pseudonym} and status in (${statuses})) as has_active_request,
         (select version from directory_info where id = 1) as directory_version`),
   );
+  // At most one active member per pseudonym (a unique index): the same probe as an `exists`.
+  const memberRole = ROLES.find((role) => role === row?.member_role);
   const conversation =
     typeof row?.conversation === "string" ? JSON.parse(row.conversation) : row?.conversation;
   return {
     pseudonym,
     locale: row?.locale === "fr" || row?.locale === "en" ? row.locale : undefined,
     conversation: conversation ?? null,
-    isMember: row?.is_member === true,
+    isMember: memberRole !== undefined,
+    memberRole,
     hasActiveRequest: row?.has_active_request === true,
     directoryVersion: row?.directory_version ?? undefined,
   };

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { members, requests } from "../../src/db/schema";
-import { FLOOD_PER_MINUTE } from "../../src/features/requests/use-cases";
+import { FLOOD_PER_MINUTE } from "../../src/features/requests/relay";
 import { createInvitation, listMembers } from "../../src/features/team/queries";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
 import { ALLOWED_UPDATES } from "../../src/run/allowed-updates";

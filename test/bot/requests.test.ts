@@ -2,7 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
-import { members, requests } from "../../src/db/schema";
+import { members, requestMessages, requests } from "../../src/db/schema";
 import { submitRequest } from "../../src/features/requests/use-cases";
 import { DRIVERS, useDatabase } from "../support/database";
 import { callbackDatas, createHarness, type Harness } from "../support/harness";
@@ -573,6 +573,72 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     await bot.send(textUpdate(someone, "pour Marc"));
     await bot.deliver();
     expect(bot.telegram.textsTo(marc.id).some((t) => t.endsWith(" : pour Marc"))).toBe(true);
+  });
+
+  it("sends a worker's words to the request whose notice they answer, and on to it; a colleague's or an ended one gets the way to answer", async () => {
+    const marc = await worker("Marc");
+    const bea = await worker("Béa");
+    const [first, second, third] = [person(), person(), person()];
+    const one = await askAndClaim(marc, first);
+    const two = await askAndClaim(marc, second);
+    const three = await askAndClaim(bea, third);
+    /** Marc's notice of a request: the message he answers with Telegram's "reply". */
+    const noticeOf = async (requestId: string | undefined) => {
+      const [row] = rows<{ message_id: number }>(
+        await database.db.execute(sql`
+          select n.message_id from request_notices n join members m on m.id = n.member_id
+           where n.request_id = ${requestId ?? ""} and m.alias = 'Marc' and m.revoked_at is null`),
+      );
+      return Number(row?.message_id);
+    };
+    const answering = async (requestId: string | undefined, text: string) =>
+      messageUpdate(marc, {
+        text,
+        reply_to_message: {
+          message_id: await noticeOf(requestId),
+          date: 1_790_000_000,
+          chat: { id: marc.id, type: "private", first_name: "Marc" },
+          text: "🆕",
+        },
+      });
+    const howToAnswer = "Pour répondre à quelqu'un, réponds à sa demande";
+    bot.telegram.clear();
+
+    // The newest claim is in focus; answering the first request's notice moves the focus there.
+    await bot.send(textUpdate(marc, "au deuxième"));
+    await bot.send(await answering(one?.id, "au premier"));
+    await bot.send(textUpdate(marc, "encore au premier"));
+    const twice = textUpdate(marc, "une seule fois");
+    await bot.send(twice, twice);
+    await bot.deliver();
+    expect(bot.telegram.textsTo(second.id)).toEqual(["Marc : au deuxième"]);
+    expect(bot.telegram.textsTo(first.id)).toEqual([
+      "Marc : au premier",
+      "Marc : encore au premier",
+      "Marc : une seule fois",
+    ]);
+    expect(bot.telegram.textsTo(marc.id)).toEqual([]);
+
+    // Béa's request, then one Marc closed: nothing crosses, Marc is told how to answer.
+    await bot.send(await answering(three?.id, "à la personne de Béa"));
+    expect(bot.lastText(marc.id)).toContain(howToAnswer);
+    await bot.send(callbackUpdate(marc, `rq:out:${two?.id}:answered`));
+    await bot.send(await answering(two?.id, "trop tard"));
+    expect(bot.lastText(marc.id)).toContain(howToAnswer);
+    await bot.deliver();
+    expect(bot.telegram.textsTo(third.id)).toEqual([]);
+    expect(bot.telegram.textsTo(second.id).filter((t) => t.includes("trop tard"))).toEqual([]);
+    const history = await database.db
+      .select()
+      .from(requestMessages)
+      .where(eq(requestMessages.author, "worker"))
+      .orderBy(requestMessages.id);
+    expect(history.map((m) => [m.requestId, bot.deps.sealer.open(m.bodyEnc)])).toEqual([
+      [two?.id, "au deuxième"],
+      [one?.id, "au premier"],
+      [one?.id, "encore au premier"],
+      [one?.id, "une seule fois"],
+    ]);
   });
 
   it("lets a coordinator close someone else's request and tells the worker who held it", async () => {

@@ -8,26 +8,19 @@ import { enqueueStatement } from "../../src/outbox/enqueue";
 import { createSealer } from "../../src/privacy/sealed";
 import { countRequestSentStatement } from "../../src/stats/counters";
 import { DRIVERS, useDatabase } from "../support/database";
+import { requestDraft } from "../support/request-draft";
 
 const sealer = createSealer(Buffer.alloc(32, 3).toString("base64"));
 const NOW = new Date("2026-11-25T19:00:00Z");
 
 function draft(id: string, sourceUpdateId: number): NewRequest {
-  return {
+  return requestDraft(sealer, {
     id,
     organisationId: "org-one",
-    personPseudonym: `p-${id}`,
-    chatIdEnc: sealer.seal("4242"),
-    nickname: { animal: "heron", colour: "blue" },
-    locale: "fr",
-    category: "housing",
-    answerMode: "chat",
-    meetSiteId: null,
-    areaPlaceId: null,
     message: "J'ai besoin d'un endroit pour dormir",
     createdAt: NOW,
     sourceUpdateId,
-  };
+  });
 }
 
 const notice = (requestId: string) => ({

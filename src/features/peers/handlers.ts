@@ -7,13 +7,22 @@ import { withHtml } from "../../text/translate";
 import { isMenuText } from "../directory/handlers";
 import { REQUEST_FLOW } from "../requests/conversation";
 import { nicknameOf } from "../requests/notices";
-import { activeRequestsOf, getRequest, holderAlias, type Request, setFocus } from "../requests/queries";
-import { type RelayContent, relayFromPerson, withdrawRequest } from "../requests/use-cases";
+import {
+  activeRequestsOf,
+  getRequest,
+  holderAlias,
+  type Request,
+  setFocus,
+  setFocusStatement,
+} from "../requests/queries";
+import { type RelayContent, relayToHolder } from "../requests/relay";
+import type { HeldRequest } from "../requests/relay-queries";
+import { withdrawRequest } from "../requests/use-cases";
 import { currentMember } from "../team/on-call";
 import { findActiveMember, type Member } from "../team/queries";
 import { callBackup } from "./backup";
 import { peerMenuLabels } from "./menu";
-import { activeRelayedBy, heldRelayedBy } from "./queries";
+import { activeRelayedBy, heldRelayedWithHolders } from "./queries";
 
 /**
  * Peer helpers: a request for someone with them (/relais, /relay or the menu button), the "I need
@@ -135,26 +144,24 @@ peersFeature.callbackQuery(/^pr:/, async (ctx, next) => {
 // --- The peer's words to the worker holding a request they relay --------------------------------------
 
 /**
- * Which relayed request the peer's words are for: the one they chose last (a "reply" button), or the
- * only one a worker holds. With several and no choice, they are asked; nothing is guessed.
+ * Which relayed request the peer's words are for, with the worker holding it: the one they chose last
+ * (a "reply" button), or the only one a worker holds. With several and no choice, they are asked;
+ * nothing is guessed.
  */
-async function targetOf(ctx: BotContext, peer: Member): Promise<Request | "asked" | undefined> {
-  const held = await heldRelayedBy(ctx.deps.db, peer.id);
+async function targetOf(ctx: BotContext, peer: Member): Promise<HeldRequest | "asked" | undefined> {
+  const held = await heldRelayedWithHolders(ctx.deps.db, peer.id);
   if (held.length === 0) return undefined;
   // A Telegram reply to a message about one request (they all start with its tag) is for that one.
   const repliedTo = ctx.message?.reply_to_message;
   const tagLine = (repliedTo?.text ?? repliedTo?.caption)?.split("\n")[0];
-  const tagged = tagLine ? held.filter((r) => tagOf(ctx, r) === tagLine) : [];
+  const tagged = tagLine ? held.filter((h) => tagOf(ctx, h.request) === tagLine) : [];
   const chosen =
     (tagged.length === 1 ? tagged[0] : undefined) ??
-    held.find((r) => r.id === peer.focusRequestId) ??
+    held.find((h) => h.request.id === peer.focusRequestId) ??
     (held.length === 1 ? held[0] : undefined);
-  if (chosen) {
-    if (chosen.id !== peer.focusRequestId) await setFocus(ctx.deps.db, peer.id, chosen.id);
-    return chosen;
-  }
+  if (chosen) return chosen;
   const keyboard = new InlineKeyboard();
-  for (const request of held.slice(0, 10))
+  for (const { request } of held.slice(0, 10))
     keyboard
       .text(ctx.t("peers.reply", { nickname: nicknameOf(request, ctx) }), callbackData.peerFocus(request.id))
       .row();
@@ -168,19 +175,26 @@ function tagOf(ctx: BotContext, request: Request): string {
 }
 
 async function relayPeerWords(ctx: BotContext, next: NextFunction, content: RelayContent | undefined) {
-  // Not on any team, as the update's snapshot says: not a peer, no lookup needed.
-  if (ctx.snapshot?.pseudonym === ctx.pseudonym && ctx.snapshot?.isMember === false) return next();
+  // Not a peer helper (on no team, or a worker), as the update's snapshot says: no lookup needed.
+  const snapshot = ctx.snapshot?.pseudonym === ctx.pseudonym ? ctx.snapshot : undefined;
+  if (snapshot && snapshot.memberRole !== "peer") return next();
   const peer = await currentMember(ctx);
   if (peer?.role !== "peer") return next();
   const target = await targetOf(ctx, peer);
   if (target === undefined) return next();
   if (target === "asked") return;
+  // The request their words are for becomes their focus, whether or not the words can cross.
+  const refocus =
+    target.request.id === peer.focusRequestId
+      ? undefined
+      : setFocusStatement(ctx.deps.db, peer.id, target.request.id);
   if (!content) {
+    if (refocus) await refocus;
     await ctx.reply(ctx.t("requests.person.notRelayed"));
     return;
   }
-  // The relayed request has a pseudonym of its own: the existing relay finds exactly that request.
-  const result = await relayFromPerson(ctx.deps, target.personPseudonym, content, ctx.update.update_id);
+  // The relayed request has a pseudonym of its own: the person's relay, to that request's holder.
+  const result = await relayToHolder(ctx.deps, target, content, ctx.update.update_id, [refocus]);
   if (result.kind === "relayed" && result.slowDown) await ctx.reply(ctx.t("requests.person.slowDown"));
 }
 

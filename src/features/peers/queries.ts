@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Executor } from "../../db/executor";
-import { requests } from "../../db/schema";
+import { members, requests } from "../../db/schema";
 import { ACTIVE_STATUSES, type Request } from "../requests/queries";
+import type { HeldRequest } from "../requests/relay-queries";
 
 /** A peer helper relays for a few people at once, not for a crowd. */
 export const MAX_RELAYED_REQUESTS = 10;
@@ -26,5 +27,16 @@ export async function activeRelayedBy(db: Executor, memberId: number): Promise<R
 
 /** The relayed requests a worker holds: the ones the peer's words can go to. */
 export async function heldRelayedBy(db: Executor, memberId: number): Promise<Request[]> {
-  return (await activeRelayedBy(db, memberId)).filter((r) => r.status === "claimed");
+  return (await heldRelayedWithHolders(db, memberId)).map((held) => held.request);
+}
+
+/** The relayed requests a worker holds, newest first, each with its holder: one statement. */
+export async function heldRelayedWithHolders(db: Executor, memberId: number): Promise<HeldRequest[]> {
+  const rows = await db
+    .select({ request: requests, holder: members })
+    .from(requests)
+    .leftJoin(members, eq(members.id, requests.claimedByMemberId))
+    .where(and(eq(requests.relayedByMemberId, memberId), eq(requests.status, "claimed")))
+    .orderBy(desc(requests.createdAt));
+  return rows.map((row) => ({ request: row.request, holder: row.holder ?? undefined }));
 }

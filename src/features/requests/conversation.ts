@@ -248,7 +248,8 @@ const ASKABLE_CATEGORIES = REQUEST_CATEGORIES.filter((c) => c !== "backup");
 const MEETING_TYPES = new Set(["fixed_site", "supervised_consumption", "drop_in", "meal_programme"]);
 
 async function flowOptions(ctx: BotContext): Promise<FlowOptions> {
-  const catalog = await ctx.deps.catalog.get(ctx.deps.db);
+  // Nothing before the flow's first step changes the directory: the version this update read holds.
+  const catalog = await ctx.deps.catalog.get(ctx.deps.db, ctx.snapshot?.directoryVersion);
   if (!catalog) return { sites: [], places: [] };
   return {
     sites: catalog.directory.sites

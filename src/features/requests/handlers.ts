@@ -2,6 +2,7 @@ import type { Conversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
+import { pseudonymFor } from "../../privacy/pseudonym";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
 import { isMenuText } from "../directory/handlers";
@@ -9,25 +10,10 @@ import { currentMember } from "../team/on-call";
 import { isOnCall, listMembers, type Member } from "../team/queries";
 import { REQUEST_FLOW } from "./conversation";
 import { claimedKeyboard, nicknameOf, OUTCOMES, outcomeKeyboard, requestCallback } from "./notices";
-import {
-  activeRequestsOf,
-  getRequest,
-  heldRequest,
-  holderAlias,
-  requestForNotice,
-  setFocus,
-} from "./queries";
-import {
-  addToRequest,
-  claim,
-  closeRequest,
-  handOver,
-  type RelayContent,
-  relayFromPerson,
-  relayFromWorker,
-  releaseClaim,
-  withdrawRequest,
-} from "./use-cases";
+import { activeRequestsOf, getRequest, holderAlias, setFocus } from "./queries";
+import { type RelayContent, relayFromPerson, relayFromWorker, relayToHolder } from "./relay";
+import { heldRequestOf, type MemberTarget, memberAndTarget } from "./relay-queries";
+import { addToRequest, claim, closeRequest, handOver, releaseClaim, withdrawRequest } from "./use-cases";
 
 export const ADD_TO_REQUEST = "add-to-request";
 
@@ -245,13 +231,30 @@ requestsFeature.callbackQuery(/^f:/, async (ctx) => {
 
 // --- Text both ways ------------------------------------------------------------------------------
 
+/** The update's snapshot, when it was taken for this person. */
+const ownSnapshot = (ctx: BotContext) =>
+  ctx.snapshot?.pseudonym === ctx.pseudonym ? ctx.snapshot : undefined;
+
 /** The update's snapshot says this person is neither on a team nor in a request: nothing to relay. */
 function onlyLooking(ctx: BotContext): boolean {
-  return (
-    ctx.snapshot?.pseudonym === ctx.pseudonym &&
-    ctx.snapshot?.isMember === false &&
-    !ctx.snapshot.hasActiveRequest
+  const snapshot = ownSnapshot(ctx);
+  return snapshot?.isMember === false && !snapshot.hasActiveRequest;
+}
+
+/**
+ * A worker or coordinator writing, with the request their words go to (a reply to one's notice, else
+ * their focus), in one read; undefined for anyone else. When the update's snapshot says this is nobody
+ * on a team, or a peer helper (whose words are a person's), there is nothing to read.
+ */
+async function workerTarget(ctx: BotContext, replyTo: number | undefined): Promise<MemberTarget | undefined> {
+  const role = ownSnapshot(ctx) ? (ctx.snapshot?.memberRole ?? "none") : undefined;
+  if (role === "none" || role === "peer" || !ctx.from) return undefined;
+  const target = await memberAndTarget(
+    ctx.deps.db,
+    pseudonymFor(ctx.deps.pseudonymKey, ctx.from.id, "member"),
+    replyTo,
   );
+  return target && target.member.role !== "peer" ? target : undefined;
 }
 
 requestsFeature.on("message:text", async (ctx, next) => {
@@ -261,18 +264,13 @@ requestsFeature.on("message:text", async (ctx, next) => {
   // Neither on a team nor in a request (most people, most of the time): a typed word is a lookup.
   if (onlyLooking(ctx)) return next();
 
-  const member = await currentMember(ctx);
-  if (member && member.role !== "peer") {
-    const replyTo = ctx.message.reply_to_message?.message_id;
-    const requestId =
-      (replyTo !== undefined ? await requestForNotice(ctx.deps.db, member.id, replyTo) : undefined) ??
-      member.focusRequestId;
+  const worker = await workerTarget(ctx, ctx.message.reply_to_message?.message_id);
+  if (worker) {
+    const { requestId } = worker;
     if (!requestId) return next();
-    if (requestId !== member.focusRequestId) await setFocus(ctx.deps.db, member.id, requestId);
     const result = await relayFromWorker(
       ctx.deps,
-      member,
-      requestId,
+      { ...worker, requestId },
       { kind: "text", text },
       ctx.update.update_id,
     );
@@ -284,7 +282,6 @@ requestsFeature.on("message:text", async (ctx, next) => {
   if (!ctx.pseudonym) return next();
   // Only a request someone holds turns the person's words into a conversation; otherwise a typed word
   // is a lookup as always (a waiting request gets words through "add a message").
-  if (!heldRequest(await activeRequestsOf(ctx.deps.db, ctx.pseudonym))) return next();
   const result = await relayFromPerson(ctx.deps, ctx.pseudonym, { kind: "text", text }, ctx.update.update_id);
   if (result.kind === "relayed" && result.slowDown) await ctx.reply(ctx.t("requests.person.slowDown"));
   if (result.kind === "no-request") return next();
@@ -318,18 +315,20 @@ requestsFeature.on(
     // A location from someone only looking things up is a "near me": no team or request to read.
     if (onlyLooking(ctx)) return next();
     const content = mediaOf(ctx);
-    const member = await currentMember(ctx);
-    if (member && member.role !== "peer") {
-      if (!member.focusRequestId) return next();
+    const worker = await workerTarget(ctx, undefined);
+    if (worker) {
+      const { requestId } = worker;
+      if (!requestId) return next();
       if (!content) {
         await ctx.reply(ctx.t("requests.person.notRelayed"));
         return;
       }
-      await relayFromWorker(ctx.deps, member, member.focusRequestId, content, ctx.update.update_id);
+      await relayFromWorker(ctx.deps, { ...worker, requestId }, content, ctx.update.update_id);
       return;
     }
     if (!ctx.pseudonym) return next();
-    if (!heldRequest(await activeRequestsOf(ctx.deps.db, ctx.pseudonym))) return next();
+    const held = await heldRequestOf(ctx.deps.db, ctx.pseudonym);
+    if (!held) return next();
     if (!content) {
       const looksLikePhoto = ctx.message?.document?.mime_type?.startsWith("image/") ?? false;
       // A photo sent "as a file" keeps its GPS position: say so, since it would not be relayed anyway.
@@ -342,7 +341,7 @@ requestsFeature.on(
       );
       return;
     }
-    await relayFromPerson(ctx.deps, ctx.pseudonym, content, ctx.update.update_id);
+    await relayToHolder(ctx.deps, held, content, ctx.update.update_id);
   },
 );
 

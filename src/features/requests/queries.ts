@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Locale } from "../../config";
-import { type Executor, rowsOf } from "../../db/executor";
+import type { Executor } from "../../db/executor";
 import {
   type AnswerMode,
-  groupNotices,
   members,
   type RequestCategory,
   requestMessages,
@@ -150,28 +149,6 @@ export async function holderAlias(db: Executor, request: Request): Promise<strin
   return holder?.alias;
 }
 
-/** The first claim wins: the update only matches while the request is still open. */
-export async function claimRequest(
-  db: Executor,
-  id: string,
-  member: { id: number; organisationId: string },
-  now: Date,
-): Promise<Request | undefined> {
-  // Only within the member's organisation: an old button after a referral finds nothing to claim.
-  const [row] = await db
-    .update(requests)
-    .set({ status: "claimed", claimedByMemberId: member.id, claimedAt: now })
-    .where(
-      and(
-        eq(requests.id, id),
-        eq(requests.status, "open"),
-        eq(requests.organisationId, member.organisationId),
-      ),
-    )
-    .returning();
-  return row;
-}
-
 /** Ends a request. Its sealed chat id is erased once the last message to the person has gone (eraseEndedChatIds). */
 export async function endRequest(
   db: Executor,
@@ -265,37 +242,6 @@ export async function recordNotice(
     select ${requestId}, ${memberId}, ${messageId}
     where exists (select 1 from ${requests} where ${requests.id} = ${requestId})
     on conflict do nothing`);
-}
-
-export type Announcement =
-  | { kind: "group"; organisationId: string; messageId: number }
-  | { kind: "member"; memberId: number; messageId: number; locale: Locale | null };
-
-/**
- * Every message that announced a request, in one statement: the team groups' and each worker's notice,
- * with that worker's language (null if they are gone). Groups first, then workers by id.
- */
-export async function announcementsOf(db: Executor, requestId: string): Promise<Announcement[]> {
-  const rows = rowsOf<{ kind: "group" | "member"; id: string; message_id: number; locale: string | null }>(
-    await db.execute(sql`
-      select 'group' as kind, g.organisation_id as id, g.message_id, null as locale, 0 as part
-        from ${groupNotices} g where g.request_id = ${requestId}
-      union all
-      select 'member', n.member_id::text, n.message_id, m.locale, 1
-        from ${requestNotices} n left join ${members} m on m.id = n.member_id
-       where n.request_id = ${requestId}
-      order by part, id, message_id`),
-  );
-  return rows.map((r) =>
-    r.kind === "group"
-      ? { kind: "group", organisationId: r.id, messageId: Number(r.message_id) }
-      : {
-          kind: "member",
-          memberId: Number(r.id),
-          messageId: Number(r.message_id),
-          locale: r.locale === "fr" || r.locale === "en" ? r.locale : null,
-        },
-  );
 }
 
 export async function noticesOf(db: Executor, requestId: string) {

@@ -1,21 +1,21 @@
-import { and, count, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { InlineKeyboard } from "grammy";
 import type { BotDeps } from "../../bot/context";
 import type { Locale } from "../../config";
 import { type Executor, inOneStatement } from "../../db/executor";
 import type { AnswerMode, RequestCategory } from "../../db/schema";
-import { members, requestMessages, requests, teamGroups } from "../../db/schema";
+import { members, requests, teamGroups } from "../../db/schema";
 import type { Catalog } from "../../directory/catalog";
 import { enqueueStatement, type OutboxMessage } from "../../outbox/enqueue";
 import { countClaimStatement, countRequestSentStatement } from "../../stats/counters";
 import { escapeHtml } from "../../text/html";
-import { splitForTelegram } from "../../text/split";
 import { withHtml } from "../../text/translate";
 import { activeRelayedBy, MAX_RELAYED_REQUESTS } from "../peers/queries";
-import { isRelayed, peerReplyKeyboard, tagForPeer } from "../peers/relay-text";
+import { tagForPeer } from "../peers/relay-text";
 import { referralHistoryFor } from "../referral/history";
 import { isOnCall, type Member, onCallMembers } from "../team/queries";
 import { nextShiftStart } from "../team/shifts";
+import { claimWithFacts } from "./claim-queries";
 import { drawNickname } from "./nickname";
 import {
   claimedKeyboard,
@@ -29,15 +29,11 @@ import {
   type Reader,
 } from "./notices";
 import {
-  activeRequestsOf,
   addMessage,
-  announcementsOf,
-  claimRequest,
   endRequest,
   enqueue,
   getRequest,
   heldBy,
-  heldRequest,
   insertRequestStatements,
   MAX_ACTIVE_REQUESTS,
   markDelivered,
@@ -53,6 +49,7 @@ import {
   teamsOf,
   undeliveredRequests,
 } from "./queries";
+import type { PersonRelayOutcome } from "./relay";
 import { pickOrganisation } from "./routing";
 
 /**
@@ -74,7 +71,7 @@ async function committing<T>(deps: RequestDeps, work: (tx: Executor) => Promise<
   return result;
 }
 
-const readerFor = (deps: RequestDeps, locale: Locale): Reader => ({
+export const readerFor = (deps: RequestDeps, locale: Locale): Reader => ({
   t: deps.translations.forLocale(locale),
   locale,
 });
@@ -348,8 +345,8 @@ export type ClaimOutcome =
 export async function claim(deps: RequestDeps, requestId: string, member: Member): Promise<ClaimOutcome> {
   const now = deps.now();
   return committing(deps, async (tx): Promise<ClaimOutcome> => {
-    const claimed = await claimRequest(tx, requestId, member, now);
-    if (!claimed) {
+    const facts = await claimWithFacts(tx, requestId, member, now);
+    if (!facts) {
       const current = await getRequest(tx, requestId);
       if (current?.organisationId !== member.organisationId) return { kind: "gone" };
       // A double tap or a redelivered update from the holder: already theirs, nothing more to do.
@@ -368,6 +365,7 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
       }
       return { kind: "gone" };
     }
+    const { claimed } = facts;
     const person = readerFor(deps, claimed.locale);
     const out: OutboxMessage[] = [
       toPerson(
@@ -395,7 +393,7 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
         ),
       },
     });
-    for (const notice of await announcementsOf(tx, requestId)) {
+    for (const notice of facts.announcements) {
       if (notice.kind === "group")
         out.push(takenBy({ kind: "group", id: notice.organisationId }, notice.messageId, deps.defaultLocale));
       else if (notice.memberId !== member.id)
@@ -408,7 +406,7 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
         );
     }
     // Part 3 (referral): a request that came from another organisation brings what was said there.
-    out.push(...(await referralHistoryFor(deps, tx, claimed, member)));
+    if (facts.referred) out.push(...(await referralHistoryFor(deps, tx, claimed, member)));
     // The claimer's focus, the counter and every message: one statement.
     await inOneStatement(tx, [
       setFocusStatement(tx, member.id, requestId),
@@ -420,156 +418,6 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
       request: claimed,
       nickname: nicknameOf(claimed, readerFor(deps, member.locale)),
     };
-  });
-}
-
-export type RelayOutcome =
-  | { kind: "relayed" }
-  | { kind: "duplicate" }
-  | { kind: "not-yours" }
-  | { kind: "ended" };
-
-/** What can cross the relay: text, or a photo or voice note re-sent by file id (never forwarded). */
-export type RelayContent =
-  | { kind: "text"; text: string }
-  | { kind: "photo"; fileId: string }
-  | { kind: "voice"; fileId: string };
-
-const historyBody = (content: RelayContent) =>
-  content.kind === "text" ? content.text : content.kind === "photo" ? "📷" : "🎤";
-
-/**
- * The outbox calls for one relayed piece: text as plain text, split in order when the name before it
- * takes it past Telegram's limit (a refused message would be lost); media with the sender's name as a
- * plain caption.
- */
-function relayCalls(
-  content: RelayContent,
-  line: (message: string) => string,
-): Pick<OutboxMessage, "method" | "payload">[] {
-  if (content.kind === "text")
-    return splitForTelegram(line(content.text)).map((text) => ({
-      method: "sendMessage",
-      payload: plainText(text),
-    }));
-  const caption = line("")
-    .replace(/\s*:?\s*$/, "")
-    .slice(0, 1024);
-  return [
-    content.kind === "photo"
-      ? { method: "sendPhoto", payload: { photo: content.fileId, caption } }
-      : { method: "sendVoice", payload: { voice: content.fileId, caption } },
-  ];
-}
-
-/** The first piece keeps the dedupe key it always had; the rest are numbered after it. */
-const relayKey = (updateId: number, index: number) =>
-  index === 0 ? `relay:${updateId}` : `relay:${updateId}:${index}`;
-
-/** A worker's text to the person of the request they hold: sealed in the history, relayed as plain text. */
-export async function relayFromWorker(
-  deps: RequestDeps,
-  member: Member,
-  requestId: string,
-  content: RelayContent,
-  updateId: number,
-): Promise<RelayOutcome> {
-  const now = deps.now();
-  return committing(deps, async (tx): Promise<RelayOutcome> => {
-    const request = await getRequest(tx, requestId);
-    if (!request || (request.status !== "claimed" && request.status !== "open")) return { kind: "ended" };
-    if (request.claimedByMemberId !== member.id) return { kind: "not-yours" };
-    const added = await addMessage(
-      tx,
-      {
-        requestId,
-        author: "worker",
-        memberId: member.id,
-        body: historyBody(content),
-        sourceUpdateId: updateId,
-        now,
-      },
-      deps.sealer,
-    );
-    if (!added) return { kind: "duplicate" };
-    const person = readerFor(deps, request.locale);
-    const calls = relayCalls(content, (message) =>
-      person.t("requests.person.fromWorker", withHtml({ alias: member.alias, message })),
-    );
-    await enqueue(
-      deps,
-      tx,
-      calls.map((call, index) => ({
-        dedupeKey: relayKey(updateId, index),
-        recipient: { kind: "request", id: request.id },
-        ...call,
-        // To a peer helper: which request it is about, and a button to answer that one.
-        payload: isRelayed(request)
-          ? {
-              ...tagForPeer(deps.translations, request, call.payload),
-              reply_markup: peerReplyKeyboard(deps.translations, request),
-            }
-          : call.payload,
-      })),
-    );
-    return { kind: "relayed" };
-  });
-}
-
-// Past this many messages in a minute, the person gets one calm notice (nothing is lost).
-export const FLOOD_PER_MINUTE = 8;
-
-export type PersonRelayOutcome =
-  | { kind: "relayed"; slowDown: boolean }
-  | { kind: "added" }
-  | { kind: "duplicate" }
-  | { kind: "no-request" };
-
-/** A person's text: to the worker holding their request, or added to their waiting request. */
-export async function relayFromPerson(
-  deps: RequestDeps,
-  personPseudonym: string,
-  content: RelayContent,
-  updateId: number,
-): Promise<PersonRelayOutcome> {
-  const now = deps.now();
-  return committing(deps, async (tx): Promise<PersonRelayOutcome> => {
-    const request = heldRequest(await activeRequestsOf(tx, personPseudonym));
-    if (!request) return { kind: "no-request" };
-    const added = await addMessage(
-      tx,
-      { requestId: request.id, author: "person", body: historyBody(content), sourceUpdateId: updateId, now },
-      deps.sealer,
-    );
-    if (!added) return { kind: "duplicate" };
-    if (request.status !== "claimed" || request.claimedByMemberId === null) return { kind: "added" };
-    const [worker] = await tx.select().from(members).where(eq(members.id, request.claimedByMemberId));
-    if (!worker) return { kind: "added" };
-    const reader = readerFor(deps, worker.locale);
-    const calls = relayCalls(content, (message) =>
-      reader.t("requests.notice.fromPerson", withHtml({ nickname: nicknameOf(request, reader), message })),
-    );
-    await enqueue(
-      deps,
-      tx,
-      calls.map((call, index) => ({
-        dedupeKey: relayKey(updateId, index),
-        recipient: { kind: "member", id: String(worker.id) },
-        method: call.method,
-        payload: { ...call.payload, protect_content: true },
-      })),
-    );
-    const [recent] = await tx
-      .select({ n: count() })
-      .from(requestMessages)
-      .where(
-        and(
-          eq(requestMessages.requestId, request.id),
-          eq(requestMessages.author, "person"),
-          gt(requestMessages.createdAt, new Date(now.getTime() - 60_000)),
-        ),
-      );
-    return { kind: "relayed", slowDown: (recent?.n ?? 0) === FLOOD_PER_MINUTE };
   });
 }
 

@@ -23,7 +23,9 @@ export async function currentMember(ctx: BotContext): Promise<Member | undefined
 }
 
 async function zoneOf(ctx: BotContext): Promise<string> {
-  return (await ctx.deps.catalog.get(ctx.deps.db))?.directory.info.timezone ?? DEFAULT_ZONE;
+  // Going on or off call changes no directory: the version this update read still holds.
+  const catalog = await ctx.deps.catalog.get(ctx.deps.db, ctx.snapshot?.directoryVersion);
+  return catalog?.directory.info.timezone ?? DEFAULT_ZONE;
 }
 
 /** The next 8:00 on the wall clock: this morning if it is still night, else tomorrow. */

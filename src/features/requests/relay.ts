@@ -1,0 +1,171 @@
+import type { SQLWrapper } from "drizzle-orm";
+import type { OutboxMessage } from "../../outbox/enqueue";
+import { splitForTelegram } from "../../text/split";
+import { withHtml } from "../../text/translate";
+import { isRelayed, peerReplyKeyboard, tagForPeer } from "../peers/relay-text";
+import { nicknameOf, plainText } from "./notices";
+import { setFocusStatement } from "./queries";
+import { addMessageAndRelay, type HeldRequest, heldRequestOf, type MemberTarget } from "./relay-queries";
+import { type RequestDeps, readerFor } from "./use-cases";
+
+/**
+ * Words both ways between a person and the worker holding their request. Each relay is one read and one
+ * write (see relay-queries): the message goes into the sealed history and what relays it into the
+ * outbox in the same statement, keyed by the update, so a redelivered update relays nothing twice.
+ */
+
+export type RelayOutcome =
+  | { kind: "relayed" }
+  | { kind: "duplicate" }
+  | { kind: "not-yours" }
+  | { kind: "ended" };
+
+/** What can cross the relay: text, or a photo or voice note re-sent by file id (never forwarded). */
+export type RelayContent =
+  | { kind: "text"; text: string }
+  | { kind: "photo"; fileId: string }
+  | { kind: "voice"; fileId: string };
+
+const historyBody = (content: RelayContent) =>
+  content.kind === "text" ? content.text : content.kind === "photo" ? "📷" : "🎤";
+
+/**
+ * The outbox calls for one relayed piece: text as plain text, split in order when the name before it
+ * takes it past Telegram's limit (a refused message would be lost); media with the sender's name as a
+ * plain caption.
+ */
+function relayCalls(
+  content: RelayContent,
+  line: (message: string) => string,
+): Pick<OutboxMessage, "method" | "payload">[] {
+  if (content.kind === "text")
+    return splitForTelegram(line(content.text)).map((text) => ({
+      method: "sendMessage",
+      payload: plainText(text),
+    }));
+  const caption = line("")
+    .replace(/\s*:?\s*$/, "")
+    .slice(0, 1024);
+  return [
+    content.kind === "photo"
+      ? { method: "sendPhoto", payload: { photo: content.fileId, caption } }
+      : { method: "sendVoice", payload: { voice: content.fileId, caption } },
+  ];
+}
+
+/** The first piece keeps the dedupe key it always had; the rest are numbered after it. */
+const relayKey = (updateId: number, index: number) =>
+  index === 0 ? `relay:${updateId}` : `relay:${updateId}:${index}`;
+
+/**
+ * A worker's words to the person of the request they hold (`target`, read by memberAndTarget): sealed
+ * in the history, relayed as plain text. The request they answered becomes their focus, whatever comes
+ * of the words.
+ */
+export async function relayFromWorker(
+  deps: RequestDeps,
+  target: MemberTarget & { requestId: string },
+  content: RelayContent,
+  updateId: number,
+): Promise<RelayOutcome> {
+  const { member, requestId, request } = target;
+  const refocus =
+    requestId === member.focusRequestId ? undefined : setFocusStatement(deps.db, member.id, requestId);
+  const ended = !request || (request.status !== "claimed" && request.status !== "open");
+  if (ended || request.claimedByMemberId !== member.id) {
+    if (refocus) await refocus;
+    return { kind: ended ? "ended" : "not-yours" };
+  }
+  const person = readerFor(deps, request.locale);
+  const calls = relayCalls(content, (message) =>
+    person.t("requests.person.fromWorker", withHtml({ alias: member.alias, message })),
+  );
+  const relay: OutboxMessage[] = calls.map((call, index) => ({
+    dedupeKey: relayKey(updateId, index),
+    recipient: { kind: "request", id: request.id },
+    ...call,
+    // To a peer helper: which request it is about, and a button to answer that one.
+    payload: isRelayed(request)
+      ? {
+          ...tagForPeer(deps.translations, request, call.payload),
+          reply_markup: peerReplyKeyboard(deps.translations, request),
+        }
+      : call.payload,
+  }));
+  const { added } = await addMessageAndRelay(
+    deps.db,
+    {
+      requestId,
+      author: "worker",
+      memberId: member.id,
+      body: historyBody(content),
+      sourceUpdateId: updateId,
+      now: deps.now(),
+    },
+    relay,
+    deps.sealer,
+    { alongside: [refocus] },
+  );
+  if (!added) return { kind: "duplicate" };
+  deps.outbox?.wake();
+  return { kind: "relayed" };
+}
+
+// Past this many messages in a minute, the person gets one calm notice (nothing is lost).
+export const FLOOD_PER_MINUTE = 8;
+
+export type PersonRelayOutcome =
+  | { kind: "relayed"; slowDown: boolean }
+  | { kind: "added" }
+  | { kind: "duplicate" }
+  | { kind: "no-request" };
+
+/** A person's words: to the worker holding their request ("no-request" when no worker holds one). */
+export async function relayFromPerson(
+  deps: RequestDeps,
+  personPseudonym: string,
+  content: RelayContent,
+  updateId: number,
+): Promise<PersonRelayOutcome> {
+  const held = await heldRequestOf(deps.db, personPseudonym);
+  if (!held) return { kind: "no-request" };
+  return relayToHolder(deps, held, content, updateId);
+}
+
+/** A person's words to the worker holding their request, read already; `alongside`: writes to make with them. */
+export async function relayToHolder(
+  deps: RequestDeps,
+  { request, holder }: HeldRequest,
+  content: RelayContent,
+  updateId: number,
+  alongside: (SQLWrapper | undefined)[] = [],
+): Promise<PersonRelayOutcome> {
+  const now = deps.now();
+  const relay: OutboxMessage[] = [];
+  if (holder) {
+    const reader = readerFor(deps, holder.locale);
+    const calls = relayCalls(content, (message) =>
+      reader.t("requests.notice.fromPerson", withHtml({ nickname: nicknameOf(request, reader), message })),
+    );
+    relay.push(
+      ...calls.map((call, index) => ({
+        dedupeKey: relayKey(updateId, index),
+        recipient: { kind: "member" as const, id: String(holder.id) },
+        method: call.method,
+        payload: { ...call.payload, protect_content: true },
+      })),
+    );
+  }
+  const { added, personBefore } = await addMessageAndRelay(
+    deps.db,
+    { requestId: request.id, author: "person", body: historyBody(content), sourceUpdateId: updateId, now },
+    relay,
+    deps.sealer,
+    { alongside, ...(holder ? { countPersonSince: new Date(now.getTime() - 60_000) } : {}) },
+  );
+  if (!added) return { kind: "duplicate" };
+  if (!holder) return { kind: "added" };
+  deps.outbox?.wake();
+  // This message is the minute's FLOOD_PER_MINUTE-th: the notice comes once, as the flood starts.
+  return { kind: "relayed", slowDown: personBefore + 1 === FLOOD_PER_MINUTE };
+}
