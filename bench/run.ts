@@ -85,6 +85,9 @@ function targetChecks(drivers: DriverResult[], directory: ReturnType<typeof runD
     const flow = mixed.roundTrips.filter((r) => r.kind.startsWith("request flow"));
     const worstFlow = flow.length > 0 ? Math.max(...flow.map((r) => r.max)) : undefined;
     const ratio = mixed.directoryOnly.updatesPerSecond / mixed.floor.updatesPerSecond;
+    // The issue sets the speed and memory targets for PostgreSQL on loopback; PGlite's figures are shown
+    // beside them, not judged (its database runs inside the bot's own process and memory).
+    const judged = (ok: boolean) => (driver === "postgres" ? ok : undefined);
     checks.push(
       { driver, target: "lookup: at most 2 round trips", value: `${worstLookup}`, ok: worstLookup <= 2 },
       { driver, target: "lookup: no write", value: `${lookupWrites} writes/update`, ok: lookupWrites === 0 },
@@ -98,25 +101,25 @@ function targetChecks(drivers: DriverResult[], directory: ReturnType<typeof runD
         driver,
         target: "directory traffic ≥ 50 % of the floor",
         value: `${Math.round(ratio * 100)} %`,
-        ok: ratio >= 0.5,
+        ok: judged(ratio >= 0.5),
       },
       {
         driver,
         target: "mixed traffic ≥ 1,500 updates/s",
         value: `${mixed.mixed.updatesPerSecond}/s`,
-        ok: mixed.mixed.updatesPerSecond >= 1500,
+        ok: judged(mixed.mixed.updatesPerSecond >= 1500),
       },
       {
         driver,
         target: "p99 ≤ 20 ms at 1,000 updates/s",
         value: `${mixed.paced.latencyMs.p99} ms at ${mixed.paced.targetPerSecond}/s`,
-        ok: mixed.paced.latencyMs.p99 <= 20 && mixed.paced.targetPerSecond >= 1000,
+        ok: judged(mixed.paced.latencyMs.p99 <= 20 && mixed.paced.targetPerSecond >= 1000),
       },
       {
         driver,
         target: "memory ≤ 200 MB (PostgreSQL mode), < 5 % growth over the second half",
         value: `${mixed.mixed.peakRssMb} MB, ${mixed.mixed.rssGrowthSecondHalfPct} %`,
-        ok: (driver === "pglite" || mixed.mixed.peakRssMb <= 200) && mixed.mixed.rssGrowthSecondHalfPct < 5,
+        ok: judged(mixed.mixed.peakRssMb <= 200 && mixed.mixed.rssGrowthSecondHalfPct < 5),
       },
       {
         driver,
