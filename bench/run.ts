@@ -17,7 +17,26 @@ import { runStartup } from "./startup";
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = path.join(ROOT, "bench-results");
-const quick = process.argv.includes("--quick");
+const USAGE = `npm run bench [-- --quick]
+
+Measures Perche on PGlite, and on PostgreSQL when BENCH_DATABASE_URL (or TEST_DATABASE_URL) names a
+server (a database of its own is created there and dropped). Prints a Markdown table and writes it, with
+the JSON, to bench-results/.
+
+  --quick   fewer people, updates and sites: about a minute and a half instead of several
+  --help    this text
+`;
+const options = process.argv.slice(2);
+if (options.includes("--help") || options.includes("-h")) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const unknown = options.filter((option) => option !== "--quick");
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown option ${unknown.join(" ")}\n\n${USAGE}`);
+  process.exit(2);
+}
+const quick = options.includes("--quick");
 
 type DriverResult = { driver: "pglite" | "postgres"; mixed: MixedResult; burst: BurstResult };
 
