@@ -9,6 +9,7 @@ import { conversationStorage } from "../conversations/storage";
 import { BROADCAST_FLOW, broadcastFlow } from "../features/alerts/conversation";
 import { alertsFeature } from "../features/alerts/handlers";
 import { cancelFeature } from "../features/cancel";
+import { isPlainLookup } from "../features/directory/fast-lane";
 import { directoryFeature } from "../features/directory/handlers";
 import { emergencyFeature, showEmergency } from "../features/emergency";
 import { fallbackFeature } from "../features/fallback";
@@ -130,6 +131,9 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(createConversation(addToRequestFlow, ADD_TO_REQUEST));
   person.use(createConversation(broadcastFlow, BROADCAST_FLOW));
   person.use(createConversation(toolsInput, TOOLS_INPUT));
+  // Someone only looking things up goes straight to the directory; everyone else takes the long way
+  // below, where the order of the features carries meaning (see isPlainLookup).
+  person.filter(isPlainLookup, directoryFeature);
   person.use(infoFeature);
   person.use(languageFeature);
   person.use(onCallFeature);

@@ -68,3 +68,17 @@ export async function loadSnapshot(
     directoryVersion: row?.directory_version ?? undefined,
   };
 }
+
+/** The update's snapshot, when it was taken for this context's person (a replayed dialogue step may differ). */
+export function ownSnapshot(ctx: {
+  snapshot?: PersonSnapshot;
+  pseudonym?: string;
+}): PersonSnapshot | undefined {
+  return ctx.snapshot?.pseudonym === ctx.pseudonym ? ctx.snapshot : undefined;
+}
+
+/** The snapshot says this person is neither on a team nor in a request: most people, most of the time. */
+export function onlyLooking(ctx: { snapshot?: PersonSnapshot; pseudonym?: string }): boolean {
+  const snapshot = ownSnapshot(ctx);
+  return snapshot?.isMember === false && !snapshot.hasActiveRequest;
+}

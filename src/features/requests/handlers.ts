@@ -2,6 +2,7 @@ import type { Conversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
+import { onlyLooking, ownSnapshot } from "../../bot/snapshot";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
@@ -232,14 +233,6 @@ requestsFeature.callbackQuery(/^f:/, async (ctx) => {
 // --- Text both ways ------------------------------------------------------------------------------
 
 /** The update's snapshot, when it was taken for this person. */
-const ownSnapshot = (ctx: BotContext) =>
-  ctx.snapshot?.pseudonym === ctx.pseudonym ? ctx.snapshot : undefined;
-
-/** The update's snapshot says this person is neither on a team nor in a request: nothing to relay. */
-function onlyLooking(ctx: BotContext): boolean {
-  const snapshot = ownSnapshot(ctx);
-  return snapshot?.isMember === false && !snapshot.hasActiveRequest;
-}
 
 /**
  * A worker or coordinator writing, with the request their words go to (a reply to one's notice, else
