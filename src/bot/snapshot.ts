@@ -1,6 +1,6 @@
-import { sql } from "drizzle-orm";
 import type { Locale } from "../config";
-import { type Executor, rowsOf } from "../db/executor";
+import type { Database } from "../db/executor";
+import { runFixed } from "../db/fixed-statement";
 import { ROLES, type Role } from "../db/schema";
 import { ACTIVE_STATUSES } from "../features/requests/queries";
 
@@ -28,32 +28,35 @@ export type PersonSnapshot = {
   directoryVersion: number | undefined;
 };
 
+// The request statuses are the code's own constants, checked to be plain words before they go in the text.
+const ACTIVE = ACTIVE_STATUSES.map((status) => {
+  if (!/^[a-z_]+$/.test(status)) throw new Error(`unexpected request status ${status}`);
+  return `'${status}'`;
+}).join(", ");
+
+// Written once as text (src/db/fixed-statement.ts): $1 the person's pseudonym, $2 their member pseudonym.
+const SNAPSHOT = `
+  select
+    (select locale from language_choices where pseudonym = $1) as locale,
+    (select json_build_object('state', state, 'version', version)
+       from conversation_state where key = $1) as conversation,
+    (select role from members where pseudonym = $2 and revoked_at is null) as member_role,
+    exists (select 1 from requests
+             where person_pseudonym = $1 and status in (${ACTIVE})) as has_active_request,
+    (select version from directory_info where id = 1) as directory_version`;
+
 export async function loadSnapshot(
-  db: Executor,
+  db: Database,
   pseudonym: string,
   memberPseudonym: string,
 ): Promise<PersonSnapshot> {
-  const statuses = sql.join(
-    ACTIVE_STATUSES.map((status) => sql`${status}`),
-    sql`, `,
-  );
-  const [row] = rowsOf<{
+  const [row] = await runFixed<{
     locale: string | null;
     conversation: { state: unknown; version: number } | string | null;
     member_role: string | null;
     has_active_request: boolean;
     directory_version: number | null;
-  }>(
-    await db.execute(sql`
-      select
-        (select locale from language_choices where pseudonym = ${pseudonym}) as locale,
-        (select json_build_object('state', state, 'version', version)
-           from conversation_state where key = ${pseudonym}) as conversation,
-        (select role from members where pseudonym = ${memberPseudonym} and revoked_at is null) as member_role,
-        exists (select 1 from requests
-                 where person_pseudonym = ${pseudonym} and status in (${statuses})) as has_active_request,
-        (select version from directory_info where id = 1) as directory_version`),
-  );
+  }>(db, SNAPSHOT, [pseudonym, memberPseudonym]);
   // At most one active member per pseudonym (a unique index): the same probe as an `exists`.
   const memberRole = ROLES.find((role) => role === row?.member_role);
   const conversation =
