@@ -134,12 +134,6 @@ export async function showOpenNow(ctx: BotContext, catalog: Catalog, from = 0): 
   if (from === 0) await countLookup(ctx.deps, "open", { siteTypes: message.siteTypes });
 }
 
-/** For a dialogue: read the directory, then build the open-now message (undefined before any import). */
-export async function openNowMessageFromDirectory(ctx: BotContext): Promise<OpenNowMessage | undefined> {
-  const catalog = await ctx.deps.catalog.get(ctx.deps.db);
-  return catalog ? openNowMessage(ctx, catalog) : undefined;
-}
-
 const NEAR_COUNT = 5;
 
 export async function showNear(

@@ -116,16 +116,6 @@ export async function activeRequestsOf(db: Executor, personPseudonym: string): P
     .orderBy(desc(requests.createdAt));
 }
 
-/**
- * The request a person is talking in: the one a worker holds, most recently taken first. A request
- * still waiting is not a conversation (typed words there are lookups, or go through "add a message").
- */
-export function heldRequest(active: Request[]): Request | undefined {
-  return active
-    .filter((r) => r.status === "claimed")
-    .sort((a, b) => (b.claimedAt?.getTime() ?? 0) - (a.claimedAt?.getTime() ?? 0))[0];
-}
-
 export async function heldBy(db: Executor, memberId: number): Promise<Request[]> {
   return db
     .select()
@@ -246,18 +236,6 @@ export async function recordNotice(
 
 export async function noticesOf(db: Executor, requestId: string) {
   return db.select().from(requestNotices).where(eq(requestNotices.requestId, requestId));
-}
-
-export async function requestForNotice(
-  db: Executor,
-  memberId: number,
-  messageId: number,
-): Promise<string | undefined> {
-  const [row] = await db
-    .select({ requestId: requestNotices.requestId })
-    .from(requestNotices)
-    .where(and(eq(requestNotices.memberId, memberId), eq(requestNotices.messageId, messageId)));
-  return row?.requestId;
 }
 
 export async function setFocus(db: Executor, memberId: number, requestId: string | null): Promise<void> {

@@ -17,8 +17,7 @@ export type HeldRequest = { request: Request; holder: Member | undefined };
 
 /**
  * The request a person is talking in, with the worker holding it (their row even if they left, as the
- * relay always read it), in one statement. The same request as `heldRequest`: claimed, most recently
- * taken first, then newest.
+ * relay always read it), in one statement: claimed, most recently taken first, then newest.
  */
 export async function heldRequestOf(db: Executor, personPseudonym: string): Promise<HeldRequest | undefined> {
   const [row] = await db
