@@ -12,34 +12,35 @@ import type { Sql } from "postgres";
  * minutes (max_lifetime), which bounds how many a long-running bot keeps on the server.
  */
 export function preparingAll(client: Sql): Sql {
-  return prepareIn(client, (fn) => {
-    const begin = client.begin.bind(client) as (...args: unknown[]) => Promise<unknown>;
-    client.begin = ((options: unknown, body?: unknown) => {
-      const [mode, callback] = typeof options === "function" ? ["", options] : [options, body];
-      return begin(mode, (tx: Sql) => (callback as (tx: Sql) => unknown)(fn(tx)));
-    }) as Sql["begin"];
-  });
+  preparedUnsafe(client);
+  const begin = client.begin.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  client.begin = ((options: unknown, body?: unknown) => {
+    const [mode, callback] = typeof options === "function" ? ["", options] : [options, body];
+    return begin(mode, (tx: Sql) => (callback as (tx: Sql) => unknown)(inTransaction(tx)));
+  }) as Sql["begin"];
+  return client;
 }
 
-type Scoped = Sql & { savepoint?: (name: unknown, body?: unknown) => Promise<unknown> };
-
-function prepareIn(sql: Sql, more?: (patch: (tx: Sql) => Sql) => void): Sql {
+/** drizzle sends everything through `unsafe`, with `prepare: false`: this one prepares. */
+function preparedUnsafe(sql: Sql): void {
   const unsafe = sql.unsafe;
   sql.unsafe = ((text: string, args?: unknown, options?: Record<string, unknown>) => {
     const [values, given] = Array.isArray(args) ? [args, options] : [[], args as typeof options];
     return unsafe(text, values, { ...given, prepare: true });
   }) as Sql["unsafe"];
-  const patchScope = (tx: Sql): Sql => {
-    prepareIn(tx);
-    const scoped = tx as Scoped;
-    const savepoint = scoped.savepoint;
-    if (savepoint)
-      scoped.savepoint = (name: unknown, body?: unknown) =>
-        typeof name === "function"
-          ? savepoint((inner: Sql) => (name as (s: Sql) => unknown)(patchScope(inner)))
-          : savepoint(name, (inner: Sql) => (body as (s: Sql) => unknown)(patchScope(inner)));
-    return tx;
-  };
-  more?.(patchScope);
-  return sql;
+}
+
+type Scoped = Sql & { savepoint?: (name: unknown, body?: unknown) => Promise<unknown> };
+
+/** A transaction's own `sql`, and those of its savepoints (drizzle's nested transactions), prepare too. */
+function inTransaction(tx: Sql): Sql {
+  preparedUnsafe(tx);
+  const scoped = tx as Scoped;
+  const savepoint = scoped.savepoint;
+  if (savepoint)
+    scoped.savepoint = (name: unknown, body?: unknown) =>
+      typeof name === "function"
+        ? savepoint((inner: Sql) => (name as (s: Sql) => unknown)(inTransaction(inner)))
+        : savepoint(name, (inner: Sql) => (body as (s: Sql) => unknown)(inTransaction(inner)));
+  return tx;
 }
