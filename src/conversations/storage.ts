@@ -1,7 +1,7 @@
 import type { ConversationStorage, VersionedState } from "@grammyjs/conversations";
 import { and, eq } from "drizzle-orm";
 import type { Context } from "grammy";
-import type { PersonSnapshot } from "../bot/snapshot";
+import { ownSnapshot, type PersonSnapshot } from "../bot/snapshot";
 import type { Database } from "../db/executor";
 import { conversationState } from "../db/schema";
 import type { Sealer } from "../privacy/sealed";
@@ -40,15 +40,15 @@ export function conversationStorage<C extends Keyed, S>(
       async read(ctx) {
         if (!ctx.pseudonym) return undefined;
         // The update's snapshot already read this row (one round trip less per update).
-        const [row] =
-          ctx.snapshot?.pseudonym === ctx.pseudonym
-            ? ctx.snapshot.conversation
-              ? [ctx.snapshot.conversation]
-              : []
-            : await db
-                .select({ state: conversationState.state, version: conversationState.version })
-                .from(conversationState)
-                .where(eq(conversationState.key, ctx.pseudonym));
+        const snapshot = ownSnapshot(ctx);
+        const [row] = snapshot
+          ? snapshot.conversation
+            ? [snapshot.conversation]
+            : []
+          : await db
+              .select({ state: conversationState.state, version: conversationState.version })
+              .from(conversationState)
+              .where(eq(conversationState.key, ctx.pseudonym));
         if (!row) {
           seen.set(ctx, -1);
           return undefined;

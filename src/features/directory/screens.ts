@@ -3,6 +3,7 @@ import { callbackData } from "../../bot/callback-data";
 import type { BotContext } from "../../bot/context";
 import { mainMenu, PAGE_SIZE, siteButtons, suppliesMenu } from "../../bot/keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "../../bot/last-resort";
+import { ownSnapshot } from "../../bot/snapshot";
 import type { Catalog } from "../../directory/catalog";
 import {
   firstByOpenness,
@@ -193,7 +194,8 @@ async function offerPerche(ctx: BotContext, catalog: Catalog): Promise<boolean> 
   if (!perches || !ctx.pseudonym) return false;
   if (!perches.offerToday(ctx.pseudonym, ctx.deps.now(), catalog.directory.info.timezone)) return false;
   // The update's snapshot already says whether a request is under way: a lookup stays one round trip.
-  if (ctx.snapshot?.pseudonym === ctx.pseudonym) return !ctx.snapshot.hasActiveRequest;
+  const snapshot = ownSnapshot(ctx);
+  if (snapshot) return !snapshot.hasActiveRequest;
   const active = await activeRequestsOf(ctx.deps.db, ctx.pseudonym);
   return active.length === 0;
 }

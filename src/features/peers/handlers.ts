@@ -1,6 +1,7 @@
 import { Composer, InlineKeyboard, type NextFunction } from "grammy";
 import { callbackData, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext, InnerContext } from "../../bot/context";
+import { ownSnapshot } from "../../bot/snapshot";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
@@ -176,7 +177,7 @@ function tagOf(ctx: BotContext, request: Request): string {
 
 async function relayPeerWords(ctx: BotContext, next: NextFunction, content: RelayContent | undefined) {
   // Not a peer helper (on no team, or a worker), as the update's snapshot says: no lookup needed.
-  const snapshot = ctx.snapshot?.pseudonym === ctx.pseudonym ? ctx.snapshot : undefined;
+  const snapshot = ownSnapshot(ctx);
   if (snapshot && snapshot.memberRole !== "peer") return next();
   const peer = await currentMember(ctx);
   if (peer?.role !== "peer") return next();

@@ -232,15 +232,14 @@ requestsFeature.callbackQuery(/^f:/, async (ctx) => {
 
 // --- Text both ways ------------------------------------------------------------------------------
 
-/** The update's snapshot, when it was taken for this person. */
-
 /**
  * A worker or coordinator writing, with the request their words go to (a reply to one's notice, else
  * their focus), in one read; undefined for anyone else. When the update's snapshot says this is nobody
  * on a team, or a peer helper (whose words are a person's), there is nothing to read.
  */
 async function workerTarget(ctx: BotContext, replyTo: number | undefined): Promise<MemberTarget | undefined> {
-  const role = ownSnapshot(ctx) ? (ctx.snapshot?.memberRole ?? "none") : undefined;
+  const snapshot = ownSnapshot(ctx);
+  const role = snapshot ? (snapshot.memberRole ?? "none") : undefined;
   if (role === "none" || role === "peer" || !ctx.from) return undefined;
   const target = await memberAndTarget(
     ctx.deps.db,
