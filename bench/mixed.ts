@@ -227,11 +227,16 @@ async function runClosedLoop(
       }
     }),
   );
+  return figures(drawn.length, started, latencies, errors);
+}
+
+/** A run's figures, from its start (performance.now()) to now. */
+function figures(updates: number, started: number, latencies: number[], errors: number): RunFigures {
   const seconds = (performance.now() - started) / 1000;
   return {
-    updates: drawn.length,
+    updates,
     seconds: round(seconds),
-    updatesPerSecond: round(drawn.length / seconds, 0),
+    updatesPerSecond: round(updates / seconds, 0),
     latencyMs: roundSummary(summarise(latencies)),
     errors,
   };
@@ -263,14 +268,7 @@ async function runPaced(
     );
   }
   await Promise.all(inFlight);
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    updates: drawn.length,
-    seconds: round(seconds),
-    updatesPerSecond: round(drawn.length / seconds, 0),
-    latencyMs: roundSummary(summarise(latencies)),
-    errors,
-  };
+  return figures(drawn.length, started, latencies, errors);
 }
 
 function roundSummary(summary: Summary): Summary {
