@@ -16,6 +16,8 @@ const DIRECTORY_BUTTONS = new Set(["supplies-menu", "material", "site", "pin", "
  * the sixty-odd checks on the way — about a third of a lookup's CPU in `npm run bench`.
  *
  * Anything else — or a snapshot missing, taken for someone else, or saying otherwise — takes the long way.
+ * A feature added between them that answers a person's plain words, a location or these buttons must be
+ * excluded here too, or it will never see them (test/unit/fast-lane.test.ts lists what is excluded).
  */
 export function isPlainLookup(ctx: BotContext): boolean {
   const snapshot = ownSnapshot(ctx);
