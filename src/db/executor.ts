@@ -1,4 +1,4 @@
-import { type ExtractTablesWithRelations, type SQLWrapper, sql } from "drizzle-orm";
+import { type ExtractTablesWithRelations, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import type * as schema from "./schema";
 
@@ -22,12 +22,15 @@ export function rowsOf<Row = Record<string, unknown>>(result: unknown): Row[] {
  * left out.
  */
 export async function inOneStatement(db: Executor, writes: (SQLWrapper | undefined)[]): Promise<void> {
-  const present = writes.filter((w): w is SQLWrapper => w !== undefined);
-  if (present.length === 0) return;
+  const ctes = writeCtes(writes);
+  if (ctes.length === 0) return;
+  await db.execute(sql`with ${sql.join(ctes, sql`, `)} select 1`);
+}
+
+/** Writes as CTEs named w0, w1…, `undefined` entries left out: for a statement that does more besides. */
+export function writeCtes(writes: (SQLWrapper | undefined)[]): SQL[] {
   // A builder embedded in `sql` renders in parentheses: exactly the body a CTE takes.
-  const ctes = sql.join(
-    present.map((write, i) => sql`${sql.raw(`w${i}`)} as ${write}`),
-    sql`, `,
-  );
-  await db.execute(sql`with ${ctes} select 1`);
+  return writes
+    .filter((write): write is SQLWrapper => write !== undefined)
+    .map((write, i) => sql`${sql.raw(`w${i}`)} as ${write}`);
 }

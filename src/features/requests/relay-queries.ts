@@ -1,5 +1,5 @@
 import { and, count, desc, eq, gt, isNull, type SQLWrapper, sql } from "drizzle-orm";
-import { type Executor, rowsOf } from "../../db/executor";
+import { type Executor, rowsOf, writeCtes } from "../../db/executor";
 import { members, requestMessages, requestNotices, requests } from "../../db/schema";
 import { enqueueIfStatement, type OutboxMessage } from "../../outbox/enqueue";
 import type { Sealer } from "../../privacy/sealed";
@@ -98,9 +98,7 @@ export async function addMessageAndRelay(
   const ctes = [
     sql`added as ${added}`,
     ...(relayed ? [sql`relayed as (${relayed})`] : []),
-    ...(options.alongside ?? [])
-      .filter((write): write is SQLWrapper => write !== undefined)
-      .map((write, i) => sql`${sql.raw(`w${i}`)} as ${write}`),
+    ...writeCtes(options.alongside ?? []),
   ];
   // Every CTE sees the database as it was before the statement: the count is of the messages before this one.
   const personBefore = options.countPersonSince
