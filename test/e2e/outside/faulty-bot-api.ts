@@ -54,19 +54,26 @@ export type FaultyBotApi = {
   outage(method: string, ms: number, fault?: Fault): Promise<void>;
   /**
    * Holds the next call of `method` that `match` accepts before it reaches Telegram (nothing taken yet);
-   * resolves `reached` when it arrives. `release()` passes it on.
+   * resolves `reached` when it arrives. `release()` passes it on; `drop()` cuts its connection instead
+   * (it never reaches Telegram: what a process killed before sending leaves). `drop()` cuts its connection instead
+   * (it never reaches Telegram: what a process killed before sending leaves).
    */
   holdBefore(
     method: string,
     match?: (payload: Payload) => boolean,
-  ): { reached: Promise<void>; release(): void };
+  ): { reached: Promise<void>; release(): void; drop(): void };
   /** Removes every fault and releases every hold. */
   clear(): void;
   close(): Promise<void>;
 };
 
 type Rule = FaultRule & { hits: number };
-type Hold = { method: string; match?: (payload: Payload) => boolean; arrived(): void; gate: Promise<void> };
+type Hold = {
+  method: string;
+  match?: (payload: Payload) => boolean;
+  arrived(): void;
+  gate: Promise<boolean>;
+};
 
 export async function startFaultyBotApi(fake: FakeBotApi): Promise<FaultyBotApi> {
   const attempts: Attempt[] = [];
@@ -136,7 +143,7 @@ export async function startFaultyBotApi(fake: FakeBotApi): Promise<FaultyBotApi>
       if (hold.method !== method || (hold.match && !hold.match(payload))) continue;
       holds.delete(hold);
       hold.arrived();
-      await hold.gate;
+      if (!(await hold.gate)) return req.socket.resetAndDestroy();
       break;
     }
 
@@ -226,16 +233,17 @@ export async function startFaultyBotApi(fake: FakeBotApi): Promise<FaultyBotApi>
     },
     holdBefore(method, match) {
       let arrived = () => {};
-      let release = () => {};
+      let open: (pass: boolean) => void = () => {};
       const reached = new Promise<void>((resolve) => {
         arrived = resolve;
       });
-      const gate = new Promise<void>((resolve) => {
-        release = resolve;
+      const gate = new Promise<boolean>((resolve) => {
+        open = resolve;
       });
       holds.add({ method, ...(match ? { match } : {}), arrived, gate });
+      const release = () => open(true);
       releases.add(release);
-      return { reached, release };
+      return { reached, release, drop: () => open(false) };
     },
     clear,
     async close() {
