@@ -121,22 +121,34 @@ describe("hours in Montreal, whatever the machine's zone", () => {
     expect(wallDate(new Date("2026-11-19T04:30:00Z"), ZONE)).toBe("2026-11-18");
   });
 
-  it("keeps the night before a special date open, and ends the special day at its own closing time", () => {
+  it("ends the night before a special date at its midnight, and ends the special day at its own closing time", () => {
     const lateSite = schedule("Mo-Su 10:00-02:00", {
       specialDates: [{ day: "2026-12-31", hours: "10:00-20:00" }],
     });
-    // 01:00 on 31 December: still the night of the 30th.
-    expect(statusAt(lateSite, new Date("2026-12-31T06:00:00Z"))).toEqual({
+    // 23:00 on 30 December: the 31st owns its day, so the night stops at midnight.
+    expect(statusAt(lateSite, new Date("2026-12-31T04:00:00Z"))).toEqual({
       kind: "open",
-      until: new Date("2026-12-31T07:00:00Z"),
+      until: new Date("2026-12-31T05:00:00Z"),
+    });
+    expect(statusAt(lateSite, new Date("2026-12-31T06:00:00Z"))).toEqual({
+      kind: "closed",
+      opensAt: new Date("2026-12-31T15:00:00Z"),
     });
     // 01:00 on 1 January: the 31st closed at 20:00, so no night runs on.
     expect(statusAt(lateSite, new Date("2027-01-01T06:00:00Z"))).toEqual({
       kind: "closed",
       opensAt: new Date("2027-01-01T15:00:00Z"),
     });
-    expect(hoursOnDay(lateSite, "2026-12-30").intervals).toEqual([{ from: 600, to: 1560 }]);
+    expect(hoursOnDay(lateSite, "2026-12-30").intervals).toEqual([{ from: 600, to: 1440 }]);
     expect(hoursOnDay(lateSite, "2026-12-31").intervals).toEqual([{ from: 600, to: 1200 }]);
+    // The night that runs into a special date stays when the date's hours say so.
+    const keptNight = schedule("Mo-Su 10:00-02:00", {
+      specialDates: [{ day: "2026-12-31", hours: "00:00-02:00,10:00-20:00" }],
+    });
+    expect(statusAt(keptNight, new Date("2026-12-31T06:00:00Z"))).toEqual({
+      kind: "open",
+      until: new Date("2026-12-31T07:00:00Z"),
+    });
     expect(hoursOnDay(lateSite, "2027-01-01").intervals).toEqual([{ from: 600, to: 1560 }]);
   });
 
@@ -247,13 +259,18 @@ describe("a status kept between two edges", () => {
     expect(statusAt(weekdays, new Date("2026-11-18T21:59:59.999Z")).kind).toBe("open");
   });
 
-  it("holds for one instant only on the day the clocks change", () => {
+  it("holds between real instants on the day the clocks change, a 25-hour day", () => {
     const nights = schedule("Sa 20:00-03:00");
-    const now = new Date("2026-11-01T05:30:00Z");
-    expect(timedStatusAt(nights, now)).toEqual({
+    // 01:30 EDT, before the clocks fall back: the night runs from Sunday's midnight (EDT) to 3:00 EST.
+    expect(timedStatusAt(nights, new Date("2026-11-01T05:30:00Z"))).toEqual({
       status: { kind: "open", until: new Date("2026-11-01T08:00:00Z") },
-      from: now.getTime(),
-      until: now.getTime() + 1,
+      from: Date.parse("2026-11-01T04:00:00Z"),
+      until: Date.parse("2026-11-01T08:00:00Z"),
+    });
+    // After 3:00 EST: closed until Saturday, and the status holds until Monday's midnight (EST).
+    expect(timedStatusAt(nights, new Date("2026-11-01T09:00:00Z"))).toMatchObject({
+      from: Date.parse("2026-11-01T08:00:00Z"),
+      until: Date.parse("2026-11-02T05:00:00Z"),
     });
   });
 });
