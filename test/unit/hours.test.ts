@@ -1,11 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { wallDate, wallFields } from "../../src/directory/clock";
-import { buildSchedule, hoursOnDay, instantAt, statusAt, timedStatusAt } from "../../src/directory/hours";
+import {
+  buildSchedule,
+  endRunningOpening,
+  hoursOnDay,
+  instantAt,
+  statusAt,
+  timedStatusAt,
+} from "../../src/directory/hours";
 import { MONTREAL_REGION } from "../../src/directory/hours-syntax";
 import type { Site } from "../../src/directory/model";
 
 const ZONE = "America/Toronto";
-type Hours = Pick<Site, "hours" | "chequeDayHours" | "specialDates">;
+type Hours = Pick<Site, "hours" | "chequeDayHours" | "specialDates" | "workerDays">;
 const schedule = (hours: string, extra: Partial<Hours> = {}, chequeDays: string[] = []) =>
   buildSchedule({ hours, specialDates: [], ...extra }, chequeDays, MONTREAL_REGION, ZONE);
 
@@ -272,5 +279,50 @@ describe("a status kept between two edges", () => {
       from: Date.parse("2026-11-01T08:00:00Z"),
       until: Date.parse("2026-11-02T05:00:00Z"),
     });
+  });
+});
+
+describe("a worker's closed now", () => {
+  const at = (instant: string) => new Date(instant);
+
+  it("ends a night that started yesterday on yesterday's hours, at this minute", () => {
+    expect(endRunningOpening(schedule("Mo-Su 20:00-04:00"), at("2026-11-20T01:07:40-05:00"))).toEqual({
+      day: "2026-11-19",
+      hours: "20:00-01:07",
+    });
+  });
+
+  it("ends only the running opening of a split day", () => {
+    expect(
+      endRunningOpening(schedule("Mo-Fr 09:00-12:00,13:00-17:00"), at("2026-11-18T10:30-05:00")),
+    ).toEqual({ day: "2026-11-18", hours: "09:00-10:30,13:00-17:00" });
+  });
+
+  it("ends a 24/7 day now, and the next day opens at midnight", () => {
+    const now = at("2026-11-18T14:00-05:00");
+    const ended = endRunningOpening(schedule("24/7"), now);
+    expect(ended).toEqual({ day: "2026-11-18", hours: "00:00-14:00" });
+    const closed = schedule("24/7", {
+      workerDays: [{ day: "2026-11-18", hours: ended?.hours ?? "", setAt: now }],
+    });
+    expect(statusAt(closed, now)).toEqual({ kind: "closed", opensAt: at("2026-11-19T00:00-05:00") });
+  });
+
+  it("leaves nothing when the opening began this minute, and finds nothing when closed", () => {
+    expect(endRunningOpening(schedule("Mo-Fr 09:00-17:00"), at("2026-11-18T09:00:30-05:00"))).toEqual({
+      day: "2026-11-18",
+      hours: "off",
+    });
+    expect(endRunningOpening(schedule("Mo-Fr 09:00-17:00"), at("2026-11-18T17:00-05:00"))).toBeUndefined();
+  });
+
+  it("ends the night at the second 1:15 of the autumn change, which has already passed once", () => {
+    const now = at("2026-11-01T01:15-05:00");
+    const ended = endRunningOpening(schedule("Mo-Su 20:00-04:00"), now);
+    expect(ended).toEqual({ day: "2026-10-31", hours: "20:00-01:15" });
+    const closed = schedule("Mo-Su 20:00-04:00", {
+      workerDays: [{ day: "2026-10-31", hours: ended?.hours ?? "", setAt: now }],
+    });
+    expect(statusAt(closed, now).kind).toBe("closed");
   });
 });
