@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { fixtureInput } from "../support/directory-fixture";
-import { Chats } from "./chats";
+import { Chats, sentText } from "./chats";
 import type { FakeUser } from "./fake-bot-api";
 import { onBothDatabases, type Run } from "./support";
 
@@ -67,16 +67,19 @@ async function nightOfTheClockChange(run: Run) {
   // The repeated hour: closed since the first 1:30, never "open until 1:30" again.
   const open = await chats.say(PERSON, "/ouvert", "Ouvert");
   expect(open).not.toContain("1 h 30");
-  await chats.say(PERSON, "Halte du samedi", "🔴 Fermé · ouvre samedi à 20 h");
-  await chats.say(VISITOR, "Saturday Stop", "🔴 Closed · opens Saturday at 20:00");
+  await chats.choose(PERSON, "site:saturday-stop", "🔴 Fermé · ouvre samedi à 20 h");
+  await chats.say(VISITOR, "/open", "Open");
+  await chats.choose(VISITOR, "site:saturday-stop", "🔴 Closed · opens Saturday at 20:00");
   // A date closed on the file: the night of the 31st stopped at midnight.
-  const closedDate = await chats.say(PERSON, "Nuitée", "🔴 Fermé · ouvre demain à 20 h");
+  const closedDate = sentText(
+    await chats.choose(PERSON, "site:night-stay", "🔴 Fermé · ouvre demain à 20 h"),
+  );
   expect(closedDate).toContain("dim. 1er nov. : fermé");
 
   // A worker closes the night that is running, which started yesterday.
   await chats.say(WORKER, `/start inv-${code}`, "Bienvenue dans l'équipe");
   await chats.say(WORKER, "Léo", "✅ C'est fait, Léo.");
-  await chats.say(PERSON, "Vigie", "🟢 Ouvert jusqu'à 4 h");
+  await chats.choose(PERSON, "site:lookout", "🟢 Ouvert jusqu'à 4 h");
   await chats.say(WORKER, "/lieux", "Quel lieu veux-tu mettre à jour?");
   await chats.choose(WORKER, "wtp:lookout", "🛠 <b>La Vigie</b>");
   await chats.choose(
@@ -84,8 +87,18 @@ async function nightOfTheClockChange(run: Run) {
     "wte:lookout",
     "✅ Noté : La Vigie est fermé maintenant (c'était ouvert jusqu'à 4 h).",
   );
-  await chats.say(PERSON, "Vigie", "🔴 Fermé · ouvre aujourd'hui à 20 h");
-  await chats.say(VISITOR, "Lookout", "🔴 Closed · opens today at 20:00");
+  await chats.say(
+    PERSON,
+    "/ouvert",
+    "<b>La Vigie</b>\n300, rue Ontario Est\n🔴 Fermé · ouvre aujourd'hui à 20 h",
+  );
+  await chats.choose(PERSON, "site:lookout", "🔴 Fermé · ouvre aujourd'hui à 20 h");
+  await chats.say(
+    VISITOR,
+    "/open",
+    "<b>The Lookout</b>\n300, rue Ontario Est\n🔴 Closed · opens today at 20:00",
+  );
+  await chats.choose(VISITOR, "site:lookout", "🔴 Closed · opens today at 20:00");
 
   await bot.expectCleanStop();
 }
