@@ -283,6 +283,11 @@ const reachableTeamMember = and(
   inArray(members.role, ["worker", "admin"]),
 );
 
+/** Every worker and coordinator who can be reached, in every organisation. */
+export async function reachableTeam(db: Executor): Promise<Member[]> {
+  return db.select().from(members).where(reachableTeamMember);
+}
+
 /** Organisations that have at least one reachable worker or coordinator, with how many are on call now. */
 export async function organisationsWithTeams(
   db: Executor,

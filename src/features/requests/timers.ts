@@ -1,17 +1,20 @@
 import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
-import { conversationState, members, outbox, requests } from "../../db/schema";
+import { conversationState, outbox, requests } from "../../db/schema";
+import type { Catalog } from "../../directory/catalog";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
 import { tagForPeer } from "../peers/relay-text";
-import { onCallMembers } from "../team/queries";
+import { isOnCall, onCallMembers } from "../team/queries";
 import { htmlText, nicknameOf, noticeKeyboard, noticeText, plainText, type Reader } from "./notices";
-import { endRequest, enqueue, messagesOf, type Request } from "./queries";
-import { deliverWaitingRequests, groupNotice, type RequestDeps, tellWorkersOf } from "./use-cases";
+import { organisationRules, teamsNow } from "./organisation-rules";
+import { endRequest, enqueue, messagesOf, type Request, reachableTeam } from "./queries";
+import { routeRequest } from "./routing";
+import { deliverWaitingRequests, groupNoticesTo, type RequestDeps, tellWorkersOf } from "./use-cases";
 
 /**
  * What happens to requests with time, run every minute (and on start): a request nobody claimed is
- * re-announced to the workers on call after `escalationMinutes`, then to the whole team (on call or not)
- * after twice that; a request still active after `expiryHours` ends by itself. Each step is a level on
+ * re-announced after `escalationMinutes` to the workers on call it would reach now (routing.ts), then
+ * after twice that to the whole teams (on call or not) of the organisations it is for; a request still active after `expiryHours` ends by itself. Each step is a level on
  * the request, so running this twice does nothing twice.
  */
 export type TimerSettings = { escalationMinutes: number; expiryHours: number };
@@ -51,21 +54,24 @@ export async function runRequestTimers(
         )
         .returning();
       if (!current) return;
-      const team =
-        level === 1
-          ? await onCallMembers(tx, current.organisationId, now)
-          : (
-              await tx
-                .select()
-                .from(members)
-                .where(
-                  and(
-                    eq(members.organisationId, current.organisationId),
-                    isNull(members.revokedAt),
-                    isNull(members.unreachableSince),
-                  ),
-                )
-            ).filter((m) => m.role !== "peer");
+      // The same rule as sending (routing.ts): the reminder goes to whoever it would reach now; the last
+      // call to everyone, on call or not, of the organisations it is for, and to those on call further.
+      const everyone = await reachableTeam(tx);
+      const route = routeRequest(
+        {
+          requestId: current.id,
+          areaPlaceId: current.areaPlaceId,
+          preferredOrganisationId: keptBy(current, catalog),
+        },
+        organisationRules(catalog?.directory),
+        teamsNow(everyone, now, catalog?.directory.info.timezone),
+      );
+      const first = route.tiers[0] ?? [];
+      const team = everyone.filter(
+        (m) =>
+          (route.onCall.includes(m.organisationId) && isOnCall(m, now)) ||
+          (level === 2 && first.includes(m.organisationId)),
+      );
       const words = (await messagesOf(tx, current.id, deps.sealer))
         .filter((m) => m.author === "person")
         .map((m) => m.body);
@@ -89,7 +95,7 @@ export async function runRequestTimers(
       });
       // The last call also goes to the team group, if there is one.
       if (level === 2)
-        out.push(...(await groupNotice(deps, tx, current, ":e2", "requests.notice.escalated")));
+        out.push(...(await groupNoticesTo(deps, tx, current, first, ":e2", "requests.notice.escalated")));
       await enqueue(deps, tx, out);
       if (level === 1) result.reminded += 1;
       else result.escalated += 1;
@@ -168,4 +174,13 @@ export async function runRequestTimers(
     .where(and(ne(outbox.status, "pending"), lt(outbox.createdAt, minutesAgo(OUTBOX_KEEP_MINUTES))));
   if (result.reminded + result.escalated + result.expired + result.delivered > 0) deps.outbox?.wake();
   return result;
+}
+
+/**
+ * The organisation a request stays with whatever its area: a referred one went there with the person's
+ * consent, a peer's stays with the peer's organisation, one to meet at a site with that site's.
+ */
+function keptBy(request: Request, catalog: Catalog | undefined): string | undefined {
+  if (request.outcome === "referred" || request.relayedByMemberId !== null) return request.organisationId;
+  return request.meetSiteId ? catalog?.sitesById.get(request.meetSiteId)?.organisationId : undefined;
 }

@@ -1,0 +1,37 @@
+import type { Directory } from "./model";
+
+/**
+ * Which places each organisation serves. Pure. The file's `serves` list when it has one; otherwise the
+ * places named like its sites' neighbourhoods (a site in "Centre-Sud" makes it serve the place
+ * centre-sud), so a file written before `serves` existed still routes by area.
+ */
+export function servedPlaces(directory: Pick<Directory, "organisations" | "sites" | "places">) {
+  const placeByName = new Map<string, string>();
+  for (const place of directory.places)
+    for (const name of [place.id, place.name.fr, place.name.en]) placeByName.set(fold(name), place.id);
+  const served = new Map<string, ReadonlySet<string>>();
+  for (const organisation of directory.organisations) {
+    if (organisation.serves) {
+      served.set(organisation.id, new Set(organisation.serves));
+      continue;
+    }
+    const places = new Set<string>();
+    for (const site of directory.sites) {
+      if (site.organisationId !== organisation.id || !site.neighbourhood) continue;
+      const placeId = placeByName.get(fold(site.neighbourhood));
+      if (placeId) places.add(placeId);
+    }
+    served.set(organisation.id, places);
+  }
+  return served;
+}
+
+/** "Côte-des-Neiges", "cote des neiges" and "cote-des-neiges" are one name. */
+function fold(name: string): string {
+  return name
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
