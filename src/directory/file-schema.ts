@@ -103,7 +103,7 @@ const organisation = z
         "Ids of the places (see places) whose requests this organisation answers first. Without it: the places named like its sites' neighbourhoods. An empty list: no area in particular.",
       ),
     keeps_requests: z
-      .boolean()
+      .boolean({ error: "must be true or false" })
       .default(false)
       .describe(
         "true: a request from an area it serves waits for its own workers when none is on call, instead of going to the other organisations' workers on call",

@@ -1,4 +1,4 @@
-import type { Directory } from "./model";
+import type { Directory, Place } from "./model";
 
 /**
  * Which places each organisation serves. Pure. The file's `serves` list when it has one; otherwise the
@@ -6,9 +6,13 @@ import type { Directory } from "./model";
  * centre-sud), so a file written before `serves` existed still routes by area.
  */
 export function servedPlaces(directory: Pick<Directory, "organisations" | "sites" | "places">) {
+  // Neighbourhoods only (a métro station can share a neighbourhood's name), ids before names.
+  const neighbourhoods = directory.places.filter((p) => p.kind === "neighbourhood");
   const placeByName = new Map<string, string>();
-  for (const place of directory.places)
-    for (const name of [place.id, place.name.fr, place.name.en]) placeByName.set(fold(name), place.id);
+  for (const names of [(p: Place) => [p.id], (p: Place) => [p.name.fr, p.name.en]])
+    for (const place of neighbourhoods)
+      for (const name of names(place))
+        if (!placeByName.has(fold(name))) placeByName.set(fold(name), place.id);
   const served = new Map<string, ReadonlySet<string>>();
   for (const organisation of directory.organisations) {
     if (organisation.serves) {
