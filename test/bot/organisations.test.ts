@@ -83,6 +83,7 @@ describe.each(DRIVERS)("which organisation a request goes to, on $name", ({ open
 
   /** Through /parler: to talk, no details, answered here, in this area, sent. */
   async function ask(someone: Person, area: string) {
+    const before = new Set((await database.db.select({ id: requests.id }).from(requests)).map((r) => r.id));
     await bot.send(
       textUpdate(someone, someone.languageCode === "en" ? "/talk" : "/parler"),
       callbackUpdate(someone, "f:cat:talk"),
@@ -91,7 +92,7 @@ describe.each(DRIVERS)("which organisation a request goes to, on $name", ({ open
       callbackUpdate(someone, `f:area:${area}`),
       callbackUpdate(someone, "f:send"),
     );
-    const [request] = await database.db.select().from(requests).where(eq(requests.status, "open"));
+    const request = (await database.db.select().from(requests)).find((r) => !before.has(r.id));
     if (!request) throw new Error("no request was made");
     await bot.deliver();
     return request;
@@ -189,6 +190,27 @@ describe.each(DRIVERS)("which organisation a request goes to, on $name", ({ open
       expect(bot.telegram.textsTo(est.id)).toEqual([]);
     },
   );
+
+  it("a waiting request goes to the first worker who comes on call among those it would reach, not only where it was filed", async () => {
+    await worker("org-c", "Canal", false, "Mo-Su 15:00-23:00");
+    const est = await worker("org-b", "Est", false);
+    const relais = await worker("org-a", "Relais", false);
+    const centreSud: Person = { id: nextId++, languageCode: "fr" };
+    const waiting = await ask(centreSud, "centre-sud");
+    const verdun = await ask({ id: nextId++, languageCode: "fr" }, "verdun");
+    expect(waiting).toMatchObject({ organisationId: "org-c", deliveredAt: null });
+    bot.telegram.clear();
+
+    // L'Est goes on call by hand: the Centre-Sud request may go to it, the kept Verdun one may not.
+    await bot.send(callbackUpdate(est, "oc:on"));
+    await bot.deliver();
+    const notices = bot.telegram.textsTo(est.id).filter((t) => t.startsWith("🆕"));
+    expect(notices).toHaveLength(1);
+    expect(told(centreSud)).toMatch(/^📬 /);
+    const [kept] = await database.db.select().from(requests).where(eq(requests.id, verdun.id));
+    expect(kept).toMatchObject({ organisationId: "org-c", deliveredAt: null });
+    expect(bot.telegram.textsTo(relais.id)).toEqual([]);
+  });
 
   it("in en: a kept area with nobody on call anywhere is told its own organisation's shift, not an earlier one elsewhere", async () => {
     await worker("org-b", "Est", false, "Mo-Su 15:00-23:00");

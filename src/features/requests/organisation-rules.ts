@@ -1,8 +1,10 @@
+import type { Catalog } from "../../directory/catalog";
 import type { Directory } from "../../directory/model";
 import { servedPlaces } from "../../directory/serves";
 import { isOnCall, type Member } from "../team/queries";
 import { nextShiftStart } from "../team/shifts";
-import type { OrganisationRule, TeamNow } from "./routing";
+import type { Request } from "./queries";
+import { type OrganisationRule, type Route, routeRequest, type TeamNow } from "./routing";
 
 /** What the routing rule (routing.ts) needs to know, read from the directory and the team. */
 
@@ -37,4 +39,31 @@ export function teamsNow(team: readonly Member[], now: Date, zone: string | unde
       zone,
     ),
   }));
+}
+
+/** Where a request already made goes now, by the same rule as when it was sent. */
+export function routeNow(
+  request: Request,
+  catalog: Catalog | undefined,
+  team: readonly Member[],
+  now: Date,
+): Route {
+  return routeRequest(
+    {
+      requestId: request.id,
+      areaPlaceId: request.areaPlaceId,
+      preferredOrganisationId: keptBy(request, catalog),
+    },
+    organisationRules(catalog?.directory),
+    teamsNow(team, now, catalog?.directory.info.timezone),
+  );
+}
+
+/**
+ * The organisation a request stays with whatever its area: a referred one went there with the person's
+ * consent, a peer's stays with the peer's organisation, one to meet at a site with that site's.
+ */
+function keptBy(request: Request, catalog: Catalog | undefined): string | undefined {
+  if (request.outcome === "referred" || request.relayedByMemberId !== null) return request.organisationId;
+  return request.meetSiteId ? catalog?.sitesById.get(request.meetSiteId)?.organisationId : undefined;
 }

@@ -247,18 +247,12 @@ export function setFocusStatement(db: Executor, memberId: number, requestId: str
   return db.update(members).set({ focusRequestId: requestId }).where(eq(members.id, memberId));
 }
 
-/** Open requests of an organisation that no worker was told about yet (nobody was on call). */
-export async function undeliveredRequests(db: Executor, organisationId: string): Promise<Request[]> {
+/** Open requests that no worker was told about yet (nobody was on call), oldest first. */
+export async function undeliveredRequests(db: Executor): Promise<Request[]> {
   return db
     .select()
     .from(requests)
-    .where(
-      and(
-        eq(requests.organisationId, organisationId),
-        eq(requests.status, "open"),
-        isNull(requests.deliveredAt),
-      ),
-    )
+    .where(and(eq(requests.status, "open"), isNull(requests.deliveredAt)))
     .orderBy(asc(requests.createdAt));
 }
 

@@ -1,14 +1,12 @@
 import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { conversationState, outbox, requests } from "../../db/schema";
-import type { Catalog } from "../../directory/catalog";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
 import { tagForPeer } from "../peers/relay-text";
-import { isOnCall, onCallMembers } from "../team/queries";
+import { isOnCall } from "../team/queries";
 import { htmlText, nicknameOf, noticeKeyboard, noticeText, plainText, type Reader } from "./notices";
-import { organisationRules, teamsNow } from "./organisation-rules";
+import { routeNow } from "./organisation-rules";
 import { endRequest, enqueue, messagesOf, type Request, reachableTeam } from "./queries";
-import { routeRequest } from "./routing";
 import { deliverWaitingRequests, groupNoticesTo, type RequestDeps, tellWorkersOf } from "./use-cases";
 
 /**
@@ -31,17 +29,22 @@ export async function runRequestTimers(
   const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
   const result = { reminded: 0, escalated: 0, expired: 0, delivered: 0 };
 
-  // A shift that started brings the requests that waited with nobody on call.
-  const waitingTeams = await deps.db
-    .selectDistinct({ organisationId: requests.organisationId })
+  // A shift that started brings the requests that waited with nobody on call, to whichever organisation
+  // the rule reaches now (routing.ts), not only the one each was filed under.
+  const [anyWaiting] = await deps.db
+    .select({ id: requests.id })
     .from(requests)
-    .where(and(eq(requests.status, "open"), isNull(requests.deliveredAt)));
-  for (const { organisationId } of waitingTeams)
-    result.delivered += await deliverWaitingRequests(
-      deps,
-      organisationId,
-      await onCallMembers(deps.db, organisationId, now),
-    );
+    .where(and(eq(requests.status, "open"), isNull(requests.deliveredAt)))
+    .limit(1);
+  if (anyWaiting) {
+    const onCall = (await reachableTeam(deps.db)).filter((m) => isOnCall(m, now));
+    for (const organisationId of new Set(onCall.map((m) => m.organisationId)))
+      result.delivered += await deliverWaitingRequests(
+        deps,
+        organisationId,
+        onCall.filter((m) => m.organisationId === organisationId),
+      );
+  }
 
   const announce = async (request: Request, level: 1 | 2) => {
     await deps.db.transaction(async (tx) => {
@@ -57,15 +60,7 @@ export async function runRequestTimers(
       // The same rule as sending (routing.ts): the reminder goes to whoever it would reach now; the last
       // call to everyone, on call or not, of the organisations it is for, and to those on call further.
       const everyone = await reachableTeam(tx);
-      const route = routeRequest(
-        {
-          requestId: current.id,
-          areaPlaceId: current.areaPlaceId,
-          preferredOrganisationId: keptBy(current, catalog),
-        },
-        organisationRules(catalog?.directory),
-        teamsNow(everyone, now, catalog?.directory.info.timezone),
-      );
+      const route = routeNow(current, catalog, everyone, now);
       const first = route.tiers[0] ?? [];
       const team = everyone.filter(
         (m) =>
@@ -174,13 +169,4 @@ export async function runRequestTimers(
     .where(and(ne(outbox.status, "pending"), lt(outbox.createdAt, minutesAgo(OUTBOX_KEEP_MINUTES))));
   if (result.reminded + result.escalated + result.expired + result.delivered > 0) deps.outbox?.wake();
   return result;
-}
-
-/**
- * The organisation a request stays with whatever its area: a referred one went there with the person's
- * consent, a peer's stays with the peer's organisation, one to meet at a site with that site's.
- */
-function keptBy(request: Request, catalog: Catalog | undefined): string | undefined {
-  if (request.outcome === "referred" || request.relayedByMemberId !== null) return request.organisationId;
-  return request.meetSiteId ? catalog?.sitesById.get(request.meetSiteId)?.organisationId : undefined;
 }

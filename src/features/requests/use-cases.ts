@@ -27,7 +27,7 @@ import {
   plainText,
   type Reader,
 } from "./notices";
-import { organisationRules, teamsNow } from "./organisation-rules";
+import { organisationRules, routeNow, teamsNow } from "./organisation-rules";
 import {
   addMessage,
   endRequest,
@@ -42,6 +42,7 @@ import {
   newRequestRow,
   noticesOf,
   type Request,
+  reachableTeam,
   releaseRequest,
   setFocus,
   setFocusStatement,
@@ -320,7 +321,8 @@ async function submitOnce(deps: RequestDeps, input: SubmitInput): Promise<Submit
 
 /**
  * When someone comes on call (by hand or as a shift starts), the requests that waited with nobody on
- * call go to them at once, and the person hears that someone has it.
+ * call and that the rule (routing.ts) now sends to their organisation go at once to every worker on call
+ * it reaches, and the person hears that someone has it.
  */
 export async function deliverWaitingRequests(
   deps: RequestDeps,
@@ -331,13 +333,17 @@ export async function deliverWaitingRequests(
   const now = deps.now();
   const catalog = await deps.catalog.get(deps.db);
   const delivered = await deps.db.transaction(async (tx) => {
-    const waiting = await undeliveredRequests(tx, organisationId);
+    const everyone = await reachableTeam(tx);
     const out: OutboxMessage[] = [];
-    for (const request of waiting) {
+    const ids: string[] = [];
+    for (const request of await undeliveredRequests(tx)) {
+      const route = routeNow(request, catalog, everyone, now);
+      if (!route.onCall.includes(organisationId)) continue;
+      const recipients = everyone.filter((m) => route.onCall.includes(m.organisationId) && isOnCall(m, now));
       const messages = (await messagesOf(tx, request.id, deps.sealer))
         .filter((m) => m.author === "person")
         .map((m) => m.body);
-      for (const member of team) out.push(await noticeFor(deps, request, member, catalog, messages));
+      for (const member of recipients) out.push(await noticeFor(deps, request, member, catalog, messages));
       const reader = readerFor(deps, request.locale);
       out.push(
         toPerson(
@@ -347,14 +353,11 @@ export async function deliverWaitingRequests(
           plainText(reader.t("requests.sent.delivered", withHtml({ nickname: nicknameOf(request, reader) }))),
         ),
       );
+      ids.push(request.id);
     }
     await enqueue(deps, tx, out);
-    await markDelivered(
-      tx,
-      waiting.map((r) => r.id),
-      now,
-    );
-    return waiting.length;
+    await markDelivered(tx, ids, now);
+    return ids.length;
   });
   if (delivered > 0) deps.outbox?.wake();
   return delivered;
