@@ -111,4 +111,6 @@ onBothDatabases(
   "a request reaches the worker of the organisation serving its area, as the directory file's serves says",
   "perche-e2e-organisations-",
   runRouting,
+  // Two invitations on the command line, one more than the other scenarios: room for a loaded machine.
+  180_000,
 );

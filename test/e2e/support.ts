@@ -291,16 +291,18 @@ export function onBothDatabases(
   test: string,
   dataDirPrefix: string,
   scenario: (run: Run) => Promise<void>,
+  /** For a scenario with more command-line runs than usual (each starts Node and the database). */
+  timeoutMs = TEST_TIMEOUT_MS,
 ): void {
   describe(`${suite}, on the embedded database (PGlite)`, () => {
     const openRun = runsTornDownAfterEach(dataDirPrefix);
-    it(test, async () => scenario(await openRun({}, "pglite")), TEST_TIMEOUT_MS);
+    it(test, async () => scenario(await openRun({}, "pglite")), timeoutMs);
   });
 
   describe.runIf(process.env.TEST_DATABASE_URL)(`${suite}, on PostgreSQL`, () => {
     const postgresEnv = postgresDatabase();
     const openRun = runsTornDownAfterEach(dataDirPrefix);
-    it(test, async () => scenario(await openRun(postgresEnv(), "postgres")), TEST_TIMEOUT_MS);
+    it(test, async () => scenario(await openRun(postgresEnv(), "postgres")), timeoutMs);
   });
 }
 
