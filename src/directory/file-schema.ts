@@ -97,6 +97,19 @@ const organisation = z
     name: bilingual(),
     phone: phone.optional(),
     website: z.url().optional(),
+    serves: z
+      .array(id)
+      .max(40)
+      .optional()
+      .describe(
+        "Ids of the places (see places) whose requests this organisation answers first. Without it: the places named like its sites' neighbourhoods. An empty list: no area in particular.",
+      ),
+    keeps_requests: z
+      .boolean({ error: "must be true or false" })
+      .default(false)
+      .describe(
+        "true: a request from an area it serves waits for its own workers when none is on call, instead of going to the other organisations' workers on call",
+      ),
   })
   .strict();
 
@@ -214,6 +227,22 @@ export const directoryFileSchema = z
     duplicates(file.organisations, "organisations");
     duplicates(file.sites, "sites");
     const organisationIds = new Set(file.organisations.map((o) => o.id));
+    const placeIds = new Set(file.places.map((p) => p.id));
+    file.organisations.forEach((o, index) => {
+      const listed = new Set<string>();
+      o.serves?.forEach((placeId, placeIndex) => {
+        const path = ["organisations", index, "serves", placeIndex];
+        if (!placeIds.has(placeId))
+          ctx.addIssue({
+            code: "custom",
+            path,
+            message: `no place has the id ${placeId}: serves lists ids from places`,
+          });
+        else if (listed.has(placeId))
+          ctx.addIssue({ code: "custom", path, message: `${placeId} is listed twice` });
+        listed.add(placeId);
+      });
+    });
     const materialIds = new Set(file.materials.map((m) => m.id));
     file.sites.forEach((s, index) => {
       if (!organisationIds.has(s.organisation))

@@ -108,5 +108,5 @@ onBothDatabases(
   "closes at the first 1:30, keeps a closed date closed all night, and lets a worker close the running night",
   "perche-e2e-hours-",
   nightOfTheClockChange,
-  { NODE_OPTIONS: `--import ${PRELOAD}`, PERCHE_E2E_CLOCK: CLOCK },
+  { extraEnv: { NODE_OPTIONS: `--import ${PRELOAD}`, PERCHE_E2E_CLOCK: CLOCK } },
 );
