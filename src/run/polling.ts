@@ -46,21 +46,24 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
   const { logger } = options;
   let isStopping = false;
   const aborting = new AbortController();
+  // Pauses end early on stop; the wait for an update in hand to finish also ends when one does.
   const wakers = new Set<() => void>();
+  const settled = new Set<() => void>();
   const wakeAll = () => {
-    for (const wake of [...wakers]) wake();
+    for (const wake of [...wakers, ...settled]) wake();
   };
-  // Ends early on stop (and, for `untilSettled`, when an update in hand is done).
-  const pause = (ms: number) =>
+  const pauseIn = (set: Set<() => void>) => (ms: number) =>
     new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        wakers.delete(done);
+        set.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      wakers.add(done);
+      set.add(done);
     });
+  const pause = pauseIn(wakers);
+  const untilSettledOr = pauseIn(settled);
   const sleep = options.sleep ?? pause;
 
   const handleUpdate = retryUntilHandled(bot.handleUpdate.bind(bot), {
@@ -91,7 +94,7 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
       })
       .finally(() => {
         inHand.delete(id);
-        wakeAll();
+        for (const wake of [...settled]) wake();
       });
     inHand.set(id, work);
   };
@@ -132,7 +135,7 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
         fresh++;
         take(update);
       }
-      if (fresh === 0 && inHand.size > 0) await pause(REPOLL_MS);
+      if (fresh === 0 && inHand.size > 0) await untilSettledOr(REPOLL_MS);
     }
   })();
 
@@ -144,7 +147,7 @@ export async function startPolling(bot: Bot<BotContext>, options: PollingOptions
       await loop;
       const deadline = Date.now() + withinMs;
       while (inHand.size > 0 && Date.now() < deadline)
-        await Promise.race([Promise.all(inHand.values()), pause(deadline - Date.now())]);
+        await Promise.race([Promise.all(inHand.values()), untilSettledOr(deadline - Date.now())]);
       if (inHand.size > 0) {
         for (const id of inHand.keys()) leftOver.add(id);
         logger.warn(
