@@ -34,7 +34,13 @@ export type FaultRule = {
   times?: number;
 };
 
-export type Attempt = { method: string; payload: Payload; at: number; fault?: Fault["kind"] };
+export type Attempt = {
+  method: string;
+  payload: Payload;
+  at: number;
+  fault?: Fault["kind"];
+  answeredAt?: number;
+};
 
 export type InjectedFault = {
   /** How many calls met it so far. */
@@ -62,6 +68,11 @@ export type FaultyBotApi = {
     method: string,
     match?: (payload: Payload) => boolean,
   ): { reached: Promise<void>; release(): void; drop(): void };
+  /**
+   * Before a kill -9: the calls Telegram answered in the last `withinMs` count as unanswered too, since
+   * the process may die before it records the answer (the outbox marks a message sent just after).
+   */
+  killedAfter(withinMs: number): void;
   /** Removes every fault and releases every hold. */
   clear(): void;
   close(): Promise<void>;
@@ -189,6 +200,7 @@ export async function startFaultyBotApi(fake: FakeBotApi): Promise<FaultyBotApi>
     }
     // The bot may have given up meanwhile (a long poll it aborted): then the answer never reached it.
     if (res.destroyed && method !== "getUpdates") unanswered.push(attempt);
+    attempt.answeredAt = Date.now();
     respond(res, answer.status, answer.text);
   };
 
@@ -244,6 +256,12 @@ export async function startFaultyBotApi(fake: FakeBotApi): Promise<FaultyBotApi>
       const release = () => open(true);
       releases.add(release);
       return { reached, release, drop: () => open(false) };
+    },
+    killedAfter(withinMs) {
+      const since = Date.now() - withinMs;
+      for (const attempt of attempts)
+        if (attempt.answeredAt !== undefined && attempt.answeredAt >= since && !unanswered.includes(attempt))
+          unanswered.push(attempt);
     },
     clear,
     async close() {
