@@ -47,8 +47,11 @@ const STOP_TIMEOUT_MS = 20_000;
 /** How long "Telegram" keeps redelivering a webhook update the bot did not take (it tries for hours). */
 const WEBHOOK_REDELIVERY_MS = 90_000;
 const WEBHOOK_RETRY_MS = 300;
-/** A call answered this shortly before a kill -9 may not have been recorded by the process. */
-const KILLED_BEFORE_RECORDING_MS = 500;
+/**
+ * A call answered this shortly before a kill -9 may not have been recorded by the process: the outbox marks
+ * a message sent just after its answer, and on a loaded machine that write can take over a second.
+ */
+const KILLED_BEFORE_RECORDING_MS = 2_000;
 
 export type OutsideRun = {
   readonly setting: Setting;

@@ -7,7 +7,7 @@ import type { Attempt } from "./faulty-bot-api";
  * chat is a misdelivery), or a message of the bot's (a prompt, a confirmation) that one chat must get.
  * Arrivals are read from what Telegram took (the fake Bot API's calls). A second arrival is a duplicate,
  * and an unavoidable one only when Telegram took an earlier copy whose answer never reached the bot, or
- * reached it less than 0.5 s before a kill -9 (the faulty Bot API's `unanswered`): the bot could not
+ * reached it less than 2 s before a kill -9 (the faulty Bot API's `unanswered`): the bot could not
  * know, or could not record, that it went out. A scenario fails on any loss,
  * any misdelivery and any other duplicate.
  */
