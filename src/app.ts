@@ -1,4 +1,5 @@
 import { Api, type Bot } from "grammy";
+import { callTimeout } from "./bot/api-limits";
 import { registerBotProfile } from "./bot/commands";
 import type { BotContext, BotDeps } from "./bot/context";
 import { type CreateBotOptions, createBot } from "./bot/create-bot";
@@ -13,13 +14,16 @@ import { deliveryHooks } from "./features/requests/delivery-hooks";
 import { PercheMemory } from "./features/requests/perche";
 import { eraseEndedChatIds } from "./features/requests/queries";
 import { runRequestTimers } from "./features/requests/timers";
+import { inviteFirstCoordinator } from "./features/team/first-coordinator";
 import { errorFields, type Logger } from "./logger";
 import { callThrough, createOutboxDelivery, type OutboxDeliveryOptions } from "./outbox/delivery";
 import { loadKeys } from "./privacy/keys";
 import { PseudonymRotation } from "./privacy/pseudonym-rotation";
 import { runRetention } from "./privacy/retention";
 import { createSealer } from "./privacy/sealed";
+import { startHealthServer, TelegramSuccess } from "./run/health";
 import { startPolling } from "./run/polling";
+import { reachTelegram } from "./run/reach-telegram";
 import { startWebhook } from "./run/webhook";
 import { LookupTally } from "./stats/lookup-tally";
 
@@ -28,16 +32,23 @@ const LOOKUP_FLUSH_MS = 5_000;
 
 export type App = { bot: Bot<BotContext>; database: DatabaseHandle; stop(): Promise<void> };
 
-/** Composition root: config → database → directory → bot → polling | webhook. */
+/**
+ * Composition root: config → database → directory → bot → polling | webhook. `signal` (SIGTERM or
+ * SIGINT during start-up) ends start-up between steps and during its waits for Telegram; it then
+ * rejects with the signal's reason, the database closed.
+ */
 export async function startApp(
   config: Config,
   logger: Logger,
   botOptions: CreateBotOptions = {},
   deliveryOptions: Partial<OutboxDeliveryOptions> = {},
+  signal?: AbortSignal,
 ): Promise<App> {
   const database = await openDatabase(config);
   try {
+    signal?.throwIfAborted();
     await database.migrate();
+    signal?.throwIfAborted();
     logger.info({ database: database.kind }, "database ready");
 
     const keys = loadKeys({
@@ -54,7 +65,7 @@ export async function startApp(
     const seeded = await seedExampleIfEmpty(database.db);
     if (seeded.kind === "example-loaded")
       logger.warn(
-        { sites: seeded.sites },
+        { sites: seeded.sites, highlight: true },
         "the directory was empty: loaded the EXAMPLE directory (invented sites and hours). Import your own with `npm run admin -- directory import FILE`",
       );
 
@@ -105,9 +116,21 @@ export async function startApp(
     const bot = createBot(config.botToken, deps, {
       client: { apiRoot: config.telegramApiRoot },
       retryUpdates: true,
+      callTimeoutSeconds: config.telegramTimeoutSeconds,
       ...botOptions,
     });
-    await bot.init();
+    const telegramSuccess = new TelegramSuccess();
+    bot.api.config.use(telegramSuccess.transformer);
+    // getMe on an Api of its own, limited in time but not retried: reachTelegram retries, and says so.
+    const probe = new Api(config.botToken, { apiRoot: config.telegramApiRoot, ...botOptions.client });
+    probe.config.use(callTimeout(config.telegramTimeoutSeconds), telegramSuccess.transformer);
+    bot.botInfo = await reachTelegram(probe, {
+      apiRoot: config.telegramApiRoot,
+      retryForSeconds: config.startupRetrySeconds,
+      logger,
+      ...(signal ? { signal } : {}),
+    });
+    signal?.throwIfAborted();
     await registerBotProfile(bot.api, translations, config.defaultLocale).catch((error: unknown) =>
       logger.warn({ error: errorFields(error) }, "could not register commands and descriptions"),
     );
@@ -143,6 +166,18 @@ export async function startApp(
     const retention = setInterval(sweepRetention, 60 * 60_000);
     retention.unref();
 
+    const firstCoordinator = await inviteFirstCoordinator(database.db, now());
+    if (firstCoordinator)
+      logger.warn(
+        { organisation: firstCoordinator.organisationId, highlight: true },
+        `no coordinator yet: open https://t.me/${bot.botInfo.username}?start=inv-${firstCoordinator.code} in Telegram before ${firstCoordinator.expiresAt.toISOString().slice(0, 10)} to become a coordinator of ${firstCoordinator.organisationId} (single use; for another organisation: npm run admin -- invite --role coordinator --org ID)`,
+      );
+
+    signal?.throwIfAborted();
+    const health =
+      config.mode.kind === "polling" && config.mode.health
+        ? await startHealthServer(config.mode.health, database.ping, telegramSuccess, logger)
+        : undefined;
     const running =
       config.mode.kind === "webhook"
         ? await startWebhook(bot, config.mode, database.ping, logger)
@@ -161,6 +196,7 @@ export async function startApp(
       database,
       async stop() {
         await running.stop();
+        await health?.stop();
         clearInterval(eraser);
         clearInterval(retention);
         clearInterval(timers);

@@ -1,6 +1,5 @@
 // First: features register their handlers when imported, and should do so with the faster branch.
 import "./composer-branch";
-import { autoRetry } from "@grammyjs/auto-retry";
 import { type ConversationData, conversations, createConversation } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type BotError, Composer } from "grammy";
@@ -31,13 +30,12 @@ import { TOOLS_INPUT, toolsInput } from "../features/worker-tools/conversation";
 import { toolsFeature } from "../features/worker-tools/handlers";
 import { errorFields } from "../logger";
 import { wellFormed } from "../text/split";
+import { botApiLimits, DEFAULT_CALL_TIMEOUT_SECONDS, LONG_POLL_LIMIT_SECONDS } from "./api-limits";
 import type { BotContext, BotDeps, InnerContext } from "./context";
 import { localeFromTelegram } from "./i18n";
 import { mainMenu } from "./keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "./last-resort";
 import { isConversationConflict, isDatabaseDown, RetryUpdateError, ToldAboutOutage } from "./retry-update";
-
-const RETRY = { maxRetryAttempts: 3, maxDelaySeconds: 30 };
 
 export type CreateBotOptions = {
   botInfo?: UserFromGetMe;
@@ -48,6 +46,8 @@ export type CreateBotOptions = {
    * handled again. Off in tests that drive the bot update by update; on in the running app.
    */
   retryUpdates?: boolean;
+  /** No Bot API call but getUpdates waits longer than this (TELEGRAM_TIMEOUT_SECONDS). */
+  callTimeoutSeconds?: number;
 };
 
 /**
@@ -57,11 +57,12 @@ export type CreateBotOptions = {
 export function createBot(token: string, deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
   const bot = new Bot<BotContext>(token, {
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
-    ...(options.client ? { client: options.client } : {}),
+    client: { timeoutSeconds: LONG_POLL_LIMIT_SECONDS, ...options.client },
   });
 
-  // Retries what Telegram asks us to retry, a bounded number of times: a person waits for the answer.
-  bot.api.config.use(autoRetry(RETRY));
+  // A person waits for the answer: every call is bounded in time and in retries (see api-limits).
+  const limits = botApiLimits(options.callTimeoutSeconds ?? DEFAULT_CALL_TIMEOUT_SECONDS);
+  bot.api.config.use(...limits);
   const toldAboutOutage = new ToldAboutOutage();
   const handleError = (error: BotError<BotContext>) =>
     handleUpdateError(error, options.retryUpdates ? toldAboutOutage : undefined);
@@ -119,7 +120,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
         // told the person it had failed after the request went out. A retry recorded in one update
         // waits again when that update is replayed; it is rare and bounded.
         (ctx, next) => {
-          ctx.api.config.use(autoRetry(RETRY));
+          ctx.api.config.use(...limits);
           return next();
         },
       ],

@@ -139,6 +139,18 @@ class NpmProcess {
     return `${this.stdout}\n${this.stderr}`;
   }
 
+  /** Waits until stdout or stderr shows `pattern`; fails with the output if the process exits first. */
+  async waitForOutput(pattern: RegExp, what: string, timeoutMs = START_TIMEOUT_MS): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = pattern.exec(this.logs());
+      if (found) return found[0];
+      if (!this.running || Date.now() > deadline)
+        throw new Error(`no ${what} in the output (exit ${JSON.stringify(this.exit)})\n${this.describe()}`);
+      await sleep(100);
+    }
+  }
+
   /** The JSON log lines pino wrote to stdout (npm's own banner lines are skipped). */
   jsonLogs(): Payload[] {
     return this.stdout
@@ -273,7 +285,9 @@ export type Run = {
   /** `npm run admin -- <args>`, which must succeed; the embedded database allows it only with the bot stopped. */
   admin(args: string[]): Promise<string>;
   /** `npm start`, once it long polls: its first getUpdates comes after it registered its profile. */
-  startBot(): Promise<Bot>;
+  startBot(extraEnv?: Record<string, string>): Promise<Bot>;
+  /** `npm start` with `extraEnv` over the run's environment, without waiting for anything. */
+  launch(extraEnv?: Record<string, string>): Bot;
   /** `admin invite` for `role` in `organisation`, with --username so no Telegram is needed: the code. */
   invite(role: "worker" | "peer" | "admin", organisation: string): Promise<string>;
 };
@@ -360,9 +374,13 @@ function runsTornDownAfterEach(
         expect(code, out).toBeDefined();
         return code as string;
       },
-      async startBot() {
-        const bot = new Bot(fake, database, env);
+      launch(extraEnv = {}) {
+        const bot = new Bot(fake, database, { ...env, ...extraEnv });
         processes.add(bot);
+        return bot;
+      },
+      async startBot(extraEnv = {}) {
+        const bot = run.launch(extraEnv);
         await bot.waitForCall((c) => c.method === "getUpdates", "getUpdates", START_TIMEOUT_MS);
         return bot;
       },
