@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from "pino";
-import { type PrettyOptions, prettyFactory, build as prettyStream } from "pino-pretty";
+import { type PrettyOptions, prettyFactory } from "pino-pretty";
 
 export type { Logger };
 export type LogFormat = "auto" | "pretty" | "json";
@@ -27,7 +27,7 @@ const REDACTED_PATHS = [
  * Structured logs with listed fields only. Message text, names, usernames, ids, locations and tokens
  * are never passed to the logger; the redaction below is a second net in case a payload slips in.
  *
- * `pretty` lines are made from the JSON line pino has already redacted, in this thread and
+ * `pretty` lines are made from the JSON line pino has already redacted, in this thread and written
  * synchronously (no transport worker, so nothing is lost when the process exits at once); `auto` is
  * pretty on a terminal and JSON otherwise (a service manager, a pipe, a log collector).
  */
@@ -38,17 +38,17 @@ export function createLogger(
 ): Logger {
   const pretty =
     format === "pretty" || (format === "auto" && destination === undefined && process.stdout.isTTY);
-  const stream = pretty
-    ? prettyStream({ ...prettyOptions(destination === undefined), destination: destination ?? 1, sync: true })
-    : destination;
+  let stream = destination;
+  if (pretty) {
+    const out = destination ?? pino.destination({ dest: 1, sync: true });
+    const toLine = prettyFactory(prettyOptions(destination === undefined && process.stdout.isTTY === true));
+    stream = { write: (line: string) => out.write(toLine(line)) };
+  }
   return pino({ level, base: undefined, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } }, stream);
 }
 
 /** One JSON log line as the pretty output shows it (the tests hold both outputs to the same rules). */
-export function prettyLine(jsonLine: string): string {
-  return prettyLineOf(jsonLine);
-}
-const prettyLineOf = prettyFactory(prettyOptions(false));
+export const prettyLine: (jsonLine: string) => string = prettyFactory(prettyOptions(false));
 
 function prettyOptions(colorize: boolean): PrettyOptions {
   return {

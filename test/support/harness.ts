@@ -11,7 +11,7 @@ import { withAlertDelivery } from "../../src/features/alerts/delivery-hooks";
 import { deliveryHooks } from "../../src/features/requests/delivery-hooks";
 import { PercheMemory } from "../../src/features/requests/perche";
 import { eraseEndedChatIds } from "../../src/features/requests/queries";
-import { createLogger } from "../../src/logger";
+import { createLogger, prettyLine } from "../../src/logger";
 import { callThrough, createOutboxDelivery } from "../../src/outbox/delivery";
 import { createSealer } from "../../src/privacy/sealed";
 import { fixtureDirectory, WEDNESDAY_2PM } from "./directory-fixture";
@@ -32,7 +32,12 @@ export async function createHarness(
     await replaceDirectory(database.db, options.directory ?? fixtureDirectory());
   const telegram = createFakeTelegram();
   const logs: string[] = [];
-  const logger = createLogger("debug", { write: (line: string) => logs.push(line) });
+  // Each line twice, as JSON and as a terminal shows it: every check on the logs holds for both outputs.
+  const logger = createLogger("debug", {
+    write: (line: string) => {
+      logs.push(line, prettyLine(line));
+    },
+  });
   let now = options.now ?? WEDNESDAY_2PM;
   const deps: BotDeps = {
     db: database.db,
