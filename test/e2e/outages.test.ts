@@ -9,7 +9,7 @@ import { onBothDatabases, type Run, TOKEN } from "./support";
  */
 
 // The embedded database initialises before the first call to Telegram: a minute on a busy machine.
-const START_MS = 80_000;
+const START_MS = 90_000;
 
 /** A loopback port nothing listens on: connections to it are refused at once. */
 async function closedPort(): Promise<number> {

@@ -24,8 +24,8 @@ import {
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi";
-const TEST_TIMEOUT_MS = 90_000;
-const START_TIMEOUT_MS = 45_000;
+const TEST_TIMEOUT_MS = 180_000;
+const START_TIMEOUT_MS = 90_000;
 const REPLY_TIMEOUT_MS = 15_000;
 const ADMIN_TIMEOUT_MS = 45_000;
 const STOP_TIMEOUT_MS = 10_000;
