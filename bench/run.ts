@@ -23,20 +23,22 @@ Measures Perche on PGlite, and on PostgreSQL when BENCH_DATABASE_URL (or TEST_DA
 server (a database of its own is created there and dropped). Prints a Markdown table and writes it, with
 the JSON, to bench-results/.
 
-  --quick   fewer people, updates and sites: about a minute and a half instead of several
-  --help    this text
+  --quick     fewer people, updates and sites: about a minute and a half instead of several
+  --startup   only the start-up section (npm start against the bundle), printed, nothing written
+  --help      this text
 `;
 const options = process.argv.slice(2);
 if (options.includes("--help") || options.includes("-h")) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
-const unknown = options.filter((option) => option !== "--quick");
+const unknown = options.filter((option) => option !== "--quick" && option !== "--startup");
 if (unknown.length > 0) {
   process.stderr.write(`bench: unknown option ${unknown.join(" ")}\n\n${USAGE}`);
   process.exit(2);
 }
 const quick = options.includes("--quick");
+const startupOnly = options.includes("--startup");
 
 type DriverResult = { driver: "pglite" | "postgres"; mixed: MixedResult; burst: BurstResult };
 
@@ -58,6 +60,10 @@ function runDriver(driver: "pglite" | "postgres"): Promise<DriverResult> {
 }
 
 async function main() {
+  if (startupOnly) {
+    process.stdout.write(`${JSON.stringify(await runStartup(BENCH_DATABASE_URL), null, 2)}\n`);
+    return;
+  }
   mkdirSync(OUT, { recursive: true });
   const started = Date.now();
   const drivers: DriverResult[] = [];
