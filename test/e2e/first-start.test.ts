@@ -1,8 +1,7 @@
-import { createServer } from "node:net";
 import { expect } from "vitest";
 import { Chats } from "./chats";
 import type { FakeUser } from "./fake-bot-api";
-import { BOT_USERNAME, onBothDatabases, type Run, TOKEN } from "./support";
+import { BOT_USERNAME, freeLoopbackPort, onBothDatabases, type Run, TOKEN } from "./support";
 
 /**
  * A first start as a newcomer sees it in a terminal (LOG_FORMAT=pretty, what a terminal gets by
@@ -19,20 +18,12 @@ const COORDINATOR: FakeUser = {
   languageCode: "fr",
 };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 const LINK = new RegExp(
   `no coordinator yet: open https://t\\.me/${BOT_USERNAME}\\?start=inv-([A-Za-z0-9_-]{22}) `,
 );
 
 async function firstStart(run: Run) {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const env = { LOG_FORMAT: "pretty", HEALTH_PORT: String(port) };
   const bot = await run.startBot(env);
   const output = bot.stdout;

@@ -1,6 +1,5 @@
-import { createServer } from "node:net";
 import { expect } from "vitest";
-import { onBothDatabases, type Run, TOKEN } from "./support";
+import { freeLoopbackPort, onBothDatabases, type Run, TOKEN } from "./support";
 
 /**
  * `npm start` when Telegram is out of reach, slow, or refuses the token: one line that says what failed
@@ -11,21 +10,12 @@ import { onBothDatabases, type Run, TOKEN } from "./support";
 // The embedded database initialises before the first call to Telegram: a minute on a busy machine.
 const START_MS = 90_000;
 
-/** A loopback port nothing listens on: connections to it are refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 onBothDatabases(
   "npm start with the Bot API unreachable",
   "says it cannot reach Telegram and what to check, retries with each retry logged, then exits with 1",
   "perche-e2e-unreachable-",
   async (run: Run) => {
-    const port = await closedPort();
+    const port = await freeLoopbackPort();
     const bot = run.launch({ TELEGRAM_API_ROOT: `http://127.0.0.1:${port}`, STARTUP_RETRY_SECONDS: "4" });
     expect(await bot.exited, bot.describe()).toEqual({ code: 1, signal: null });
     const messages = bot.jsonLogs().map((line) => String(line.msg));

@@ -1,13 +1,12 @@
 import { type ChildProcess, exec, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { type FakeBotApi, startFakeBotApi } from "./fake-bot-api";
-import { TOKEN } from "./support";
+import { freeLoopbackPort, TOKEN } from "./support";
 
 /**
  * The deployment recipes, tested here without Docker or systemd: the Dockerfile's instructions are
@@ -127,14 +126,6 @@ async function buildFromDockerfile(workspace: string): Promise<Stage> {
   return stages.at(-1) as Stage;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 class Started {
   output = "";
   readonly exited: Promise<number | null>;
@@ -189,7 +180,7 @@ describe("the deployment recipes, run in a fresh folder", () => {
 
       const api = await startFakeBotApi(TOKEN);
       try {
-        const healthPort = String(await freePort());
+        const healthPort = String(await freeLoopbackPort());
         const env: Record<string, string> = {
           ...image.env,
           BOT_TOKEN: TOKEN,
