@@ -12,12 +12,18 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
 
-# --- run: production dependencies, the bundle and the files it reads, as the unprivileged `node` ---
+# --- deps: production dependencies only (npm's cache stays in this stage) ---
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+# --- run: the dependencies, the bundle and the files it reads, as the unprivileged `node` ---
 FROM node:24-slim
 ENV NODE_ENV=production TZ=UTC DATA_DIR=/home/node/data HEALTH_PORT=8081
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY package.json ./
+COPY --from=deps /app/node_modules ./node_modules
 COPY migrations ./migrations
 COPY locales ./locales
 COPY directory ./directory

@@ -34,13 +34,16 @@ type Stage = {
   healthcheck?: string[];
 };
 
-/** The image's PATH and nothing from this test's npm: node:24-slim has Node 24 as `node`. */
+/**
+ * The image's PATH and nothing from this test's npm or its database; the machine's own settings (its
+ * certificate authorities, say) stay, as a build's do. node:24-slim has Node 24 as `node`.
+ */
 function imageEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env))
     if (
       value !== undefined &&
-      !/^(npm_|NODE_|VITEST|TEST_|DATABASE_URL|BOT_|PSEUDONYM|ENCRYPTION)/i.test(name)
+      !/^(npm_|NODE_OPTIONS$|NODE_ENV$|VITEST|TEST_|DATABASE_URL|BOT_|PSEUDONYM|ENCRYPTION)/i.test(name)
     )
       env[name] = value;
   return { ...env, PATH: `${NODE_24_BIN}:/usr/local/bin:/usr/bin:/bin` };
