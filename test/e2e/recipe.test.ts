@@ -180,6 +180,8 @@ describe("the deployment recipes, run in a fresh folder", () => {
       for (const devOnly of ["node", "tsx", "esbuild", "vitest"])
         expect(existsSync(path.join(image.cwd, "node_modules", devOnly)), devOnly).toBe(false);
       expect(existsSync(path.join(image.cwd, "dist/bin/main.js"))).toBe(true);
+      // The /stats chart is drawn by a process of its own: its script is built beside the bot.
+      expect(existsSync(path.join(image.cwd, "dist/bin/chart-render.js"))).toBe(true);
 
       const api = await startFakeBotApi(TOKEN);
       try {
