@@ -112,8 +112,6 @@ describe.each(DRIVERS)("emergency, language, bad input and privacy, on $name", (
           },
         },
       ],
-      ["a photo", { photo: [{ file_id: "p", file_unique_id: "p", width: 1, height: 1 }] }],
-      ["a voice note", { voice: { file_id: "v", file_unique_id: "v", duration: 3 } }],
       ["a contact", { contact: { phone_number: "+15145550199", first_name: "Someone" } }],
       ["a document", { document: { file_id: "d", file_unique_id: "d" } }],
     ])("%s", async (_, extra) => {
@@ -121,6 +119,18 @@ describe.each(DRIVERS)("emergency, language, bad input and privacy, on $name", (
       const call = bot.lastCall(FRENCH.id);
       expect(call?.payload.text).toBe("Je lis seulement le texte et les boutons. Voici le menu 👇");
       expect(buttonTexts(call?.payload)).toContain("🚨 Urgence");
+    });
+
+    it.each([
+      ["a photo", { photo: [{ file_id: "p", file_unique_id: "p", width: 1, height: 1 }] }],
+      ["a voice note", { voice: { file_id: "v", file_unique_id: "v", duration: 3 } }],
+    ])("%s from someone with no request gets an offer to pass it to a worker", async (_, extra) => {
+      await bot.send(messageUpdate(FRENCH, extra));
+      const call = bot.lastCall(FRENCH.id);
+      expect(call?.payload.text).toBe(
+        "Je ne peux pas écouter ni regarder ça, mais un·e intervenant·e peut. Veux-tu que je lui passe, sans dire qui tu es?",
+      );
+      expect(buttonTexts(call?.payload)).toEqual(["💬 Oui, le passer"]);
     });
 
     it.each([
