@@ -250,7 +250,7 @@ export function resolveText(catalog: Catalog, text: string): ResolvedText {
 
 /**
  * interpretText for a text already resolved. A substance's name ("crack") stands for the materials it calls
- * for, after any material named outright.
+ * for, after any material named outright as well; a longer phrase still wins ("pipe à crack" is pipes).
  */
 export function interpretResolved(catalog: Catalog, typed: ResolvedText): TextMeaning {
   const named = scoreResolved(catalog.materialIndex, typed);
@@ -261,8 +261,10 @@ export function interpretResolved(catalog: Catalog, typed: ResolvedText): TextMe
   const best = Math.max(materialScore, place?.score ?? 0, site?.score ?? 0);
   if (best === 0) return { kind: "nothing" };
   if (materialScore === best) {
-    const materials = named.map((m) => m.value);
-    for (const m of substance?.value ?? []) if (!materials.includes(m)) materials.push(m);
+    // Only the best matches: "kit naloxone" is naloxone, not also the syringes a lone "kit" means.
+    const materials = named.filter((m) => m.score === best).map((m) => m.value);
+    if (substance?.score === best)
+      for (const m of substance.value) if (!materials.includes(m)) materials.push(m);
     return { kind: "materials", materials };
   }
   if (place && place.score === best) return { kind: "place", place: place.value };

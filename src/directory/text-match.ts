@@ -239,13 +239,22 @@ function knownWordsFor(lexicon: Lexicon, word: string): string[] {
   const typed = singular(word);
   if (lexicon.words.has(typed)) return [typed];
   if (typed.length < 4) return [];
-  const found: string[] = [];
+  // A four-letter word allows no typo but two letters swapped ("hepl", "aied"): too many words are one
+  // letter apart. It can still be a longer word with a letter missing ("mrci").
+  const found = typed.length === 4 ? swaps(typed).filter((swapped) => lexicon.words.has(swapped)) : [];
   for (const form of deletions(typed, typed.length >= 7 ? 2 : 1))
     for (const known of lexicon.byDeletion.get(form) ?? []) {
       const typos = allowedTypos(known.length);
       if (!found.includes(known) && editDistance(typed, known, typos) <= typos) found.push(known);
     }
   return found;
+}
+
+function swaps(word: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < word.length; i++)
+    if (word[i] !== word[i + 1]) out.push(word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2));
+  return out;
 }
 
 /** The word and every form of it with up to `depth` letters left out. */
@@ -268,5 +277,28 @@ function deletions(word: string, depth: number): Set<string> {
 }
 
 export function toPhrases(words: string[]): string[][] {
-  return words.map(tokens).filter((phrase) => phrase.length > 0);
+  const phrases: string[][] = [];
+  for (const phrase of words.map(tokens)) {
+    if (phrase.length === 0) continue;
+    phrases.push(phrase);
+    // On a phone the apostrophe goes: "j'ai besoin d'aide" is typed "jai besoin daide".
+    const elided = withoutApostrophes(phrase);
+    if (elided.length !== phrase.length && elided.length > 0) phrases.push(elided);
+  }
+  return phrases;
+}
+
+const ELIDED = new Set(["c", "d", "j", "l", "m", "n", "s", "t", "qu"]);
+
+function withoutApostrophes(phrase: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < phrase.length; i++) {
+    const word = phrase[i] as string;
+    const next = phrase[i + 1];
+    if (ELIDED.has(word) && next !== undefined) {
+      out.push(squeeze(word + next));
+      i++;
+    } else out.push(word);
+  }
+  return out;
 }
