@@ -1,5 +1,7 @@
+import { eq } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
+import { members } from "../../src/db/schema";
 import { EXAMPLE_DIRECTORY, readDirectoryFile } from "../../src/directory/file";
 import type { DirectoryFile } from "../../src/directory/file-schema";
 import { DRIVERS, useDatabase } from "../support/database";
@@ -158,6 +160,28 @@ describe.each(DRIVERS)("what people type, on $name", ({ open }) => {
     expect(
       ((peers?.payload.commands ?? []) as { command: string }[]).slice(0, 3).map((c) => c.command),
     ).toEqual(["relais", "renfort", "mademande"]);
+  });
+
+  it("a member removed by a coordinator gets everyone's menu back", async () => {
+    const coordinator = { id: 5_000_010, languageCode: "fr" };
+    const worker = { id: 5_000_011, languageCode: "fr" };
+    await joinTeam(bot, database, coordinator, "Coord", { organisationId: "relais-faubourg", role: "admin" });
+    await joinTeam(bot, database, worker, "Marc", { organisationId: "relais-faubourg" });
+    const [marc] = await database.db.select().from(members).where(eq(members.alias, "Marc"));
+    await bot.send(
+      callbackUpdate(coordinator, `adm:rev:${marc?.id}`),
+      callbackUpdate(coordinator, `adm:rev!:${marc?.id}`),
+    );
+    const deleted = bot.telegram.calls.filter((c) => c.method === "deleteMyCommands");
+    expect(deleted.map((c) => c.payload.scope)).toEqual([{ type: "chat", chat_id: worker.id }]);
+  });
+
+  it("/aide lists how to reach a worker, see a request and cancel", async () => {
+    await bot.send(textUpdate(FRENCH, "/aide"), textUpdate(ENGLISH, "/help"));
+    for (const command of ["/parler", "/mademande", "/annuler"])
+      expect(bot.lastText(FRENCH.id)).toContain(command);
+    for (const command of ["/talk", "/myrequest", "/cancel"])
+      expect(bot.lastText(ENGLISH.id)).toContain(command);
   });
 
   it("a help word from someone whose request is under way points to /mademande, with no second offer", async () => {
