@@ -166,8 +166,8 @@ describe.each(DRIVERS)("what people type, on $name", ({ open }) => {
     const coordinator = { id: 5_000_010, languageCode: "fr" };
     const worker = { id: 5_000_011, languageCode: "fr" };
     await joinTeam(bot, database, coordinator, "Coord", { organisationId: "relais-faubourg", role: "admin" });
-    await joinTeam(bot, database, worker, "Marc", { organisationId: "relais-faubourg" });
-    const [marc] = await database.db.select().from(members).where(eq(members.alias, "Marc"));
+    await joinTeam(bot, database, worker, "Noémie", { organisationId: "relais-faubourg" });
+    const [marc] = await database.db.select().from(members).where(eq(members.alias, "Noémie"));
     await bot.send(
       callbackUpdate(coordinator, `adm:rev:${marc?.id}`),
       callbackUpdate(coordinator, `adm:rev!:${marc?.id}`),
