@@ -4,6 +4,7 @@ import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BurstResult } from "./burst";
+import { runChart } from "./chart";
 import { BENCH_DATABASE_URL } from "./database";
 import { runDirectoryScale } from "./directory-scale";
 import { type IntentResult, runIntent } from "./intent";
@@ -73,6 +74,8 @@ async function main() {
   const intent = await runIntent(quick ? 50 : 500);
   log("start-up…");
   const startup = await runStartup(BENCH_DATABASE_URL);
+  log("the /stats chart…");
+  const chart = await runChart();
   const result = {
     date: new Date().toISOString(),
     quick,
@@ -88,6 +91,7 @@ async function main() {
     directory,
     intent,
     startup,
+    chart,
   };
   const checks = targetChecks(result.drivers, directory, intent);
   const markdown = renderMarkdown({ ...result, checks });

@@ -1,1 +1,0 @@
-ALTER TABLE "directory_info" ADD COLUMN "vocabulary" jsonb DEFAULT '{}'::jsonb NOT NULL;
