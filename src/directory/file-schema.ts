@@ -308,7 +308,6 @@ export const directoryFileSchema = z
           });
       });
     });
-    const placeIds = new Set(file.places.map((p) => p.id));
     file.vocabulary.place_words.forEach((entry, index) => {
       if (!placeIds.has(entry.place))
         ctx.addIssue({
