@@ -11,7 +11,7 @@ import { cancelFeature } from "../features/cancel";
 import { isPlainLookup } from "../features/directory/fast-lane";
 import { directoryFeature } from "../features/directory/handlers";
 import { emergencyFeature, showEmergency } from "../features/emergency";
-import { fallbackFeature } from "../features/fallback";
+import { fallbackFeature, passMediaFeature } from "../features/fallback";
 import { forgetFeature } from "../features/forget/handlers";
 import { infoFeature } from "../features/info";
 import { inlineFeature } from "../features/inline/handler";
@@ -136,6 +136,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   // below, where the order of the features carries meaning (see isPlainLookup).
   person.filter(isPlainLookup, directoryFeature);
   person.use(infoFeature);
+  person.use(passMediaFeature);
   person.use(languageFeature);
   person.use(onCallFeature);
   person.use(adminFeature);

@@ -50,6 +50,9 @@ export const directoryInfo = pgTable("directory_info", {
   region: text().notNull(),
   emergencyNumber: text().notNull(),
   version: integer().notNull().default(0),
+  // Part 7: the directory file's vocabulary section (emergency, help, greeting words, place words,
+  // substances), read with the rest of the directory when its version moves.
+  vocabulary: jsonb().$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
   importedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 

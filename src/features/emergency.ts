@@ -3,6 +3,7 @@ import { Composer } from "grammy";
 import type { BotContext } from "../bot/context";
 import { mainMenu } from "../bot/keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "../bot/last-resort";
+import { ownSnapshot } from "../bot/snapshot";
 import { conversationState } from "../db/schema";
 import { mentionsEmergency } from "../directory/emergency-words";
 import { emergencyText } from "./directory/format";
@@ -47,8 +48,22 @@ emergencyFeature.command(["urgence", "emergency"], showEmergency);
  * friend ODed, we're at métro X" must reach them), and a worker's words to a person are relayed, not
  * answered with the card. The database being down must not stop the card: those checks come after it.
  */
+/**
+ * The built-in overdose words, then the directory's emergency words ("urgence", "911", "au secours").
+ * The catalog is the one of the version the update's snapshot read (no query), else the last one seen:
+ * the words are there even when the database is not.
+ */
+async function saysEmergency(ctx: BotContext, text: string): Promise<boolean> {
+  const version = ownSnapshot(ctx)?.directoryVersion;
+  const catalog =
+    version === undefined
+      ? ctx.deps.catalog.lastKnown()
+      : await ctx.deps.catalog.get(ctx.deps.db, version).catch(() => ctx.deps.catalog.lastKnown());
+  return mentionsEmergency(text, catalog);
+}
+
 emergencyFeature.on("message:text").filter(
-  (ctx) => mentionsEmergency(ctx.message.text),
+  (ctx) => saysEmergency(ctx, ctx.message.text),
   async (ctx, next) => {
     const worker = await currentMember(ctx).catch(() => undefined);
     if (worker && worker.role !== "peer" && (worker.focusRequestId || (await inDialogue(ctx)))) return next();

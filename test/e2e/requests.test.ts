@@ -85,7 +85,10 @@ async function runJourney(run: Run) {
   const chats = new Chats(bot);
 
   // 2. The worker opens the invitation link and chooses the alias people will see.
-  await chats.say(WORKER, `/start inv-${code}`, `Bienvenue dans l'équipe de ${ORGANISATION_NAME}`);
+  // "Le Relais du Faubourg" after "de" reads "du Relais du Faubourg".
+  const team = ORGANISATION_NAME?.replace(/^Le /, "du ") ?? "";
+  expect(team).toMatch(/^du /);
+  await chats.say(WORKER, `/start inv-${code}`, `Bienvenue dans l'équipe ${team}`);
   await chats.say(WORKER, ALIAS, `✅ C'est fait, ${ALIAS}.`);
 
   // 3. Nobody on call yet: someone asks anyway, and is told at once.
