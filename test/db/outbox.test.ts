@@ -6,6 +6,7 @@ import { outbox } from "../../src/db/schema";
 import { createLogger } from "../../src/logger";
 import { callThrough, createOutboxDelivery, type OutboxDeliveryOptions } from "../../src/outbox/delivery";
 import { enqueueMessages, type OutboxMessage, type OutboxRecipient } from "../../src/outbox/enqueue";
+import { createSealer } from "../../src/privacy/sealed";
 import { DRIVERS } from "../support/database";
 
 const ALICE: OutboxRecipient = { kind: "member", id: "1" };
@@ -198,6 +199,39 @@ describe.each(DRIVERS)("outbox on $name", ({ name, open }) => {
     expect(stored.map((r) => r.status)).toEqual(["sent", "sent", "sent", "sent", "sent"]);
     expect(new Set(stored.map((r) => r.sentMessageId)).size).toBe(5);
     expect(stored.every((r) => r.lockedUntil === null && r.sentAt !== null)).toBe(true);
+  });
+
+  it("keeps what people wrote sealed until it is sent, and nothing of it once sent, failed or unreachable", async () => {
+    const sealer = createSealer(Buffer.alloc(32, 7).toString("base64"));
+    const words = (dedupeKey: string, recipient: OutboxRecipient, body: string): OutboxMessage => ({
+      ...text(recipient, body),
+      dedupeKey,
+    });
+    await enqueueMessages(
+      handle.db,
+      [
+        words("relayed", ALICE, "words to relay"),
+        words("refused", BOB, "refused words"),
+        words("nobody", ERASED, "words for nobody"),
+      ],
+      sealer,
+    );
+    const waiting = await rows();
+    expect(waiting.map((r) => r.payload)).toEqual(Array(3).fill({ sealed: expect.any(String) }));
+    expect(JSON.stringify(waiting)).not.toMatch(/words/);
+    telegram.answer("refused words", {
+      ok: false,
+      error_code: 400,
+      description: "Bad Request: message text is empty",
+    });
+
+    await drain(delivery({ sealer }));
+    expect(telegram.textsTo(1001)).toEqual(["words to relay"]);
+    expect((await rows()).map((r) => [r.dedupeKey, r.status, r.payload])).toEqual([
+      ["relayed", "sent", {}],
+      ["refused", "failed", {}],
+      ["nobody", "unreachable", {}],
+    ]);
   });
 
   it("waits out a 429's retry_after without spending an attempt, then sends the message once", async () => {
