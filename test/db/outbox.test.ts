@@ -1,13 +1,15 @@
-import { asc, count, eq } from "drizzle-orm";
+import { asc, count, eq, sql } from "drizzle-orm";
 import { Api } from "grammy";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
+import { rowsOf } from "../../src/db/executor";
 import { outbox } from "../../src/db/schema";
 import { createLogger } from "../../src/logger";
 import { callThrough, createOutboxDelivery, type OutboxDeliveryOptions } from "../../src/outbox/delivery";
 import { enqueueMessages, type OutboxMessage, type OutboxRecipient } from "../../src/outbox/enqueue";
 import { createSealer } from "../../src/privacy/sealed";
-import { DRIVERS } from "../support/database";
+import { DRIVERS, TEST_DATABASE_URL } from "../support/database";
+import { openPausedDeliverer } from "../support/paused-claim";
 
 const ALICE: OutboxRecipient = { kind: "member", id: "1" };
 const BOB: OutboxRecipient = { kind: "request", id: "r-1" };
@@ -467,6 +469,38 @@ describe.each(DRIVERS)("outbox on $name", ({ name, open }) => {
   // Two processes only make sense on a real server; on PGlite the block is not declared at all.
   if (name === "PostgreSQL")
     describe("with two processes", () => {
+      it("never claims again a row another deliverer claimed and sent after this one's claim began", async () => {
+        const [current] = rowsOf<{ name: string }>(
+          await handle.db.execute(sql`select current_database() as name`),
+        );
+        const url = new URL(TEST_DATABASE_URL ?? "");
+        url.pathname = `/${current?.name}`;
+        const late = await openPausedDeliverer(url.href);
+        try {
+          await enqueueMessages(handle.db, [text(ALICE, "a1"), text(BOB, "b1")]);
+          // The late deliverer's claim starts, sees both rows pending, and waits before locking them.
+          await late.pause();
+          const lateRound = delivery({ db: late.db }).runOnce();
+          await vi.waitFor(async () => expect(await late.waiting()).toBe(true), { timeout: 20_000 });
+
+          // Meanwhile the first deliverer claims, sends and settles both.
+          expect(await delivery().runOnce()).toMatchObject({ sent: 2 });
+          await late.resume();
+
+          // Locked at last, the rows are no longer pending: the late claim must take none of them.
+          expect(await lateRound).toEqual({ sent: 0, retried: 0, failed: 0, unreachable: 0 });
+          expect(telegram.textsTo(1001)).toEqual(["a1"]);
+          expect(telegram.textsTo(2002)).toEqual(["b1"]);
+          expect((await rows()).map((r) => [r.status, r.attempts])).toEqual([
+            ["sent", 1],
+            ["sent", 1],
+          ]);
+        } finally {
+          await late.resume().catch(() => {});
+          await late.close();
+        }
+      });
+
       it("sends each of 200 messages for 20 recipients exactly once and in order", async () => {
         const messages = Array.from({ length: 200 }, (_, i) =>
           text({ kind: "member", id: `m${i % 20}` }, `m${i % 20}-${i}`),
