@@ -6,7 +6,12 @@ import { rowsOf } from "../../src/db/executor";
 import { outbox } from "../../src/db/schema";
 import { createLogger } from "../../src/logger";
 import { callThrough, createOutboxDelivery, type OutboxDeliveryOptions } from "../../src/outbox/delivery";
-import { enqueueMessages, type OutboxMessage, type OutboxRecipient } from "../../src/outbox/enqueue";
+import {
+  enqueueIfStatement,
+  enqueueMessages,
+  type OutboxMessage,
+  type OutboxRecipient,
+} from "../../src/outbox/enqueue";
 import { createSealer } from "../../src/privacy/sealed";
 import { DRIVERS, TEST_DATABASE_URL } from "../support/database";
 import { openPausedDeliverer } from "../support/paused-claim";
@@ -165,6 +170,45 @@ describe.each(DRIVERS)("outbox on $name", ({ name, open }) => {
     expect(await enqueueMessages(handle.db, [text(ALICE, "hello")])).toBe(0);
     expect(await enqueueMessages(handle.db, [text(ALICE, "hello"), text(BOB, "other")])).toBe(1);
     expect(await rows()).toHaveLength(2);
+  });
+
+  it("enqueues nothing, and says so, when given no message", async () => {
+    expect(await enqueueMessages(handle.db, [])).toBe(0);
+    expect(enqueueIfStatement([], sql`true`)).toBeUndefined();
+    expect(await rows()).toHaveLength(0);
+  });
+
+  it("keeps the alert a message carries, so its author can be told how many received it", async () => {
+    await enqueueMessages(handle.db, [{ ...text(ALICE, "alert"), alertId: 7 }, text(BOB, "plain")]);
+    expect((await rows()).map((r) => [r.dedupeKey, r.alertId])).toEqual([
+      ["test:alert", 7],
+      ["test:plain", null],
+    ]);
+  });
+
+  it("enqueues within a larger statement only when its condition holds, sealed, once per dedupe key", async () => {
+    const sealer = createSealer(Buffer.alloc(32, 7).toString("base64"));
+    const write = (condition: ReturnType<typeof sql>) =>
+      handle.db.execute(
+        enqueueIfStatement([{ ...text(ALICE, "if words"), alertId: 3 }, text(BOB, "b")], condition, sealer) ??
+          sql`select 1`,
+      );
+    await write(sql`false`);
+    expect(await rows()).toHaveLength(0);
+    await write(sql`true`);
+    await write(sql`true`);
+    const stored = await rows();
+    expect(stored.map((r) => [r.dedupeKey, r.recipientKind, r.recipientId, r.method, r.alertId])).toEqual([
+      ["test:if words", "member", "1", "sendMessage", 3],
+      ["test:b", "request", "r-1", "sendMessage", null],
+    ]);
+    expect(stored.map((r) => r.payload)).toEqual([
+      { sealed: expect.any(String) },
+      { sealed: expect.any(String) },
+    ]);
+    expect(stored.every((r) => r.status === "pending" && r.nextAttemptAt.getTime() === 0)).toBe(true);
+    await drain(delivery({ sealer }));
+    expect(telegram.textsTo(1001)).toEqual(["if words"]);
   });
 
   it("enqueues nothing when the transaction that caused the message is rolled back", async () => {
