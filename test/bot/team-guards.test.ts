@@ -62,6 +62,32 @@ describe.each(DRIVERS)("team rules that must hold, on $name", ({ open }) => {
     expect((await onCallMembers(database.db, "org-a", bot.deps.now())).map((m) => m.alias)).toEqual(["Léa"]);
   });
 
+  it("shows a worker the on-call buttons with /garde", async () => {
+    const worker = await joinTeam(bot, database, newPerson(), "Léa");
+    await bot.send(textUpdate(worker, "/garde"));
+    expect(bot.lastText(worker.id)).toBe("⚪ Tu n'es pas de garde.");
+    expect(buttonTexts(bot.lastCall(worker.id)?.payload)).toContain("🟢 Je prends la garde");
+  });
+
+  it("tells someone not on a team, in their language, that on call is for team members, button or not", async () => {
+    const stranger = newPerson("en");
+    await bot.send(textUpdate(stranger, "/oncall"), callbackUpdate(stranger, "oc:on"));
+    expect(bot.telegram.textsTo(stranger.id)).toEqual(["This command is for team members."]);
+    const answers = bot.telegram.calls.filter((c) => c.method === "answerCallbackQuery");
+    expect(answers.map((c) => c.payload.text)).toEqual(["This command is for team members."]);
+    expect(await onCallMembers(database.db, "org-a", bot.deps.now())).toEqual([]);
+  });
+
+  it("answers a worker's garbled on-call button and changes nothing", async () => {
+    const worker = await joinTeam(bot, database, newPerson(), "Léa");
+    bot.telegram.clear();
+    await bot.send(callbackUpdate(worker, "oc:forever"));
+    const answers = bot.telegram.calls.filter((c) => c.method === "answerCallbackQuery");
+    expect(answers).toHaveLength(1);
+    expect(bot.telegram.textsTo(worker.id)).toEqual([]);
+    expect(await onCallMembers(database.db, "org-a", bot.deps.now())).toEqual([]);
+  });
+
   /** A coordinator's link, made from the bot at WEDNESDAY_2PM. */
   async function inviteFromTheBot(): Promise<string> {
     const coordinator = await joinTeam(bot, database, newPerson(), "Coordo", { role: "admin" });
