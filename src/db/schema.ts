@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   date,
@@ -511,4 +512,23 @@ export const statCounters = pgTable(
     value: integer().notNull().default(0),
   },
   (table) => [primaryKey({ columns: [table.day, table.metric, table.key, table.organisationId] })],
+);
+
+// Part 11: several instances. Which updates were handled, so that an update delivered to two instances
+// (a load balancer's retry, Telegram's redelivery) has its effects and its messages once.
+
+/**
+ * One row per update an instance took in hand (src/bot/update-claim.ts): `holder` names the instance,
+ * `leaseUntil` frees it for another should that instance die with it in hand, `doneAt` says it was
+ * handled. Nothing about the person: an update id alone names nobody. Swept after two days.
+ */
+export const updateClaims = pgTable(
+  "update_claims",
+  {
+    updateId: bigint({ mode: "number" }).primaryKey(),
+    holder: text().notNull(),
+    leaseUntil: timestamp({ withTimezone: true }).notNull(),
+    doneAt: timestamp({ withTimezone: true }),
+  },
+  (table) => [index("update_claims_lease").on(table.leaseUntil)],
 );
