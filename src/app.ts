@@ -3,6 +3,7 @@ import { registerBotProfile } from "./bot/commands";
 import type { BotContext, BotDeps } from "./bot/context";
 import { type CreateBotOptions, createBot } from "./bot/create-bot";
 import { createTranslations } from "./bot/i18n";
+import { holderName, UpdateClaims } from "./bot/update-claim";
 import type { Config } from "./config";
 import { type DatabaseHandle, openDatabase } from "./db/client";
 import { CatalogCache } from "./directory/catalog-cache";
@@ -101,6 +102,7 @@ export async function startApp(
       logger,
       now,
       lookupTally,
+      updateClaims: new UpdateClaims(database.db, holderName(config.mode), logger),
     };
     const bot = createBot(config.botToken, deps, {
       client: { apiRoot: config.telegramApiRoot },
@@ -134,8 +136,11 @@ export async function startApp(
     eraser.unref();
     // Ended requests are deleted after RETENTION_DAYS, checked hourly and once at start.
     const sweepRetention = () =>
-      runRetention(database.db, now(), { retentionDays: config.retentionDays })
-        .then((deleted) => {
+      Promise.all([
+        runRetention(database.db, now(), { retentionDays: config.retentionDays }),
+        deps.updateClaims?.sweep(),
+      ])
+        .then(([deleted]) => {
           if (deleted.requests > 0) logger.info(deleted, "deleted ended requests past retention");
         })
         .catch((error: unknown) => logger.warn({ error: errorFields(error) }, "retention sweep failed"));

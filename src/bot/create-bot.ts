@@ -36,6 +36,7 @@ import { localeFromTelegram } from "./i18n";
 import { mainMenu } from "./keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "./last-resort";
 import { isConversationConflict, isDatabaseDown, RetryUpdateError, ToldAboutOutage } from "./retry-update";
+import { answersOnly, claimInsideConversations, claimingUpdates } from "./update-claim";
 
 const RETRY = { maxRetryAttempts: 3, maxDelaySeconds: 30 };
 
@@ -83,6 +84,8 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   });
 
   const protectedBot = bot.errorBoundary(handleError);
+  // Part 11: an update that reaches two instances is handled by one of them (src/bot/update-claim.ts).
+  protectedBot.use(claimingUpdates(options.retryUpdates === true));
 
   // Inline queries come from any chat (or none): answered before the private/group split.
   const inline = protectedBot.filter((ctx) => ctx.inlineQuery !== undefined);
@@ -106,13 +109,19 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(forgetFeature);
   person.use(
     conversations<BotContext, InnerContext>({
-      storage: conversationStorage<BotContext, ConversationData>(deps.db, deps.sealer, deps.now),
+      storage: conversationStorage<BotContext, ConversationData>(
+        deps.db,
+        deps.sealer,
+        deps.now,
+        deps.updateClaims,
+      ),
       // Contexts inside a conversation get no plugins otherwise: give them the same extras.
       plugins: [
         (ctx, next) => {
           ctx.deps = deps;
           return next();
         },
+        claimInsideConversations,
         languageMiddleware,
         peerMenu,
         // bot.api's transformers do not reach a conversation's own Api: without this, a 429 on "✅ sent"
@@ -133,7 +142,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(createConversation(toolsInput, TOOLS_INPUT));
   // Someone only looking things up goes straight to the directory; everyone else takes the long way
   // below, where the order of the features carries meaning (see isPlainLookup).
-  person.filter(isPlainLookup, directoryFeature);
+  person.filter(isPlainLookup, answersOnly(directoryFeature));
   person.use(infoFeature);
   person.use(languageFeature);
   person.use(onCallFeature);
@@ -144,8 +153,8 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(requestsFeature);
   person.use(alertsFeature);
   person.use(toolsFeature);
-  person.use(directoryFeature);
-  person.use(fallbackFeature);
+  person.use(answersOnly(directoryFeature));
+  person.use(answersOnly(fallbackFeature));
 
   // Last net: grammY's default handler would print the whole error, payload included.
   bot.catch((error) =>
@@ -173,6 +182,8 @@ async function handleUpdateError(
 ): Promise<void> {
   const { ctx } = error;
   const updateId = ctx.update.update_id;
+  // Another instance has this update in hand (src/bot/update-claim.ts): it is asked for again later.
+  if (error.error instanceof RetryUpdateError) throw error.error;
   // Another instance moved this conversation on: the replay of a redelivery picks up from there.
   if (outage !== undefined && isConversationConflict(error.error))
     throw new RetryUpdateError("conversation conflict");

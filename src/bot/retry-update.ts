@@ -10,7 +10,7 @@ import type { Database } from "../db/executor";
  */
 export class RetryUpdateError extends Error {
   override name = "RetryUpdateError";
-  constructor(readonly reason: "database down" | "conversation conflict") {
+  constructor(readonly reason: "database down" | "conversation conflict" | "held elsewhere") {
     super(reason);
   }
 }
