@@ -39,7 +39,7 @@ export const STARTUP_METHODS: readonly string[] = [
   "setMyShortDescription",
 ];
 
-type Database = "pglite" | "postgres";
+export type Database = "pglite" | "postgres";
 
 /** directory/example-montreal.yaml as parsed YAML: each test states the part it reads. */
 export const exampleDirectory = (): unknown =>
@@ -49,9 +49,9 @@ export const exampleDirectory = (): unknown =>
 export const escapeHtml = (value: string) =>
   value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise,
@@ -67,7 +67,7 @@ type Exit = { code: number | null; signal: NodeJS.Signals | null };
 type GroupMember = { pid: number; ppid: number; args: string };
 
 /** An npm command in its own process group, its output kept. */
-class NpmProcess {
+export class NpmProcess {
   stdout = "";
   stderr = "";
   readonly exited: Promise<Exit>;
@@ -152,7 +152,7 @@ class NpmProcess {
   }
 }
 
-function childEnv(dataDir: string, apiRoot: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+export function childEnv(dataDir: string, apiRoot: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Only what this run sets: nothing from the developer's shell may change the mode or the database.
   for (const name of [
@@ -298,9 +298,9 @@ export function onBothDatabases(
   });
 
   describe.runIf(process.env.TEST_DATABASE_URL)(`${suite}, on PostgreSQL`, () => {
-    const postgresEnv = postgresDatabase();
+    const postgresTarget = postgresDatabase();
     const openRun = runsTornDownAfterEach(dataDirPrefix);
-    it(test, async () => scenario(await openRun(postgresEnv(), "postgres")), TEST_TIMEOUT_MS);
+    it(test, async () => scenario(await openRun(postgresTarget().env, "postgres")), TEST_TIMEOUT_MS);
   });
 }
 
@@ -373,12 +373,15 @@ function runsTornDownAfterEach(
 
 // --- PostgreSQL ---------------------------------------------------------------------------------------
 
+/** A test's own PostgreSQL database: its name, the server's admin URL, and the bot's environment for it. */
+export type PostgresTarget = { name: string; adminUrl: string; url: string; env: Record<string, string> };
+
 /**
  * Inside a describe: a database of its own on TEST_DATABASE_URL's server, created before its tests and
  * dropped after them. The name is random because other runs (CI) may use the same server at the same
  * time. Returns the environment for a run on it.
  */
-function postgresDatabase(): () => Record<string, string> {
+export function postgresDatabase(): () => PostgresTarget {
   const adminUrl = process.env.TEST_DATABASE_URL ?? "";
   const name = `perche_e2e_${randomBytes(6).toString("hex")}`;
   let created = false;
@@ -409,9 +412,14 @@ function postgresDatabase(): () => Record<string, string> {
     url.pathname = `/${name}`;
     // With DATABASE_URL the bot requires its keys: it generates them only on the embedded database.
     return {
-      DATABASE_URL: url.toString(),
-      PSEUDONYM_KEY: randomBytes(32).toString("base64"),
-      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      name,
+      adminUrl,
+      url: url.toString(),
+      env: {
+        DATABASE_URL: url.toString(),
+        PSEUDONYM_KEY: randomBytes(32).toString("base64"),
+        ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      },
     };
   };
 }
