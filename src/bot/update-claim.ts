@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { hostname } from "node:os";
 import { sql } from "drizzle-orm";
 import {
@@ -330,7 +331,7 @@ export function claimingUpdates(retry: boolean): MiddlewareFn<Claimable> {
     const claim = claims.begin(updateId);
     ctx.api.config.use(claim.transformer);
     try {
-      await next();
+      await inHandNow.run(claim, next);
       await claim.finish();
     } catch (error) {
       await claim.release();
@@ -344,10 +345,19 @@ export function claimingUpdates(retry: boolean): MiddlewareFn<Claimable> {
   };
 }
 
-/** A dialogue's own contexts (built by the conversations plugin) take the same update's claim. */
+/** The update being handled, for the calls of a dialogue's contexts (see claimInsideConversations). */
+const inHandNow = new AsyncLocalStorage<UpdateClaim>();
+
+/**
+ * A dialogue's own contexts (built by the conversations plugin) take the claim of the update being
+ * handled. Not their own update's: a dialogue answers through the context of the update that entered
+ * it, replayed, whose claim is long gone; the update in hand is the one that makes it speak now.
+ */
 export function claimInsideConversations(ctx: Claimable, next: NextFunction): Promise<void> {
-  const claim = ctx.deps.updateClaims?.of(ctx.update.update_id);
-  if (claim) ctx.api.config.use(claim.transformer);
+  ctx.api.config.use((prev, method, payload, signal) => {
+    const claim = inHandNow.getStore();
+    return claim ? claim.transformer(prev, method, payload, signal) : prev(method, payload, signal);
+  });
   return next();
 }
 
