@@ -6,6 +6,7 @@ import { RetryUpdateError } from "../../src/bot/retry-update";
 import type { DatabaseHandle } from "../../src/db/client";
 import { requests, updateClaims } from "../../src/db/schema";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
+import { LookupTally } from "../../src/stats/lookup-tally";
 import { DRIVERS } from "../support/database";
 import { createHarness, type Harness } from "../support/harness";
 import { joinTeam } from "../support/team";
@@ -22,7 +23,7 @@ import { callbackUpdate, type Person, textUpdate } from "../support/updates";
 const PATTERNS = ["a", "b", "a then b", "b then a", "at once"] as const;
 type Pattern = (typeof PATTERNS)[number];
 
-describe.each(DRIVERS)("the same update to two instances, on $name", ({ open }) => {
+describe.each(DRIVERS)("the same update to two instances, on $name", ({ name, open }) => {
   let database: DatabaseHandle;
   let a: Harness;
   let b: Harness;
@@ -162,6 +163,56 @@ describe.each(DRIVERS)("the same update to two instances, on $name", ({ open }) 
       { numRuns: 8 },
     );
   });
+
+  /**
+   * Statements the database receives while `work` runs, and how many write (as the bench counts them).
+   * On PGlite, where every statement passes through the client's query, exec or transaction.
+   */
+  async function counting(work: () => Promise<void>): Promise<{ statements: number; writes: number }> {
+    const client = (database.db as unknown as { $client: Record<string, unknown> }).$client;
+    const counted = { statements: 0, writes: 0 };
+    const WRITE = /^\s*(insert|update|delete)\b|^\s*with\b[\s\S]*\b(insert|update|delete)\b/i;
+    const originals = { query: client.query, exec: client.exec, transaction: client.transaction };
+    const wrap =
+      (original: unknown) =>
+      (text: string, ...rest: unknown[]) => {
+        counted.statements++;
+        if (WRITE.test(text)) counted.writes++;
+        return (original as (...args: unknown[]) => unknown).call(client, text, ...rest);
+      };
+    client.query = wrap(originals.query);
+    client.exec = wrap(originals.exec);
+    client.transaction = (callback: unknown) => {
+      counted.statements += 2; // BEGIN and COMMIT, and each statement inside through the transaction
+      return (originals.transaction as (cb: unknown) => unknown).call(client, callback);
+    };
+    try {
+      await work();
+    } finally {
+      Object.assign(client, originals);
+    }
+    return counted;
+  }
+
+  // Counted on PGlite, whose client every statement passes through; the counts are the same on both.
+  if (name === "PGlite")
+    it("a lookup is still one statement and no write; a relayed message still three", async () => {
+      // As the app runs: lookups counted in memory (written every few seconds, not per lookup).
+      a.deps.lookupTally = new LookupTally();
+      const looking = someone();
+      await untilTaken(a, textUpdate(looking, "naloxone"));
+      expect(await counting(() => untilTaken(a, textUpdate(looking, "naloxone")))).toEqual({
+        statements: 1,
+        writes: 0,
+      });
+      const { p1 } = await journey(["a"]);
+      const relay = await counting(() => untilTaken(b, textUpdate(p1, "encore un mot")));
+      expect(relay.statements).toBe(3);
+      // And a redelivery of it stops at its first statement, on either instance.
+      const again = textUpdate(p1, "un dernier mot");
+      await untilTaken(a, again);
+      expect(await counting(() => untilTaken(b, again))).toEqual({ statements: 1, writes: 0 });
+    });
 
   it("records each update handled as done, and none left in hand", async () => {
     const rows = await database.db.select().from(updateClaims);
