@@ -165,12 +165,12 @@ export async function startApp(
       bot,
       database,
       async stop() {
-        await running.stop();
         clearInterval(eraser);
         clearInterval(retention);
         clearInterval(timers);
         clearInterval(lookupFlusher);
-        await delivery.stop();
+        // Side by side: an outbox call in flight ends within its own timeout while updates finish.
+        await Promise.all([running.stop(), delivery.stop()]);
         await flushLookups();
         await eraseEndedChatIds(database.db).catch(() => {});
         await database.close();

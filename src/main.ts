@@ -2,6 +2,7 @@ import { startApp } from "./app";
 import { configFromEnvironment } from "./config";
 import { DataDirBusyError } from "./db/data-dir-lock";
 import { createLogger, errorFields } from "./logger";
+import { installCrashHandlers } from "./run/crash";
 
 // Reads the configuration once and installs the signal handlers.
 const parsed = configFromEnvironment();
@@ -12,7 +13,14 @@ if (!parsed.ok) {
 const { config } = parsed;
 const logger = createLogger(config.logLevel);
 
-const SHUTDOWN_GRACE_MS = 10_000;
+// Stopping waits up to 8 s for the updates in hand (src/run/polling.ts WORK_IN_HAND_LIMIT_MS), leaves the
+// rest unconfirmed for Telegram to deliver again, then stops the outbox and closes the database. Past
+// this, something is stuck: exit anyway.
+const SHUTDOWN_GRACE_MS = 20_000;
+
+// Until the bot runs, an uncaught exception has nothing to finish: exit for the supervisor.
+let stopForRestart: () => void = () => process.exit(1);
+installCrashHandlers(process, logger, () => stopForRestart());
 
 try {
   const app = await startApp(config, logger);
@@ -22,7 +30,7 @@ try {
     stopping = true;
     logger.info({ signal }, "stopping: finishing the updates in hand");
     setTimeout(() => {
-      logger.error("did not stop within 10 s; exiting");
+      logger.error("did not stop within 20 s; exiting");
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
     app.stop().then(
@@ -35,6 +43,10 @@ try {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  stopForRestart = () => {
+    process.exitCode = 1;
+    shutdown("uncaughtException");
+  };
 } catch (error) {
   if (error instanceof DataDirBusyError) process.stderr.write(`${error.message}\n`);
   else {

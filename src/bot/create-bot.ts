@@ -1,6 +1,5 @@
 // First: features register their handlers when imported, and should do so with the faster branch.
 import "./composer-branch";
-import { autoRetry } from "@grammyjs/auto-retry";
 import { type ConversationData, conversations, createConversation } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type BotError, Composer } from "grammy";
@@ -35,10 +34,15 @@ import type { BotContext, BotDeps, InnerContext } from "./context";
 import { localeFromTelegram } from "./i18n";
 import { mainMenu } from "./keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "./last-resort";
-import { isConversationConflict, isDatabaseDown, RetryUpdateError, ToldAboutOutage } from "./retry-update";
+import {
+  isConversationConflict,
+  isDatabaseDown,
+  isTelegramDown,
+  RetryUpdateError,
+  ToldAboutOutage,
+} from "./retry-update";
+import { telegramRetry } from "./telegram-retry";
 import { answersOnly, claimInsideConversations, claimingUpdates } from "./update-claim";
-
-const RETRY = { maxRetryAttempts: 3, maxDelaySeconds: 30 };
 
 export type CreateBotOptions = {
   botInfo?: UserFromGetMe;
@@ -58,11 +62,12 @@ export type CreateBotOptions = {
 export function createBot(token: string, deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
   const bot = new Bot<BotContext>(token, {
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
-    ...(options.client ? { client: options.client } : {}),
+    // A call Telegram took but never answers must not hold the update for grammY's default 500 s.
+    client: { timeoutSeconds: 30, ...options.client },
   });
 
-  // Retries what Telegram asks us to retry, a bounded number of times: a person waits for the answer.
-  bot.api.config.use(autoRetry(RETRY));
+  // Retries what Telegram asks us to retry, a bounded time: a person waits for the answer.
+  bot.api.config.use(telegramRetry());
   const toldAboutOutage = new ToldAboutOutage();
   const handleError = (error: BotError<BotContext>) =>
     handleUpdateError(error, options.retryUpdates ? toldAboutOutage : undefined);
@@ -128,7 +133,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
         // told the person it had failed after the request went out. A retry recorded in one update
         // waits again when that update is replayed; it is rare and bounded.
         (ctx, next) => {
-          ctx.api.config.use(autoRetry(RETRY));
+          ctx.api.config.use(telegramRetry());
           return next();
         },
       ],
@@ -187,15 +192,30 @@ async function handleUpdateError(
   // Another instance moved this conversation on: the replay of a redelivery picks up from there.
   if (outage !== undefined && isConversationConflict(error.error))
     throw new RetryUpdateError("conversation conflict");
+  // Telegram still failing after the retries in place: what was done is kept (requests and relays are
+  // keyed on the update id), and the update is handled again until its answers go out. Telling the
+  // person "it failed, try again" would be untrue when the request went out, and would fail too.
+  if (outage !== undefined && isTelegramDown(error.error)) {
+    ctx.deps.logger.warn({ updateId, error: errorFields(error.error) }, "Telegram unavailable: update kept");
+    throw new RetryUpdateError("telegram down");
+  }
   const databaseDown = outage !== undefined && (await isDatabaseDown(error.error, ctx.deps.db));
-  if (databaseDown && outage?.has(updateId)) throw new RetryUpdateError("database down");
+  if (databaseDown) {
+    // Kept and handled again: the person hears that it waits (not "try again"), once, if it lasts.
+    if (outage?.shouldTell(updateId)) {
+      ctx.deps.logger.error(
+        { updateId, error: errorFields(error.error) },
+        "database unavailable: update kept",
+      );
+      await tellThePerson(ctx, "faults.kept");
+    }
+    throw new RetryUpdateError("database down");
+  }
   ctx.deps.logger.error({ updateId, error: errorFields(error.error) }, "update failed");
-  if (databaseDown) outage?.add(updateId);
-  await tellThePerson(ctx);
-  if (databaseDown) throw new RetryUpdateError("database down");
+  await tellThePerson(ctx, "common.error");
 }
 
-async function tellThePerson(ctx: BotContext): Promise<void> {
+async function tellThePerson(ctx: BotContext, key: "common.error" | "faults.kept"): Promise<void> {
   if (ctx.chat?.type !== "private") return;
   try {
     const t =
@@ -204,7 +224,7 @@ async function tellThePerson(ctx: BotContext): Promise<void> {
     const number =
       ctx.deps.catalog.lastKnown()?.directory.info.emergencyNumber ?? LAST_RESORT_EMERGENCY_NUMBER;
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
-    await ctx.reply(t("common.error", { number }), { reply_markup: mainMenu(t) });
+    await ctx.reply(t(key, { number }), { reply_markup: mainMenu(t) });
   } catch (replyError) {
     ctx.deps.logger.warn(
       { updateId: ctx.update.update_id, error: errorFields(replyError) },

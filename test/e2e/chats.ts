@@ -41,6 +41,7 @@ export class Chats {
     from: number,
     expected: string | RegExp,
     what: string,
+    timeoutMs?: number,
   ): Promise<RecordedCall> {
     const matches = (text: string) =>
       typeof expected === "string" ? text.includes(expected) : expected.test(text);
@@ -48,6 +49,7 @@ export class Chats {
       return await this.bot.waitForCall(
         (call, index) => index >= from && isSendTo(call, user) && matches(sentText(call)),
         what,
+        timeoutMs,
       );
     } catch (error) {
       const texts = this.api.calls.filter((c, i) => i >= from && isSendTo(c, user)).map(sentText);

@@ -20,6 +20,8 @@ export type Entry = {
   matches: (text: string) => boolean;
   /** Whether the text is this entry's alone (a token), so that it arriving elsewhere is a misdelivery. */
   unique: boolean;
+  /** Chats that may see the token too without it being a misdelivery (the author's own summary). */
+  alsoSeenBy?: readonly number[];
 };
 
 export type Tally = {
@@ -30,6 +32,8 @@ export type Tally = {
   /** Of the duplicates, those Telegram took while its answer was lost. */
   unavoidable: number;
   misdelivered: number;
+  /** Messages that must not be sent that were (a "try again" after a request went out). */
+  untrue: number;
   /** One line per entry that went wrong. */
   problems: string[];
 };
@@ -48,12 +52,20 @@ const textOf = (payload: { text?: unknown; caption?: unknown }) =>
 
 export class Ledger {
   readonly entries: Entry[] = [];
+  readonly forbidden: { what: string; to: number; matches: (text: string) => boolean }[] = [];
 
   constructor(readonly scenario: string) {}
 
   /** Something written by a person or a worker, carrying `token`, that must reach `to` once. */
-  expectToken(what: string, token: string, to: number): void {
-    this.entries.push({ what, to, matches: (text) => text.includes(token), unique: true });
+  expectToken(what: string, token: string, to: number, alsoSeenBy: readonly number[] = []): void {
+    this.entries.push({ what, to, matches: (text) => text.includes(token), unique: true, alsoSeenBy });
+  }
+
+  /** A message `to` must never get: being told it failed when it did not. */
+  forbid(what: string, to: number, pattern: string | RegExp): void {
+    const matches = (text: string) =>
+      typeof pattern === "string" ? text.includes(pattern) : pattern.test(text);
+    this.forbidden.push({ what, to, matches });
   }
 
   /** A message of the bot's that `to` must get once (the same text may go to other chats too). */
@@ -73,12 +85,22 @@ export class Ledger {
       duplicated: 0,
       unavoidable: 0,
       misdelivered: 0,
+      untrue: 0,
       problems: [],
     };
+    for (const rule of this.forbidden) {
+      const count = sent.filter(
+        (c) => Number(c.payload.chat_id) === rule.to && rule.matches(textOf(c.payload)),
+      ).length;
+      if (count === 0) continue;
+      tally.untrue += count;
+      tally.problems.push(`sent ${count} time(s) though untrue: ${rule.what}`);
+    }
     for (const entry of this.entries) {
       const matching = sent.filter((c) => entry.matches(textOf(c.payload)));
       const arrived = matching.filter((c) => Number(c.payload.chat_id) === entry.to).length;
-      const elsewhere = entry.unique ? matching.length - arrived : 0;
+      const allowed = matching.filter((c) => entry.alsoSeenBy?.includes(Number(c.payload.chat_id))).length;
+      const elsewhere = entry.unique ? matching.length - arrived - allowed : 0;
       const lostAnswers = unanswered.filter(
         (a) =>
           SEND_METHODS.has(a.method) &&
@@ -112,9 +134,12 @@ export class Ledger {
 
 /** The scenario's one line: tried / lost / duplicated (unavoidable) / misdelivered. */
 export function formatTally(tally: Tally): string {
-  return `[outside-in] ${tally.scenario}: tried ${tally.tried}, lost ${tally.lost}, duplicated ${tally.duplicated} (unavoidable ${tally.unavoidable}), misdelivered ${tally.misdelivered}`;
+  return `[outside-in] ${tally.scenario}: tried ${tally.tried}, lost ${tally.lost}, duplicated ${tally.duplicated} (unavoidable ${tally.unavoidable}), misdelivered ${tally.misdelivered}, untrue ${tally.untrue}`;
 }
 
 /** Whether the scenario passes: nothing lost, nothing misdelivered, no duplicate but the unavoidable. */
 export const isClean = (tally: Tally) =>
-  tally.lost === 0 && tally.misdelivered === 0 && tally.duplicated === tally.unavoidable;
+  tally.lost === 0 &&
+  tally.misdelivered === 0 &&
+  tally.untrue === 0 &&
+  tally.duplicated === tally.unavoidable;

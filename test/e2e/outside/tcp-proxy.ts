@@ -41,6 +41,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       if (!partitioned) to.write(chunk);
       else if (!partitioned.drop) partitioned.held.push(() => to.write(chunk));
     });
+    // A side that ends (PostgreSQL's Terminate, then the socket) ends the other side too.
+    from.on("end", () => to.end());
   };
 
   const open = (client: Socket) => {
