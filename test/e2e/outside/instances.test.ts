@@ -1,9 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
-import { type Chats, sentText } from "../chats";
+import { Chats, sentText } from "../chats";
 import { type FakeUser, messageUpdate, type Update } from "../fake-bot-api";
 import { sleep } from "../support";
-import { askUpToSummary, claim, confirmation, expectSent, joinOnCall, ORGANISATION } from "./journeys";
+import { outsideScenario } from "./harness";
+import {
+  askUpToSummary,
+  claim,
+  confirmation,
+  expectSent,
+  joinOnCall,
+  ORGANISATION,
+  prepareTeam,
+} from "./journeys";
 import { Ledger } from "./ledger";
 import { type Pattern, type TwoInstances, twoInstanceScenario } from "./two-instances";
 
@@ -28,7 +37,7 @@ const PEOPLE: FakeUser[] = [
 const token = (what: string) => `${what}-${randomBytes(3).toString("hex")}`;
 
 /** The directory and an invitation, then the worker in and on call. */
-async function team(run: TwoInstances, chats: Chats): Promise<void> {
+async function team(run: Pick<TwoInstances, "admin" | "invite">, chats: Chats): Promise<void> {
   await run.admin(["directory", "import", "directory/example-montreal.yaml"]);
   await joinOnCall(chats, WORKER, await run.invite("worker", ORGANISATION), "Marc");
 }
@@ -154,3 +163,44 @@ twoInstanceScenario("a flood over both instances, requests and relays mixed in",
   const tally = await run.settle(ledger, [WORKER, ...asking, ...lookers], 60_000);
   expect(tally.tried).toBe(ASKING * (5 + 3) + ASKING * RELAYS_EACH);
 });
+
+// --- One poller, every update twice -----------------------------------------------------------------
+
+/**
+ * Long polling allows one instance per token, but Telegram still hands an update over again (an offset
+ * not confirmed before a restart): every update here is queued twice for getUpdates, and the journey
+ * is the same as above, on both databases.
+ */
+outsideScenario(
+  "every update twice to one poller",
+  [
+    { mode: "polling", database: "pglite" },
+    { mode: "polling", database: "postgres" },
+  ],
+  async (run) => {
+    const ledger = new Ledger("every update twice to one poller");
+    const code = await prepareTeam(run);
+    const bot = await run.start();
+    const chats = new Chats(bot, (update) => {
+      run.deliver(update);
+      run.deliver(update);
+    });
+    await joinOnCall(chats, WORKER, code, "Marc");
+    const [first, second] = PEOPLE as [FakeUser, FakeUser];
+    const firstNotice = await askAndClaim(chats, ledger, first);
+    await askAndClaim(chats, ledger, second);
+    await relay(chats, ledger, WORKER, second, (text) => messageUpdate(WORKER, text));
+    await relay(chats, ledger, WORKER, first, (text) =>
+      messageUpdate(WORKER, { text, reply_to_message: firstNotice }),
+    );
+    await relay(chats, ledger, first, WORKER, (text) => messageUpdate(first, text));
+    await relay(chats, ledger, second, WORKER, (text) => messageUpdate(second, text));
+    await run.settle(ledger, bot, [WORKER, ...PEOPLE]);
+    for (const user of [WORKER, ...PEOPLE]) {
+      const texts = run.fake.calls
+        .filter((c) => c.method === "sendMessage" && Number(c.payload.chat_id) === user.id)
+        .map(sentText);
+      expect(texts.filter((text, i) => texts.indexOf(text) !== i)).toEqual([]);
+    }
+  },
+);
