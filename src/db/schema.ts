@@ -520,7 +520,7 @@ export const statCounters = pgTable(
 /**
  * One row per update an instance took in hand (src/bot/update-claim.ts): `holder` names the instance,
  * `leaseUntil` frees it for another should that instance die with it in hand, `doneAt` says it was
- * handled. Nothing about the person: an update id alone names nobody. Swept after two days.
+ * handled, and while it is in hand whose it is (a pseudonym, emptied when done). Swept after two days.
  */
 export const updateClaims = pgTable(
   "update_claims",
@@ -529,6 +529,14 @@ export const updateClaims = pgTable(
     holder: text().notNull(),
     leaseUntil: timestamp({ withTimezone: true }).notNull(),
     doneAt: timestamp({ withTimezone: true }),
+    /**
+     * While in hand: the sender's pseudonym, so that another instance holds back their next update
+     * until this one is done (their order across instances). Emptied when done.
+     */
+    person: text(),
   },
-  (table) => [index("update_claims_lease").on(table.leaseUntil)],
+  (table) => [
+    index("update_claims_lease").on(table.leaseUntil),
+    index("update_claims_in_hand").on(table.person).where(sql`${table.doneAt} is null`),
+  ],
 );
