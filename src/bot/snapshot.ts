@@ -60,12 +60,13 @@ export async function loadSnapshot(
     has_active_request: boolean;
     directory_version: number | null;
     update_claim?: unknown;
+    busy_elsewhere?: unknown;
   }>(
     db,
     claim ? claim.text(SNAPSHOT, 2) : SNAPSHOT,
     claim ? [pseudonym, memberPseudonym, ...claim.params] : [pseudonym, memberPseudonym],
   );
-  claim?.read(row?.update_claim);
+  claim?.read(row?.update_claim, row?.busy_elsewhere);
   // At most one active member per pseudonym (a unique index): the same probe as an `exists`.
   const memberRole = ROLES.find((role) => role === row?.member_role);
   const conversation =

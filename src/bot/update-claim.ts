@@ -73,27 +73,38 @@ export function holderName(mode: { kind: "polling" } | { kind: "webhook"; port: 
   return mode.kind === "polling" ? "polling" : `webhook:${hostname()}:${mode.port}`;
 }
 
-// $1 update id, $2 holder, $3 lease in seconds. `status` as ClaimStatus.
+// $1 update id, $2 holder. `status` as ClaimStatus.
 const STATUS_OF_ROW = `case when c.done_at is not null then 'done'
           when c.holder = $2 or c.lease_until <= now() then 'free' else 'held' end`;
+// $3 the sender's pseudonym (or null), $4 the lease in seconds.
 const TAKE = `
   prior as (select done_at is not null as done from update_claims where update_id = $1),
   taken as (
-    insert into update_claims (update_id, holder, lease_until)
-    values ($1, $2, now() + make_interval(secs => $3::double precision))
-    on conflict (update_id) do update set holder = excluded.holder, lease_until = excluded.lease_until
+    insert into update_claims (update_id, holder, lease_until, person)
+    values ($1, $2, now() + make_interval(secs => $4::double precision), $3::text)
+    on conflict (update_id) do update
+      set holder = excluded.holder, lease_until = excluded.lease_until, person = excluded.person
      where update_claims.done_at is null
        and (update_claims.lease_until <= now() or update_claims.holder = excluded.holder)
     returning 1)`;
+/**
+ * Another instance has an earlier update of this person in hand ($1 update id, $2 holder, $3 person): a
+ * dialogue's prompt goes out before its state is stored, so their next update must wait for it to be
+ * done, or it would be replayed against the state before it.
+ */
+const BUSY_ELSEWHERE = `exists (select 1 from update_claims as o
+          where o.person = $3::text and o.done_at is null and o.update_id <> $1 and o.holder <> $2
+            and o.lease_until > now())`;
 const TAKEN_STATUS = `case when exists (select 1 from taken) then 'mine'
           when (select done from prior) then 'done' else 'held' end`;
 
-/** Renumbers $1, $2, $3 of the claim's text after a statement's own `offset` parameters. */
+/** Renumbers $1…$4 of the claim's text after a statement's own `offset` parameters. */
 const shifted = (text: string, offset: number) =>
-  text.replace(/\$([123])\b/g, (_, n: string) => `$${Number(n) + offset}`);
+  text.replace(/\$([1234])\b/g, (_, n: string) => `$${Number(n) + offset}`);
 
 const TAKE_ALONE = `with ${TAKE} select ${TAKEN_STATUS} as status`;
-const MARK_DONE = `update update_claims set done_at = now() where update_id = $1 and holder = $2 and done_at is null`;
+const MARK_DONE = `update update_claims set done_at = now(), person = null
+  where update_id = $1 and holder = $2 and done_at is null`;
 const RELEASE = `delete from update_claims where update_id = $1 and holder = $2 and done_at is null`;
 
 /** What the snapshot's statement carries for the claim (see loadSnapshot): its text around it, its values. */
@@ -101,8 +112,8 @@ export type SnapshotClaim = {
   /** The statement: `snapshot` (a select with `paramCount` parameters) with the claim read or taken. */
   text(snapshot: string, paramCount: number): string;
   params: unknown[];
-  /** The row's `update_claim` column. */
-  read(status: unknown): void;
+  /** The row's `update_claim` and `busy_elsewhere` columns. */
+  read(status: unknown, busyElsewhere: unknown): void;
 };
 
 /** The directory's commands and the emergency card's: answers that change nothing. */
@@ -139,6 +150,8 @@ export function couldBeLookup(update: Update): boolean {
 export class UpdateClaim {
   status: ClaimStatus = "free";
   over = false;
+  /** The sender's pseudonym, once the snapshot is read. */
+  person: string | undefined;
   /** Inside an answer that changes nothing: its calls take no claim. */
   private exempt = 0;
   private taking: Promise<void> | undefined;
@@ -151,12 +164,22 @@ export class UpdateClaim {
   /** Stops here when another instance handled the update or has it in hand. */
   check(): void {
     if (this.status === "done" || this.status === "held") throw new UpdateClaimedElsewhere(this.status);
+    if (this.heldBack) throw new UpdateClaimedElsewhere("held");
   }
+
+  /**
+   * Another instance has this person's earlier update in hand: this one waits for it (asked for again
+   * later). A claim this very statement took is given back when the update fails (release).
+   */
+  holdBack(): void {
+    this.heldBack = true;
+  }
+  private heldBack = false;
 
   /** Takes the update if not yet; throws UpdateClaimedElsewhere if another instance has it. */
   async take(): Promise<void> {
     if (this.status === "free") {
-      this.taking ??= this.claims.take(this.updateId).then(
+      this.taking ??= this.claims.take(this.updateId, this.person).then(
         (status) => {
           this.status = status;
           this.taking = undefined;
@@ -254,26 +277,34 @@ export class UpdateClaims {
    * For the snapshot's statement: the claim read (an update that may be a lookup: no write), or taken
    * in the same statement (any other).
    */
-  forSnapshot(update: Update): SnapshotClaim | undefined {
+  forSnapshot(update: Update, person: string): SnapshotClaim | undefined {
     const claim = this.inHand.get(update.update_id);
     if (claim?.status !== "free") return undefined;
+    claim.person = person;
     const taking = !couldBeLookup(update);
     return {
       text: (snapshot, n) =>
         taking
-          ? `with ${shifted(TAKE, n)} select s.*, ${shifted(TAKEN_STATUS, n)} as update_claim from (${snapshot}) as s`
-          : `select s.*, (select ${shifted(STATUS_OF_ROW, n)} from update_claims as c where c.update_id = $${n + 1}) as update_claim from (${snapshot}) as s`,
-      params: taking ? [update.update_id, this.holder, this.leaseSeconds] : [update.update_id, this.holder],
-      read: (status) => {
+          ? `with ${shifted(TAKE, n)} select s.*, ${shifted(TAKEN_STATUS, n)} as update_claim,
+               ${shifted(BUSY_ELSEWHERE, n)} as busy_elsewhere from (${snapshot}) as s`
+          : `select s.*, (select ${shifted(STATUS_OF_ROW, n)} from update_claims as c where c.update_id = $${n + 1}) as update_claim,
+               ${shifted(BUSY_ELSEWHERE, n)} as busy_elsewhere from (${snapshot}) as s`,
+      params: taking
+        ? [update.update_id, this.holder, person, this.leaseSeconds]
+        : [update.update_id, this.holder, person],
+      read: (status, busyElsewhere) => {
         if (status === "mine" || status === "done" || status === "held") claim.status = status;
+        // Their earlier update first; this one comes back once that is done.
+        if (busyElsewhere === true && claim.status !== "done") claim.holdBack();
       },
     };
   }
 
-  async take(updateId: number): Promise<ClaimStatus> {
+  async take(updateId: number, person: string | undefined): Promise<ClaimStatus> {
     const [row] = await runFixed<{ status: ClaimStatus }>(this.db, TAKE_ALONE, [
       updateId,
       this.holder,
+      person ?? null,
       this.leaseSeconds,
     ]);
     return row?.status ?? "held";

@@ -218,8 +218,15 @@ describe.each(DRIVERS)("the same update to two instances, on $name", ({ name, op
     const rows = await database.db.select().from(updateClaims);
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.filter((row) => row.doneAt === null)).toEqual([]);
-    // Nothing about anyone: an update id, an instance's name, two times.
-    expect(Object.keys(rows[0] ?? {}).sort()).toEqual(["doneAt", "holder", "leaseUntil", "updateId"]);
+    // Once done, nothing about anyone: an update id, an instance's name, two times.
+    expect(Object.keys(rows[0] ?? {}).sort()).toEqual([
+      "doneAt",
+      "holder",
+      "leaseUntil",
+      "person",
+      "updateId",
+    ]);
+    expect(rows.filter((row) => row.person !== null)).toEqual([]);
     expect(new Set(rows.map((row) => row.holder))).toEqual(new Set(["a", "b"]));
   });
 });

@@ -31,7 +31,7 @@ export async function languageMiddleware(ctx: InnerContext, next: NextFunction):
               deps.db,
               ctx.pseudonym,
               pseudonymFor(deps.pseudonymKey, from.id, "member"),
-              deps.updateClaims?.forSnapshot(ctx.update),
+              deps.updateClaims?.forSnapshot(ctx.update, ctx.pseudonym),
             );
       locale = ctx.snapshot.locale ?? locale;
     } catch (error) {
