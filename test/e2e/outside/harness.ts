@@ -39,7 +39,7 @@ export const EVERY_SETTING: readonly Setting[] = [
   { mode: "webhook", database: "postgres" },
 ];
 
-const SCENARIO_TIMEOUT_MS = 120_000;
+const SCENARIO_TIMEOUT_MS = 180_000;
 const START_TIMEOUT_MS = 45_000;
 const ADMIN_TIMEOUT_MS = 45_000;
 const STOP_TIMEOUT_MS = 20_000;
@@ -56,8 +56,8 @@ export type OutsideRun = {
   /** `npm run admin -- <args>` (straight to the database); on PGlite only while no bot runs. */
   admin(args: string[]): Promise<string>;
   invite(role: "worker" | "peer" | "admin", organisation: string): Promise<string>;
-  /** `npm start`, once it says it is running. */
-  start(): Promise<Bot>;
+  /** `npm start` (with `extraEnv` added), once it says it is running. */
+  start(extraEnv?: Record<string, string>): Promise<Bot>;
   /** Hands an update to the bot as Telegram would: queued for getUpdates, or POSTed until it takes it. */
   deliver(update: Update): void;
   /** Every webhook delivery so far ended (taken with 200, or given up). */
@@ -69,11 +69,16 @@ export type OutsideRun = {
   /** pg_terminate_backend on the bot's sessions (PostgreSQL only): how many were ended. */
   terminateBackends(): Promise<number>;
   /**
-   * The end of a scenario: waits for every entry of the ledger (up to `timeoutMs`), stops the bot with
-   * SIGTERM (it must exit 0), counts, prints the ledger's line, and fails unless it is clean; the logs of
-   * every process of the run must hold none of `users`' ids, names and usernames, and no crash.
+   * The end of a scenario: waits for every entry of the ledgers (up to `timeoutMs` each), stops the bot
+   * with SIGTERM (it must exit 0), counts, prints each ledger's line, and fails unless all are clean; the
+   * logs of every process of the run must hold none of `users`' ids, names and usernames, and no crash.
    */
-  settle(ledger: Ledger, bot: Bot, users: readonly FakeUser[], timeoutMs?: number): Promise<Tally>;
+  settle(
+    ledgers: Ledger | readonly Ledger[],
+    bot: Bot,
+    users: readonly FakeUser[],
+    timeoutMs?: number,
+  ): Promise<Tally[]>;
 };
 
 /**
@@ -211,8 +216,8 @@ function runsTornDownAfterEach(): (
         expect(code, out).toBeDefined();
         return code as string;
       },
-      async start() {
-        const bot = new Bot(fake, setting.database, botEnv);
+      async start(extraEnv = {}) {
+        const bot = new Bot(fake, setting.database, { ...botEnv, ...extraEnv });
         processes.add(bot);
         const deadline = Date.now() + START_TIMEOUT_MS;
         while (!bot.jsonLogs().some((line) => line.msg === "Perche is running")) {
@@ -243,20 +248,31 @@ function runsTornDownAfterEach(): (
         if (!target) throw new Error("pg_terminate_backend needs PostgreSQL");
         return terminateBackends(target.adminUrl, target.name);
       },
-      async settle(ledger, bot, users, timeoutMs = 30_000) {
-        await ledger.waitForAll(fake, timeoutMs);
+      async settle(ledgers, bot, users, timeoutMs = 30_000) {
+        const all = Array.isArray(ledgers) ? ledgers : [ledgers];
+        for (const ledger of all) await ledger.waitForAll(fake, timeoutMs);
         await run.delivered();
         process.kill(bot.child.pid as number, "SIGTERM");
         const exit = await withTimeout(bot.exited, STOP_TIMEOUT_MS, "npm start exiting after SIGTERM");
-        const tally = ledger.tally(fake.calls, faulty.unanswered);
-        process.stdout.write(
-          `${formatTally({ ...tally, scenario: `${tally.scenario} (${setting.mode}, ${setting.database})` })}\n`,
-        );
-        expect(tally.problems, bot.describe()).toEqual([]);
-        expect(isClean(tally)).toBe(true);
+        const tallies = all.map((ledger) => ledger.tally(fake.calls, faulty.unanswered));
+        for (const tally of tallies)
+          process.stdout.write(
+            `${formatTally({ ...tally, scenario: `${tally.scenario} (${setting.mode}, ${setting.database})` })}\n`,
+          );
+        const warnings = bot
+          .jsonLogs()
+          .filter((line) => Number(line.level) >= 40)
+          .map((line) => JSON.stringify(line));
+        expect(
+          tallies.flatMap((tally) =>
+            tally.problems.map((problem: string) => `${tally.scenario}: ${problem}`),
+          ),
+          warnings.join("\n"),
+        ).toEqual([]);
+        expect(tallies.every(isClean)).toBe(true);
         expect(exit, bot.describe()).toEqual({ code: 0, signal: null });
         for (const child of processes) expectNothingAbout(child, users);
-        return tally;
+        return tallies;
       },
     };
     return run;

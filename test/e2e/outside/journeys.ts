@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import { type Chats, sentText } from "../chats";
-import { buttonData, type FakeUser } from "../fake-bot-api";
+import { buttonData, callbackQueryUpdate, type FakeUser, type Payload } from "../fake-bot-api";
+import type { Bot } from "../support";
 import { exampleDirectory } from "../support";
 import type { OutsideRun } from "./harness";
 import type { Ledger } from "./ledger";
@@ -79,3 +80,66 @@ export async function claim(chats: Chats, worker: FakeUser, token: string): Prom
   const at = await chats.tap(worker, data as string);
   await chats.expectSent(worker, at, "Tes messages ici vont à", "the claim");
 }
+
+/**
+ * A worker on call and a person whose request that worker claimed: the start of every scenario about
+ * relayed messages. Returns the people's view, with the ledger holding every step so far.
+ */
+export async function claimedRequest(
+  run: OutsideRun,
+  bot: Bot,
+  ledger: Ledger,
+  people: { worker: FakeUser; person: FakeUser; code: string; token: string },
+): Promise<Chats> {
+  const chats = run.chats(bot);
+  const { worker, person, code, token } = people;
+  await joinOnCall(chats, worker, code, "Marc");
+  const words = `J'ai besoin d'un lit ce soir, ${token}`;
+  await askUpToSummary(chats, ledger, person, words);
+  expectSent(ledger, person, worker, words, token);
+  const at = await chats.tap(person, "f:send");
+  await confirmation(chats, person, at);
+  await claim(chats, worker, token);
+  return chats;
+}
+
+/** One relayed message each way, each carrying a token of its own, expected once where it goes. */
+export function relayBothWays(
+  chats: Chats,
+  ledger: Ledger,
+  worker: FakeUser,
+  person: FakeUser,
+  label: string,
+): void {
+  const toWorker = `${label}-vers-intervenant`;
+  const toPerson = `${label}-vers-personne`;
+  ledger.expectToken(`"${toWorker}" to the worker`, toWorker, worker.id);
+  ledger.expectToken(`"${toPerson}" to the person`, toPerson, person.id);
+  chats.send(person, `Message ${toWorker}`);
+  chats.send(worker, `Réponse ${toPerson}`);
+}
+
+/** A lookup from `someone`, expected once; resolves when answered, within `withinMs` (default 15 s). */
+export async function lookUp(
+  chats: Chats,
+  ledger: Ledger,
+  someone: FakeUser,
+  withinMs?: number,
+): Promise<void> {
+  ledger.expectMessage(`the naloxone sites for ${someone.firstName}`, someone.id, "<b>Naloxone</b>");
+  const from = chats.send(someone, "naloxone");
+  await chats.expectSent(someone, from, "<b>Naloxone</b>", `the answer to ${someone.firstName}`, withinMs);
+}
+
+/** Taps "send" under `person`'s summary without waiting for anything (a fault may be waiting for it). */
+export function pressSend(run: OutsideRun, person: FakeUser): void {
+  const summary = run.fake.calls.findLast(
+    (c) => Number(c.payload.chat_id) === person.id && buttonData(c.result).includes("f:send"),
+  );
+  if (!summary?.result) throw new Error(`no summary with a send button for ${person.firstName}`);
+  run.deliver(callbackQueryUpdate(person, summary.result, "f:send"));
+}
+
+/** Whether a call is the confirmation of a "send" to `person`. */
+export const isConfirmationTo = (person: FakeUser) => (payload: Payload) =>
+  Number(payload.chat_id) === person.id && /^✅ C'est /.test(String(payload.text ?? ""));

@@ -24,8 +24,8 @@ export type TcpProxy = {
    * order. With `drop`, what was sent meanwhile is lost and the open connections are cut when it ends.
    */
   partition(ms: number, options?: { drop?: boolean }): Promise<void>;
-  /** While on, every new connection is closed at once (ECONNREFUSED is not possible in-process). */
-  refuse(on: boolean): void;
+  /** While on, the proxy does not listen: new connections are refused (ECONNREFUSED), open ones stay. */
+  refuse(on: boolean): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -33,7 +33,6 @@ type Pair = { client: Socket; server: Socket };
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const pairs = new Set<Pair>();
-  let refusing = false;
   let partitioned: { drop: boolean; held: (() => void)[] } | undefined;
 
   const pipe = (from: Socket, to: Socket) => {
@@ -61,10 +60,6 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   };
 
   const proxy: Server = createServer((client) => {
-    if (refusing) {
-      client.destroy();
-      return;
-    }
     client.pause();
     const start = () => {
       client.resume();
@@ -74,11 +69,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     else if (partitioned?.drop) client.destroy();
     else start();
   });
-  await new Promise<void>((resolve, reject) => {
-    proxy.once("error", reject);
-    proxy.listen(0, "127.0.0.1", () => resolve());
-  });
+  const listen = (on: number) =>
+    new Promise<void>((resolve, reject) => {
+      proxy.once("error", reject);
+      proxy.listen(on, "127.0.0.1", () => {
+        proxy.off("error", reject);
+        resolve();
+      });
+    });
+  await listen(0);
   const { port } = proxy.address() as AddressInfo;
+  let listening = true;
 
   const resetAll = () => {
     for (const { client, server } of [...pairs]) {
@@ -106,13 +107,17 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       if (state.drop) resetAll();
       for (const release of state.held) release();
     },
-    refuse(on) {
-      refusing = on;
+    async refuse(on) {
+      if (on === !listening) return;
+      listening = !on;
+      // close() stops listening at once; its callback waits for the open connections, which stay.
+      if (on) proxy.close();
+      else await listen(port);
     },
     async close() {
       partitioned = undefined;
       resetAll();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      if (listening) await new Promise<void>((resolve) => proxy.close(() => resolve()));
     },
   };
 }
