@@ -291,16 +291,22 @@ export function onBothDatabases(
   test: string,
   dataDirPrefix: string,
   scenario: (run: Run) => Promise<void>,
+  /** More environment for every npm command of the run (hours.test.ts sets the clock with it). */
+  extraEnv: Record<string, string> = {},
 ): void {
   describe(`${suite}, on the embedded database (PGlite)`, () => {
     const openRun = runsTornDownAfterEach(dataDirPrefix);
-    it(test, async () => scenario(await openRun({}, "pglite")), TEST_TIMEOUT_MS);
+    it(test, async () => scenario(await openRun(extraEnv, "pglite")), TEST_TIMEOUT_MS);
   });
 
   describe.runIf(process.env.TEST_DATABASE_URL)(`${suite}, on PostgreSQL`, () => {
     const postgresTarget = postgresDatabase();
     const openRun = runsTornDownAfterEach(dataDirPrefix);
-    it(test, async () => scenario(await openRun(postgresTarget().env, "postgres")), TEST_TIMEOUT_MS);
+    it(
+      test,
+      async () => scenario(await openRun({ ...extraEnv, ...postgresTarget().env }, "postgres")),
+      TEST_TIMEOUT_MS,
+    );
   });
 }
 
