@@ -4,6 +4,7 @@ import { registerBotProfile } from "./bot/commands";
 import type { BotContext, BotDeps } from "./bot/context";
 import { type CreateBotOptions, createBot } from "./bot/create-bot";
 import { createTranslations } from "./bot/i18n";
+import { holderName, UpdateClaims } from "./bot/update-claim";
 import type { Config } from "./config";
 import { type DatabaseHandle, openDatabase } from "./db/client";
 import { CatalogCache } from "./directory/catalog-cache";
@@ -112,6 +113,7 @@ export async function startApp(
       logger,
       now,
       lookupTally,
+      updateClaims: new UpdateClaims(database.db, holderName(config.mode), logger),
     };
     const bot = createBot(config.botToken, deps, {
       client: { apiRoot: config.telegramApiRoot },
@@ -157,8 +159,11 @@ export async function startApp(
     eraser.unref();
     // Ended requests are deleted after RETENTION_DAYS, checked hourly and once at start.
     const sweepRetention = () =>
-      runRetention(database.db, now(), { retentionDays: config.retentionDays })
-        .then((deleted) => {
+      Promise.all([
+        runRetention(database.db, now(), { retentionDays: config.retentionDays }),
+        deps.updateClaims?.sweep(),
+      ])
+        .then(([deleted]) => {
           if (deleted.requests > 0) logger.info(deleted, "deleted ended requests past retention");
         })
         .catch((error: unknown) => logger.warn({ error: errorFields(error) }, "retention sweep failed"));
@@ -195,13 +200,13 @@ export async function startApp(
       bot,
       database,
       async stop() {
-        await running.stop();
-        await health?.stop();
         clearInterval(eraser);
         clearInterval(retention);
         clearInterval(timers);
         clearInterval(lookupFlusher);
-        await delivery.stop();
+        // Side by side: an outbox call in flight ends within its own timeout while updates finish.
+        await Promise.all([running.stop(), delivery.stop()]);
+        await health?.stop();
         await flushLookups();
         await eraseEndedChatIds(database.db).catch(() => {});
         await database.close();

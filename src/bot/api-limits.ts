@@ -1,24 +1,19 @@
-import { autoRetry } from "@grammyjs/auto-retry";
 import { HttpError, type Transformer } from "grammy";
+import { telegramRetry } from "./telegram-retry";
 
 /**
  * What keeps a Bot API call from waiting without end. grammY's own limit is 500 s per call, and
- * auto-retry retries a network error for ever (its maxRetryAttempts counts 429s and 5xx only), so
- * during a Telegram outage a person would wait as long as the outage lasted. Here:
- * - every call but getUpdates ends after `timeoutSeconds` (getUpdates long-polls for 30 s and has
- *   the client's own limit, LONG_POLL_LIMIT_SECONDS);
- * - a 429 or a 5xx is retried 3 times, waiting at most 30 s each (auto-retry);
- * - a network error is retried twice, 1 then 2 s later, unless the call timed out: Telegram may have
- *   received it, and sending again could send a message twice. getUpdates, on which nobody waits, is
- *   retried for as long as the network is down, at most 30 s apart, so polling resumes soon after an
- *   outage (auto-retry's own pauses grow to an hour), quietly (the runner would print each error).
+ * @grammyjs/auto-retry retries a network error for ever (its maxRetryAttempts counts 429s and 5xx only),
+ * so during a Telegram outage a person would wait as long as the outage lasted. Here:
+ * - every call but getUpdates ends after `timeoutSeconds` (getUpdates long-polls through polling.ts's
+ *   own Api, under the client's limit, LONG_POLL_LIMIT_SECONDS);
+ * - a 429, a 5xx or a network error is retried in place for a short while (telegram-retry.ts), unless
+ *   the call timed out: Telegram may have received it, and sending it again could send a message twice.
  */
 
 export const DEFAULT_CALL_TIMEOUT_SECONDS = 10;
 /** The limit of the client itself, which getUpdates (30 s of long polling) has to fit under. */
 export const LONG_POLL_LIMIT_SECONDS = 60;
-const NETWORK_RETRY_PAUSES_MS = [1_000, 2_000];
-const LONG_POLL_MAX_PAUSE_MS = 30_000;
 const LONG_POLLING = new Set(["getUpdates"]);
 
 /** A call that got no answer within its limit; an HttpError so callers treat it as the network failing. */
@@ -34,11 +29,7 @@ export class CallTimeoutError extends HttpError {
 
 /** The transformers, innermost first, for `api.config.use(...botApiLimits(seconds))`. */
 export function botApiLimits(timeoutSeconds = DEFAULT_CALL_TIMEOUT_SECONDS): Transformer[] {
-  return [
-    callTimeout(timeoutSeconds),
-    autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: true }),
-    retryNetworkErrors(networkRetryPause),
-  ];
+  return [callTimeout(timeoutSeconds), telegramRetry()];
 }
 
 export function callTimeout(seconds: number): Transformer {
@@ -61,33 +52,6 @@ export function callTimeout(seconds: number): Transformer {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", abort);
-    }
-  };
-}
-
-/** How long to wait before retrying `method` after its `attempt`-th network error (from 0); none: give up. */
-export function networkRetryPause(method: string, attempt: number): number | undefined {
-  if (LONG_POLLING.has(method)) return Math.min(1_000 * 2 ** attempt, LONG_POLL_MAX_PAUSE_MS);
-  return NETWORK_RETRY_PAUSES_MS[attempt];
-}
-
-export function retryNetworkErrors(
-  pauseAfter: (method: string, attempt: number) => number | undefined,
-): Transformer {
-  return async (prev, method, payload, signal) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await prev(method, payload, signal);
-      } catch (error) {
-        const pause = pauseAfter(method, attempt);
-        const retry =
-          error instanceof HttpError &&
-          !(error instanceof CallTimeoutError) &&
-          pause !== undefined &&
-          !signal?.aborted;
-        if (!retry) throw error;
-        await pauseUnlessAborted(pause, signal as AbortSignal | undefined);
-      }
     }
   };
 }

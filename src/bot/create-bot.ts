@@ -35,7 +35,14 @@ import type { BotContext, BotDeps, InnerContext } from "./context";
 import { localeFromTelegram } from "./i18n";
 import { mainMenu } from "./keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "./last-resort";
-import { isConversationConflict, isDatabaseDown, RetryUpdateError, ToldAboutOutage } from "./retry-update";
+import {
+  isConversationConflict,
+  isDatabaseDown,
+  isTelegramDown,
+  RetryUpdateError,
+  ToldAboutOutage,
+} from "./retry-update";
+import { answersOnly, claimInsideConversations, claimingUpdates } from "./update-claim";
 
 export type CreateBotOptions = {
   botInfo?: UserFromGetMe;
@@ -84,6 +91,8 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   });
 
   const protectedBot = bot.errorBoundary(handleError);
+  // Part 11: an update that reaches two instances is handled by one of them (src/bot/update-claim.ts).
+  protectedBot.use(claimingUpdates(options.retryUpdates === true));
 
   // Inline queries come from any chat (or none): answered before the private/group split.
   const inline = protectedBot.filter((ctx) => ctx.inlineQuery !== undefined);
@@ -107,13 +116,19 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(forgetFeature);
   person.use(
     conversations<BotContext, InnerContext>({
-      storage: conversationStorage<BotContext, ConversationData>(deps.db, deps.sealer, deps.now),
+      storage: conversationStorage<BotContext, ConversationData>(
+        deps.db,
+        deps.sealer,
+        deps.now,
+        deps.updateClaims,
+      ),
       // Contexts inside a conversation get no plugins otherwise: give them the same extras.
       plugins: [
         (ctx, next) => {
           ctx.deps = deps;
           return next();
         },
+        claimInsideConversations,
         languageMiddleware,
         peerMenu,
         // bot.api's transformers do not reach a conversation's own Api: without this, a 429 on "✅ sent"
@@ -134,7 +149,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(createConversation(toolsInput, TOOLS_INPUT));
   // Someone only looking things up goes straight to the directory; everyone else takes the long way
   // below, where the order of the features carries meaning (see isPlainLookup).
-  person.filter(isPlainLookup, directoryFeature);
+  person.filter(isPlainLookup, answersOnly(directoryFeature));
   person.use(infoFeature);
   person.use(passMediaFeature);
   person.use(languageFeature);
@@ -146,8 +161,8 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(requestsFeature);
   person.use(alertsFeature);
   person.use(toolsFeature);
-  person.use(directoryFeature);
-  person.use(fallbackFeature);
+  person.use(answersOnly(directoryFeature));
+  person.use(answersOnly(fallbackFeature));
 
   // Last net: grammY's default handler would print the whole error, payload included.
   bot.catch((error) =>
@@ -175,18 +190,35 @@ async function handleUpdateError(
 ): Promise<void> {
   const { ctx } = error;
   const updateId = ctx.update.update_id;
+  // Another instance has this update in hand (src/bot/update-claim.ts): it is asked for again later.
+  if (error.error instanceof RetryUpdateError) throw error.error;
   // Another instance moved this conversation on: the replay of a redelivery picks up from there.
   if (outage !== undefined && isConversationConflict(error.error))
     throw new RetryUpdateError("conversation conflict");
+  // Telegram still failing after the retries in place: what was done is kept (requests and relays are
+  // keyed on the update id), and the update is handled again until its answers go out. Telling the
+  // person "it failed, try again" would be untrue when the request went out, and would fail too.
+  if (outage !== undefined && isTelegramDown(error.error)) {
+    ctx.deps.logger.warn({ updateId, error: errorFields(error.error) }, "Telegram unavailable: update kept");
+    throw new RetryUpdateError("telegram down");
+  }
   const databaseDown = outage !== undefined && (await isDatabaseDown(error.error, ctx.deps.db));
-  if (databaseDown && outage?.has(updateId)) throw new RetryUpdateError("database down");
+  if (databaseDown) {
+    // Kept and handled again: the person hears that it waits (not "try again"), once, if it lasts.
+    if (outage?.shouldTell(updateId)) {
+      ctx.deps.logger.error(
+        { updateId, error: errorFields(error.error) },
+        "database unavailable: update kept",
+      );
+      await tellThePerson(ctx, "faults.kept");
+    }
+    throw new RetryUpdateError("database down");
+  }
   ctx.deps.logger.error({ updateId, error: errorFields(error.error) }, "update failed");
-  if (databaseDown) outage?.add(updateId);
-  await tellThePerson(ctx);
-  if (databaseDown) throw new RetryUpdateError("database down");
+  await tellThePerson(ctx, "common.error");
 }
 
-async function tellThePerson(ctx: BotContext): Promise<void> {
+async function tellThePerson(ctx: BotContext, key: "common.error" | "faults.kept"): Promise<void> {
   if (ctx.chat?.type !== "private") return;
   try {
     const t =
@@ -195,7 +227,7 @@ async function tellThePerson(ctx: BotContext): Promise<void> {
     const number =
       ctx.deps.catalog.lastKnown()?.directory.info.emergencyNumber ?? LAST_RESORT_EMERGENCY_NUMBER;
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
-    await ctx.reply(t("common.error", { number }), { reply_markup: mainMenu(t) });
+    await ctx.reply(t(key, { number }), { reply_markup: mainMenu(t) });
   } catch (replyError) {
     ctx.deps.logger.warn(
       { updateId: ctx.update.update_id, error: errorFields(replyError) },

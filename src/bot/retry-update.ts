@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
+import { GrammyError, HttpError } from "grammy";
 import { ConversationConflictError } from "../conversations/storage";
+import { isConnectionLost } from "../db/client";
 import type { Database } from "../db/executor";
 
 /**
@@ -10,9 +12,23 @@ import type { Database } from "../db/executor";
  */
 export class RetryUpdateError extends Error {
   override name = "RetryUpdateError";
-  constructor(readonly reason: "database down" | "conversation conflict") {
+  constructor(
+    readonly reason: "database down" | "telegram down" | "conversation conflict" | "held elsewhere",
+  ) {
     super(reason);
   }
+}
+
+/**
+ * Whether a Bot API call failed for want of Telegram (out of reach, 5xx, or still rate limited after the
+ * retries in place), anywhere in the cause chain. A 4xx is an answer about the message itself: no retry.
+ */
+export function isTelegramDown(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof HttpError) return true;
+    if (e instanceof GrammyError) return e.error_code >= 500 || e.error_code === 429;
+  }
+  return false;
 }
 
 export function isConversationConflict(error: unknown): boolean {
@@ -27,15 +43,8 @@ export function isConversationConflict(error: unknown): boolean {
  * that no longer answers at all (a closed PGlite, a server gone).
  */
 export async function isDatabaseDown(error: unknown, db: Database): Promise<boolean> {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && CONNECTION_CODES.test(code)) return true;
-  }
-  return !(await databaseAnswers(db));
+  return isConnectionLost(error) || !(await databaseAnswers(db));
 }
-
-const CONNECTION_CODES =
-  /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|CONNECTION_CLOSED|CONNECTION_ENDED|CONNECTION_DESTROYED|CONNECT_TIMEOUT|57P0[123]|08...)$/;
 
 export async function databaseAnswers(db: Database): Promise<boolean> {
   try {
@@ -47,22 +56,27 @@ export async function databaseAnswers(db: Database): Promise<boolean> {
 }
 
 /**
- * Update ids whose person was already told that something went wrong: a redelivered or retried update
- * must not repeat that message while the outage lasts. Bounded; the oldest are forgotten first.
+ * How often each update failed for want of the database, so that its person is told once, and only when
+ * the outage lasts: a connection lost and replaced at once costs one retry and no message. Bounded; the
+ * oldest are forgotten first.
  */
 export class ToldAboutOutage {
-  private readonly ids = new Set<number>();
-  constructor(private readonly limit = 10_000) {}
+  private readonly failures = new Map<number, number>();
+  constructor(
+    /** The failure on which the person is told (with pauses of 0.5, 1 and 2 s: about 1.5 s in). */
+    private readonly tellOnFailure = 3,
+    private readonly limit = 10_000,
+  ) {}
 
-  has(updateId: number): boolean {
-    return this.ids.has(updateId);
-  }
-
-  add(updateId: number): void {
-    this.ids.add(updateId);
-    if (this.ids.size > this.limit) {
-      const oldest = this.ids.values().next().value;
-      if (oldest !== undefined) this.ids.delete(oldest);
+  /** Counts one more failure of `updateId`: true on the one failure where its person is told. */
+  shouldTell(updateId: number): boolean {
+    const count = (this.failures.get(updateId) ?? 0) + 1;
+    this.failures.delete(updateId);
+    this.failures.set(updateId, count);
+    if (this.failures.size > this.limit) {
+      const oldest = this.failures.keys().next().value;
+      if (oldest !== undefined) this.failures.delete(oldest);
     }
+    return count === this.tellOnFailure;
   }
 }

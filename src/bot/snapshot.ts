@@ -3,6 +3,7 @@ import type { Database } from "../db/executor";
 import { runFixed } from "../db/fixed-statement";
 import { ROLES, type Role } from "../db/schema";
 import { ACTIVE_STATUSES } from "../features/requests/queries";
+import type { SnapshotClaim } from "./update-claim";
 
 /**
  * What most updates need to know about the person and the directory, read in ONE round trip at the start
@@ -49,6 +50,8 @@ export async function loadSnapshot(
   db: Database,
   pseudonym: string,
   memberPseudonym: string,
+  // Part 11: the update's claim, read or taken in this same statement (src/bot/update-claim.ts).
+  claim?: SnapshotClaim,
 ): Promise<PersonSnapshot> {
   const [row] = await runFixed<{
     locale: string | null;
@@ -56,7 +59,14 @@ export async function loadSnapshot(
     member_role: string | null;
     has_active_request: boolean;
     directory_version: number | null;
-  }>(db, SNAPSHOT, [pseudonym, memberPseudonym]);
+    update_claim?: unknown;
+    busy_elsewhere?: unknown;
+  }>(
+    db,
+    claim ? claim.text(SNAPSHOT, 2) : SNAPSHOT,
+    claim ? [pseudonym, memberPseudonym, ...claim.params] : [pseudonym, memberPseudonym],
+  );
+  claim?.read(row?.update_claim, row?.busy_elsewhere);
   // At most one active member per pseudonym (a unique index): the same probe as an `exists`.
   const memberRole = ROLES.find((role) => role === row?.member_role);
   const conversation =

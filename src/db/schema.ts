@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
+  bigint,
   bigserial,
   boolean,
   check,
@@ -577,4 +578,31 @@ export const statCounters = pgTable(
     value: integer().notNull().default(0),
   },
   (table) => [primaryKey({ columns: [table.day, table.metric, table.key, table.organisationId] })],
+);
+
+// Part 11: several instances. Which updates were handled, so that an update delivered to two instances
+// (a load balancer's retry, Telegram's redelivery) has its effects and its messages once.
+
+/**
+ * One row per update an instance took in hand (src/bot/update-claim.ts): `holder` names the instance,
+ * `leaseUntil` frees it for another should that instance die with it in hand, `doneAt` says it was
+ * handled, and while it is in hand whose it is (a pseudonym, emptied when done). Swept after two days.
+ */
+export const updateClaims = pgTable(
+  "update_claims",
+  {
+    updateId: bigint({ mode: "number" }).primaryKey(),
+    holder: text().notNull(),
+    leaseUntil: timestamp({ withTimezone: true }).notNull(),
+    doneAt: timestamp({ withTimezone: true }),
+    /**
+     * While in hand: the sender's pseudonym, so that another instance holds back their next update
+     * until this one is done (their order across instances). Emptied when done.
+     */
+    person: text(),
+  },
+  (table) => [
+    index("update_claims_lease").on(table.leaseUntil),
+    index("update_claims_in_hand").on(table.person).where(sql`${table.doneAt} is null`),
+  ],
 );

@@ -4,6 +4,7 @@ import type { BotContext } from "../bot/context";
 import { mainMenu } from "../bot/keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "../bot/last-resort";
 import { ownSnapshot } from "../bot/snapshot";
+import { answerOnly } from "../bot/update-claim";
 import { conversationState } from "../db/schema";
 import { mentionsEmergency } from "../directory/emergency-words";
 import { emergencyText } from "./directory/format";
@@ -35,7 +36,8 @@ export async function showEmergency(ctx: BotContext): Promise<void> {
   const text = catalog
     ? emergencyText(viewOf(ctx, catalog))
     : ctx.t("emergency.card", { number: LAST_RESORT_EMERGENCY_NUMBER });
-  await ctx.reply(text, { parse_mode: "HTML", reply_markup: mainMenu(ctx.t) });
+  // Sent whatever another instance does with the update, and never waiting on the database.
+  await answerOnly(ctx, () => ctx.reply(text, { parse_mode: "HTML", reply_markup: mainMenu(ctx.t) }));
 }
 
 export const emergencyFeature = new Composer<BotContext>();

@@ -21,8 +21,8 @@ describe.each(DRIVERS)("two instances on one database, on $name", ({ open }) => 
 
   beforeAll(async () => {
     database = await open();
-    a = await createHarness(database);
-    b = await createHarness(database, { directory: null });
+    a = await createHarness(database, { instance: "a" });
+    b = await createHarness(database, { directory: null, instance: "b" });
     for (const [i, alias] of ["Alex", "Bea", "Cam"].entries())
       workers.push(
         await joinTeam(a, database, { id: 6_000_000 + i, languageCode: "fr" }, alias, { onCall: true }),

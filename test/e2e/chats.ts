@@ -5,6 +5,7 @@ import {
   type FakeUser,
   messageUpdate,
   type RecordedCall,
+  type Update,
 } from "./fake-bot-api";
 import type { Bot } from "./support";
 
@@ -19,7 +20,11 @@ export class Chats {
   /** Callback query ids per user, to find the answers to their taps. */
   readonly callbackIds = new Map<number, Set<string>>();
 
-  constructor(readonly bot: Bot) {}
+  /** `deliver` hands an update to the bot: by default queued for its getUpdates (long polling). */
+  constructor(
+    readonly bot: Bot,
+    readonly deliver: (update: Update) => void = (update) => bot.api.queueUpdate(update),
+  ) {}
 
   get api(): FakeBotApi {
     return this.bot.api;
@@ -36,6 +41,7 @@ export class Chats {
     from: number,
     expected: string | RegExp,
     what: string,
+    timeoutMs?: number,
   ): Promise<RecordedCall> {
     const matches = (text: string) =>
       typeof expected === "string" ? text.includes(expected) : expected.test(text);
@@ -43,6 +49,7 @@ export class Chats {
       return await this.bot.waitForCall(
         (call, index) => index >= from && isSendTo(call, user) && matches(sentText(call)),
         what,
+        timeoutMs,
       );
     } catch (error) {
       const texts = this.api.calls.filter((c, i) => i >= from && isSendTo(c, user)).map(sentText);
@@ -54,7 +61,7 @@ export class Chats {
 
   send(user: FakeUser, text: string): number {
     const from = this.mark();
-    this.api.queueUpdate(messageUpdate(user, text));
+    this.deliver(messageUpdate(user, text));
     return from;
   }
 
@@ -82,7 +89,7 @@ export class Chats {
     const ids = this.callbackIds.get(user.id) ?? new Set<string>();
     ids.add(id);
     this.callbackIds.set(user.id, ids);
-    this.api.queueUpdate(update);
+    this.deliver(update);
     // A tap left unanswered keeps the client's spinner turning.
     await this.bot.waitForCall(
       (call, index) =>

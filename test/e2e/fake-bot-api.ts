@@ -139,6 +139,7 @@ export async function startFakeBotApi(token: string): Promise<FakeBotApi> {
       case "getMe":
         return ok(res, FAKE_BOT_INFO);
       case "deleteWebhook":
+      case "setWebhook":
       case "setMyCommands":
       case "setMyDescription":
       case "setMyShortDescription":

@@ -40,7 +40,7 @@ export const STARTUP_METHODS: readonly string[] = [
   "setMyShortDescription",
 ];
 
-type Database = "pglite" | "postgres";
+export type Database = "pglite" | "postgres";
 
 /** directory/example-montreal.yaml as parsed YAML: each test states the part it reads. */
 export const exampleDirectory = (): unknown =>
@@ -50,7 +50,7 @@ export const exampleDirectory = (): unknown =>
 export const escapeHtml = (value: string) =>
   value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A loopback port nothing listens on (for a server to take, or to see a connection refused). */
 export async function freeLoopbackPort(): Promise<number> {
@@ -61,7 +61,7 @@ export async function freeLoopbackPort(): Promise<number> {
   return port;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise,
@@ -77,7 +77,7 @@ type Exit = { code: number | null; signal: NodeJS.Signals | null };
 type GroupMember = { pid: number; ppid: number; args: string };
 
 /** An npm command in its own process group, its output kept. */
-class NpmProcess {
+export class NpmProcess {
   stdout = "";
   stderr = "";
   readonly exited: Promise<Exit>;
@@ -174,7 +174,7 @@ class NpmProcess {
   }
 }
 
-function childEnv(dataDir: string, apiRoot: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+export function childEnv(dataDir: string, apiRoot: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Only what this run sets: nothing from the developer's shell may change the mode or the database.
   for (const name of [
@@ -329,9 +329,13 @@ export function onBothDatabases(
   });
 
   describe.runIf(process.env.TEST_DATABASE_URL)(`${suite}, on PostgreSQL`, () => {
-    const postgresEnv = postgresDatabase();
+    const postgresTarget = postgresDatabase();
     const openRun = runsTornDownAfterEach(dataDirPrefix);
-    it(test, async () => scenario(await openRun({ ...extraEnv, ...postgresEnv() }, "postgres")), timeoutMs);
+    it(
+      test,
+      async () => scenario(await openRun({ ...extraEnv, ...postgresTarget().env }, "postgres")),
+      timeoutMs,
+    );
   });
 }
 
@@ -408,12 +412,15 @@ function runsTornDownAfterEach(
 
 // --- PostgreSQL ---------------------------------------------------------------------------------------
 
+/** A test's own PostgreSQL database: its name, the server's admin URL, and the bot's environment for it. */
+export type PostgresTarget = { name: string; adminUrl: string; url: string; env: Record<string, string> };
+
 /**
  * Inside a describe: a database of its own on TEST_DATABASE_URL's server, created before its tests and
  * dropped after them. The name is random because other runs (CI) may use the same server at the same
  * time. Returns the environment for a run on it.
  */
-function postgresDatabase(): () => Record<string, string> {
+export function postgresDatabase(): () => PostgresTarget {
   const adminUrl = process.env.TEST_DATABASE_URL ?? "";
   const name = `perche_e2e_${randomBytes(6).toString("hex")}`;
   let created = false;
@@ -444,9 +451,14 @@ function postgresDatabase(): () => Record<string, string> {
     url.pathname = `/${name}`;
     // With DATABASE_URL the bot requires its keys: it generates them only on the embedded database.
     return {
-      DATABASE_URL: url.toString(),
-      PSEUDONYM_KEY: randomBytes(32).toString("base64"),
-      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      name,
+      adminUrl,
+      url: url.toString(),
+      env: {
+        DATABASE_URL: url.toString(),
+        PSEUDONYM_KEY: randomBytes(32).toString("base64"),
+        ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      },
     };
   };
 }

@@ -3,6 +3,7 @@ import type { Update } from "grammy/types";
 import type { BotDeps } from "../../src/bot/context";
 import { createBot } from "../../src/bot/create-bot";
 import { createTranslations } from "../../src/bot/i18n";
+import { UpdateClaims } from "../../src/bot/update-claim";
 import type { DatabaseHandle } from "../../src/db/client";
 import { CatalogCache } from "../../src/directory/catalog-cache";
 import type { DirectoryFile } from "../../src/directory/file-schema";
@@ -26,7 +27,13 @@ const translations = createTranslations();
 /** A bot on a real database with a fake Telegram, a fixed clock and captured logs. */
 export async function createHarness(
   database: DatabaseHandle,
-  options: { now?: Date; directory?: DirectoryFile | null } = {},
+  options: {
+    now?: Date;
+    directory?: DirectoryFile | null;
+    /** The instance's name for its update claims (several instances on one database need one each). */
+    instance?: string;
+    retryUpdates?: boolean;
+  } = {},
 ) {
   if (options.directory !== null)
     await replaceDirectory(database.db, options.directory ?? fixtureDirectory());
@@ -49,6 +56,7 @@ export async function createHarness(
     defaultLocale: "fr",
     logger,
     now: () => now,
+    updateClaims: new UpdateClaims(database.db, options.instance ?? "harness", logger),
   };
   const delivery = createOutboxDelivery({
     db: database.db,
@@ -67,7 +75,11 @@ export async function createHarness(
     perChatIntervalMs: 0,
     maxPerSecond: 1_000_000,
   });
-  const bot = createBot(TEST_TOKEN, deps, { botInfo: BOT_INFO, client: { fetch: telegram.fetch } });
+  const bot = createBot(TEST_TOKEN, deps, {
+    botInfo: BOT_INFO,
+    client: { fetch: telegram.fetch },
+    ...(options.retryUpdates ? { retryUpdates: true } : {}),
+  });
   return {
     bot,
     deps,

@@ -4,7 +4,13 @@ import { ownSnapshot } from "../../bot/snapshot";
 import { isMenuText, menuActionFor } from "./handlers";
 
 /** The directory's own buttons: a page of materials, a site, a pin, what is open, the supplies menu. */
-const DIRECTORY_BUTTONS = new Set(["supplies-menu", "material", "site", "pin", "open"]);
+export const DIRECTORY_BUTTONS: ReadonlySet<string> = new Set([
+  "supplies-menu",
+  "material",
+  "site",
+  "pin",
+  "open",
+]);
 
 /**
  * An update the directory answers whatever runs before it: someone on no team, with no request under way

@@ -53,6 +53,13 @@ function relayCalls(
   ];
 }
 
+/**
+ * Part 11: the relay's own statement records its update as handled (src/bot/update-claim.ts), so a
+ * delivery of it to another instance later stops at its first statement, before reading any focus.
+ */
+const settled = (deps: RequestDeps, updateId: number) =>
+  deps.updateClaims?.settledStatement(deps.db, updateId);
+
 /** The first piece keeps the dedupe key it always had; the rest are numbered after it. */
 const relayKey = (updateId: number, index: number) =>
   index === 0 ? `relay:${updateId}` : `relay:${updateId}:${index}`;
@@ -104,9 +111,10 @@ export async function relayFromWorker(
     },
     relay,
     deps.sealer,
-    { alongside: [refocus] },
+    { alongside: [refocus, settled(deps, updateId)] },
   );
   if (!added) return { kind: "duplicate" };
+  deps.updateClaims?.of(updateId)?.settled();
   deps.outbox?.wake();
   return { kind: "relayed" };
 }
@@ -161,9 +169,13 @@ export async function relayToHolder(
     { requestId: request.id, author: "person", body: historyBody(content), sourceUpdateId: updateId, now },
     relay,
     deps.sealer,
-    { alongside, ...(holder ? { countPersonSince: new Date(now.getTime() - 60_000) } : {}) },
+    {
+      alongside: [...alongside, settled(deps, updateId)],
+      ...(holder ? { countPersonSince: new Date(now.getTime() - 60_000) } : {}),
+    },
   );
   if (!added) return { kind: "duplicate" };
+  deps.updateClaims?.of(updateId)?.settled();
   if (!holder) return { kind: "added" };
   deps.outbox?.wake();
   // This message is the minute's FLOOD_PER_MINUTE-th: the notice comes once, as the flood starts.

@@ -59,7 +59,7 @@ import { routeRequest } from "./routing";
  */
 export type RequestDeps = Pick<
   BotDeps,
-  "db" | "sealer" | "translations" | "now" | "catalog" | "defaultLocale"
+  "db" | "sealer" | "translations" | "now" | "catalog" | "defaultLocale" | "updateClaims"
 > & {
   outbox?: { wake(): void };
 };
