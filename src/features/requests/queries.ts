@@ -77,6 +77,7 @@ export function newRequestRow(request: NewRequest, deliveredAt: Date | null): Re
     sourceUpdateId: request.sourceUpdateId,
     relayedByMemberId: request.relayedBy?.memberId ?? null,
     relayedVia: request.relayedBy?.alias ?? null,
+    endToldAt: null,
   };
 }
 
