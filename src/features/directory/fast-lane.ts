@@ -21,7 +21,13 @@ const DIRECTORY_BUTTONS = new Set(["supplies-menu", "material", "site", "pin", "
  */
 export function isPlainLookup(ctx: BotContext): boolean {
   const snapshot = ownSnapshot(ctx);
-  if (!snapshot || snapshot.isMember || snapshot.hasActiveRequest || snapshot.conversation !== null)
+  if (
+    !snapshot ||
+    snapshot.isMember ||
+    snapshot.hasActiveRequest ||
+    snapshot.hasEndedUntold ||
+    snapshot.conversation !== null
+  )
     return false;
   const message = ctx.message;
   if (message?.location) return true;

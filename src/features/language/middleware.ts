@@ -27,7 +27,12 @@ export async function languageMiddleware(ctx: InnerContext, next: NextFunction):
       ctx.snapshot =
         shared?.pseudonym === ctx.pseudonym
           ? shared
-          : await loadSnapshot(deps.db, ctx.pseudonym, pseudonymFor(deps.pseudonymKey, from.id, "member"));
+          : await loadSnapshot(
+              deps.db,
+              ctx.pseudonym,
+              pseudonymFor(deps.pseudonymKey, from.id, "member"),
+              deps.now(),
+            );
       locale = ctx.snapshot.locale ?? locale;
     } catch (error) {
       // The database being down must not stand between a person and the emergency card: go on in the

@@ -44,7 +44,6 @@ import {
   type Request,
   releaseRequest,
   setFocus,
-  setFocusStatement,
   submitFacts,
   teamsOf,
   undeliveredRequests,
@@ -407,12 +406,9 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
     }
     // Part 3 (referral): a request that came from another organisation brings what was said there.
     if (facts.referred) out.push(...(await referralHistoryFor(deps, tx, claimed, member)));
-    // The claimer's focus, the counter and every message: one statement.
-    await inOneStatement(tx, [
-      setFocusStatement(tx, member.id, requestId),
-      countClaimStatement(tx, now, claimed),
-      enqueueStatement(tx, out, deps.sealer),
-    ]);
+    // The counter and every message: one statement. A claim never moves the claimer's focus: their
+    // words go where they choose (addressing.ts), and holding several the bot asks which.
+    await inOneStatement(tx, [countClaimStatement(tx, now, claimed), enqueueStatement(tx, out, deps.sealer)]);
     return {
       kind: "claimed",
       request: claimed,
@@ -651,7 +647,7 @@ export async function handOver(
       .returning();
     if (!moved) return { kind: "gone" };
     if (from.focusRequestId === requestId) await setFocus(tx, from.id, null);
-    await setFocus(tx, to.id, requestId);
+    // The colleague's focus stays where they chose it: holding several, the bot asks them which.
     const history = await messagesOf(tx, requestId, deps.sealer);
     const aliases = new Map(
       (
