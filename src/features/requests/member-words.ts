@@ -100,10 +100,20 @@ async function sendTo(
   return result.kind === "no-request" ? "duplicate" : result.kind;
 }
 
-/** Says once that the words now go to this request; the message itself belongs to it (a reply to it counts). */
-async function tellFocus(ctx: BotContext, memberId: number, request: Request, key: string): Promise<void> {
+/**
+ * Says once that the words now go to this request. After a tap, the prompt itself belongs to the request
+ * (a reply to it counts); after a reply, the words already did, and a relayed message stays within its
+ * three round trips.
+ */
+async function tellFocus(
+  ctx: BotContext,
+  memberId: number,
+  request: Request,
+  key: string,
+  record = true,
+): Promise<void> {
   const sent = await ctx.reply(ctx.t(key, { nickname: nicknameOf(request) }), { protect_content: true });
-  await recordMessage(ctx.deps.db, request.id, memberId, sent.message_id);
+  if (record) await recordMessage(ctx.deps.db, request.id, memberId, sent.message_id);
 }
 
 /** The member's role as the update's snapshot says, when it says they are a member at all. */
@@ -180,7 +190,7 @@ export async function handleMemberWords(
       const sent = await sendTo(ctx, facts, destination, content, ctx.update.update_id, addressing);
       if (sent === "added") await ctx.reply(ctx.t("requests.person.added"), { protect_content: true });
       if (result.focusChanged)
-        await tellFocus(ctx, facts.member.id, destination.request, "addressing.focusNow");
+        await tellFocus(ctx, facts.member.id, destination.request, "addressing.focusNow", false);
     }
   }
 }
@@ -210,12 +220,9 @@ export async function chooseFocus(
   );
   await ctx.answerCallbackQuery();
   if (result.kind !== "send" || !request) {
-    await ctx.reply(
-      refusalText(
-        ctx,
-        result.kind === "refuse" && result.reason !== "nothing-held" ? result.reason : "ended",
-      ),
-    );
+    const reason = result.kind === "refuse" && result.reason !== "nothing-held" ? result.reason : "ended";
+    // A tap sends nothing: an ended request is simply said to be over.
+    await ctx.reply(reason === "ended" ? ctx.t("requests.notice.ended") : refusalText(ctx, reason));
     return;
   }
   await setFocus(ctx.deps.db, facts.member.id, request.id, ctx.deps.now());
