@@ -180,7 +180,10 @@ describe.each(DRIVERS)("addressing, on $name", ({ open }) => {
       await bot.deliver();
       await bot.send(textUpdate(marc, "à tout de suite"));
       await bot.deliver();
-      expect(bot.telegram.textsTo(zoe.id)).toEqual([`Marc${words.colon} ${words.says}`, `Marc${words.colon} à tout de suite`]);
+      expect(bot.telegram.textsTo(zoe.id)).toEqual([
+        `Marc${words.colon} ${words.says}`,
+        `Marc${words.colon} à tout de suite`,
+      ]);
     },
   );
 
