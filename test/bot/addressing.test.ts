@@ -429,4 +429,92 @@ describe.each(DRIVERS)("addressing, on $name", ({ open }) => {
       expect(bot.lastText(zoe.id)).toContain("Naloxone");
     });
   });
+
+  describe("a draft, no answer needed, no team", () => {
+    it.each([
+      {
+        language: "fr",
+        talk: "/parler",
+        emergency: "🚨 Urgence",
+        open: "🕒 Ouvert maintenant",
+        card: "Surdose?",
+      },
+      { language: "en", talk: "/talk", emergency: "🚨 Emergency", open: "/open", card: "Overdose?" },
+    ])(
+      "answers a menu button or a command during the dialogue and keeps the draft ($language)",
+      async (l) => {
+        await joinTeam(bot, database, person(), "Marc");
+        const zoe = person(l.language);
+        await bot.send(textUpdate(zoe, l.talk), callbackUpdate(zoe, "f:cat:housing"));
+        bot.telegram.clear();
+        await bot.send(textUpdate(zoe, l.emergency), textUpdate(zoe, l.open));
+        const [card, open] = bot.telegram.textsTo(zoe.id);
+        expect(card).toContain(l.card);
+        expect(open).toMatch(/Ouvert maintenant|Open now/);
+        // The dialogue's next step goes on where she was: her words, then the rest, then a request.
+        const send = callbackUpdate(zoe, "f:send");
+        await bot.send(
+          textUpdate(zoe, "un lit pour ce soir"),
+          callbackUpdate(zoe, "f:ans:chat"),
+          callbackUpdate(zoe, "f:skip"),
+          send,
+        );
+        const [request] = await database.db
+          .select()
+          .from(requests)
+          .where(eq(requests.sourceUpdateId, send.update_id));
+        expect(request?.category).toBe("housing");
+        const [words] = await database.db
+          .select()
+          .from(requestMessages)
+          .where(eq(requestMessages.requestId, request?.id ?? ""));
+        expect(bot.deps.sealer.open(words?.bodyEnc ?? "")).toBe("un lit pour ce soir");
+        expect(bot.telegram.textsTo(zoe.id).join("\n")).not.toMatch(/trop longtemps|too long/);
+      },
+    );
+
+    it("promises no answer and sends nothing later when no answer is needed", async () => {
+      const marc = await joinTeam(bot, database, person(), "Marc");
+      const zoe = person();
+      const send = callbackUpdate(zoe, "f:send");
+      await bot.send(
+        textUpdate(zoe, "/parler"),
+        callbackUpdate(zoe, "f:cat:talk"),
+        callbackUpdate(zoe, "f:nodetails"),
+        callbackUpdate(zoe, "f:ans:none"),
+        callbackUpdate(zoe, "f:skip"),
+        send,
+      );
+      // Nobody on call: kept, then what is open now.
+      const [kept] = bot.telegram.textsTo(zoe.id).slice(-2);
+      expect(kept).toContain("on ne t'écrira pas à son sujet");
+      expect(kept).not.toContain("tu auras la réponse ici");
+      const [request] = await database.db
+        .select()
+        .from(requests)
+        .where(eq(requests.sourceUpdateId, send.update_id));
+      bot.telegram.clear();
+      // A worker comes on call, takes it, closes it: she hears nothing of it.
+      await bot.send(callbackUpdate(marc, "oc:on"));
+      await bot.deliver();
+      await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
+      await bot.send(callbackUpdate(marc, `rq:out:${request?.id}:answered`));
+      await bot.deliver();
+      expect(bot.telegram.textsTo(zoe.id)).toEqual([]);
+      expect(bot.telegram.textsTo(marc.id).some((t) => t.startsWith("🆕"))).toBe(true);
+    });
+
+    it("says at the first step of /parler that nobody takes requests, with the lines that answer at any hour", async () => {
+      const zoe = person();
+      await bot.send(textUpdate(zoe, "/parler"));
+      expect(bot.telegram.textsTo(zoe.id)).toHaveLength(1);
+      expect(bot.lastText(zoe.id)).toContain("aucune équipe ne reçoit de demandes pour l'instant");
+      expect(bot.lastText(zoe.id)).toContain("811");
+      expect(callbackDatas(bot.lastCall(zoe.id)?.payload)).toEqual([]);
+      // Nothing waits for her words: what she types next is a lookup.
+      await bot.send(textUpdate(zoe, "naloxone"));
+      expect(bot.lastText(zoe.id)).toContain("Naloxone");
+      expect(await database.db.select().from(requests)).toEqual([]);
+    });
+  });
 });

@@ -75,19 +75,26 @@ export const readerFor = (deps: RequestDeps, locale: Locale): Reader => ({
   locale,
 });
 
+/**
+ * A message to the person about their request, unasked (taken, closed, released, handed over, delivered):
+ * none at all when they chose "👍 No answer needed", which promises them no later message.
+ */
 function toPerson(
   deps: RequestDeps,
   request: Request,
   dedupeKey: string,
   payload: Record<string, unknown>,
-): OutboxMessage {
+): OutboxMessage[] {
+  if (request.answerMode === "none") return [];
   // A relayed request's "person" is the peer helper's chat: the message says which request it is about.
-  return {
-    dedupeKey,
-    recipient: { kind: "request", id: request.id },
-    method: "sendMessage",
-    payload: tagForPeer(deps.translations, request, payload),
-  };
+  return [
+    {
+      dedupeKey,
+      recipient: { kind: "request", id: request.id },
+      method: "sendMessage",
+      payload: tagForPeer(deps.translations, request, payload),
+    },
+  ];
 }
 
 function toMember(
@@ -316,7 +323,7 @@ export async function deliverWaitingRequests(
       for (const member of team) out.push(await noticeFor(deps, request, member, catalog, messages));
       const reader = readerFor(deps, request.locale);
       out.push(
-        toPerson(
+        ...toPerson(
           deps,
           request,
           `delivered:${request.id}`,
@@ -367,7 +374,7 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
     const { claimed } = facts;
     const person = readerFor(deps, claimed.locale);
     const out: OutboxMessage[] = [
-      toPerson(
+      ...toPerson(
         deps,
         claimed,
         `claimed:${requestId}:${member.id}`,
@@ -462,7 +469,7 @@ export async function closeRequest(
       );
     const person = readerFor(deps, request.locale);
     await enqueue(deps, tx, [
-      toPerson(
+      ...toPerson(
         deps,
         request,
         `closed:${requestId}`,
@@ -503,7 +510,7 @@ export async function releaseClaim(
       colleagues.map((m) => noticeFor(deps, released, m, catalog, messages)),
     );
     await enqueue(deps, tx, [
-      toPerson(
+      ...toPerson(
         deps,
         released,
         `released:${requestId}:${now.getTime()}`,
@@ -670,7 +677,7 @@ export async function handOver(
         ),
         reply_markup: claimedKeyboard(moved, reader),
       }),
-      toPerson(
+      ...toPerson(
         deps,
         moved,
         `handed:${requestId}:${to.id}:${now.getTime()}`,
