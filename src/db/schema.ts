@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigserial,
   boolean,
+  check,
   date,
   doublePrecision,
   index,
@@ -21,6 +23,20 @@ import {
  * `directory_info.version` moves on every change so each process knows when its cached copy is stale.
  * Nothing here identifies a person: the only per-person row is a language choice under a keyed pseudonym.
  */
+
+/**
+ * A CHECK constraint that the column holds one of the code's own constants: the database then refuses a
+ * status, role, kind or method that the code does not know, whoever writes it. The values are words the
+ * code defines (checked below), so they can be written into the statement as literals.
+ */
+function oneOf(name: string, column: AnyPgColumn, values: readonly string[]) {
+  for (const value of values)
+    if (!/^[A-Za-z_]+$/.test(value)) throw new Error(`unexpected constant ${value} for ${name}`);
+  return check(name, sql`${column} in (${sql.raw(values.map((value) => `'${value}'`).join(", "))})`);
+}
+
+export const LOCALES = ["fr", "en"] as const;
+export const PLACE_KINDS = ["neighbourhood", "metro"] as const;
 
 export type Bilingual = { fr: string; en: string };
 export type MobileStop = { name: Bilingual; lat: number; lon: number; when?: Bilingual };
@@ -49,15 +65,19 @@ export const materials = pgTable("materials", {
   words: text().array().notNull(),
 });
 
-export const places = pgTable("places", {
-  id: text().primaryKey(),
-  position: integer().notNull(),
-  kind: text({ enum: ["neighbourhood", "metro"] }).notNull(),
-  nameFr: text().notNull(),
-  nameEn: text().notNull(),
-  lat: doublePrecision().notNull(),
-  lon: doublePrecision().notNull(),
-});
+export const places = pgTable(
+  "places",
+  {
+    id: text().primaryKey(),
+    position: integer().notNull(),
+    kind: text({ enum: PLACE_KINDS }).notNull(),
+    nameFr: text().notNull(),
+    nameEn: text().notNull(),
+    lat: doublePrecision().notNull(),
+    lon: doublePrecision().notNull(),
+  },
+  (table) => [oneOf("places_kind_check", table.kind, PLACE_KINDS)],
+);
 
 export const organisations = pgTable("organisations", {
   id: text().primaryKey(),
@@ -135,11 +155,15 @@ export const stockOuts = pgTable(
 );
 
 /** The only thing kept about someone who only looks things up: the language they picked. */
-export const languageChoices = pgTable("language_choices", {
-  pseudonym: text().primaryKey(),
-  locale: text({ enum: ["fr", "en"] }).notNull(),
-  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-});
+export const languageChoices = pgTable(
+  "language_choices",
+  {
+    pseudonym: text().primaryKey(),
+    locale: text({ enum: LOCALES }).notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [oneOf("language_choices_locale_check", table.locale, LOCALES)],
+);
 
 // ---------------------------------------------------------------------------------------------------
 // Part 2: members, requests, relay, delivery. People who ask for help never register: a request knows
@@ -160,7 +184,7 @@ export const members = pgTable(
     alias: text().notNull(),
     pseudonym: text().notNull(),
     chatIdEnc: text().notNull(),
-    locale: text({ enum: ["fr", "en"] }).notNull(),
+    locale: text({ enum: LOCALES }).notNull(),
     // On call while onCallSince is set and onCallUntil is null or in the future.
     onCallSince: timestamp({ withTimezone: true }),
     onCallUntil: timestamp({ withTimezone: true }),
@@ -181,22 +205,28 @@ export const members = pgTable(
   (table) => [
     uniqueIndex("members_active_pseudonym").on(table.pseudonym).where(sql`${table.revokedAt} is null`),
     index().on(table.organisationId),
+    oneOf("members_role_check", table.role, ROLES),
+    oneOf("members_locale_check", table.locale, LOCALES),
   ],
 );
 
 /** Single-use invitations; only a hash of the code is kept, so a database dump cannot be used to join. */
-export const invitations = pgTable("invitations", {
-  codeHash: text().primaryKey(),
-  organisationId: text()
-    .notNull()
-    .references(() => organisations.id, { onDelete: "cascade" }),
-  role: text({ enum: ROLES }).notNull(),
-  createdByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
-  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  expiresAt: timestamp({ withTimezone: true }).notNull(),
-  redeemedAt: timestamp({ withTimezone: true }),
-  redeemedByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
-});
+export const invitations = pgTable(
+  "invitations",
+  {
+    codeHash: text().primaryKey(),
+    organisationId: text()
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    role: text({ enum: ROLES }).notNull(),
+    createdByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    redeemedAt: timestamp({ withTimezone: true }),
+    redeemedByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
+  },
+  (table) => [oneOf("invitations_role_check", table.role, ROLES)],
+);
 
 /** State of grammY conversations, written with compare-and-swap on `version`; swept by `updatedAt`. */
 export const conversationState = pgTable("conversation_state", {
@@ -205,6 +235,18 @@ export const conversationState = pgTable("conversation_state", {
   version: integer().notNull().default(0),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
+
+export const OUTBOX_RECIPIENT_KINDS = ["member", "request", "group", "subscriber"] as const;
+/** The Bot API methods the outbox may call. */
+export const OUTBOX_METHODS = [
+  "sendMessage",
+  "copyMessage",
+  "sendPhoto",
+  "sendVoice",
+  "editMessageText",
+  "editMessageReplyMarkup",
+] as const;
+export const OUTBOX_STATUSES = ["pending", "sent", "failed", "unreachable"] as const;
 
 /**
  * Messages waiting to be sent. Written in the same transaction as the change that causes them, with a
@@ -216,13 +258,11 @@ export const outbox = pgTable(
   {
     id: bigserial({ mode: "number" }).primaryKey(),
     dedupeKey: text().notNull().unique(),
-    recipientKind: text({ enum: ["member", "request", "group", "subscriber"] }).notNull(),
+    recipientKind: text({ enum: OUTBOX_RECIPIENT_KINDS }).notNull(),
     recipientId: text().notNull(),
-    method: text().notNull(),
+    method: text({ enum: OUTBOX_METHODS }).notNull(),
     payload: jsonb().$type<Record<string, unknown>>().notNull(),
-    status: text({ enum: ["pending", "sent", "failed", "unreachable"] })
-      .notNull()
-      .default("pending"),
+    status: text({ enum: OUTBOX_STATUSES }).notNull().default("pending"),
     attempts: integer().notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     lockedUntil: timestamp({ withTimezone: true }),
@@ -242,6 +282,9 @@ export const outbox = pgTable(
     index("outbox_pending_recipient")
       .on(table.recipientKind, table.recipientId, table.id)
       .where(sql`status = 'pending'`),
+    oneOf("outbox_recipient_kind_check", table.recipientKind, OUTBOX_RECIPIENT_KINDS),
+    oneOf("outbox_method_check", table.method, OUTBOX_METHODS),
+    oneOf("outbox_status_check", table.status, OUTBOX_STATUSES),
   ],
 );
 
@@ -279,7 +322,7 @@ export const requests = pgTable(
     chatIdEnc: text(),
     nicknameAnimal: text().notNull(),
     nicknameColour: text().notNull(),
-    locale: text({ enum: ["fr", "en"] }).notNull(),
+    locale: text({ enum: LOCALES }).notNull(),
     category: text({ enum: REQUEST_CATEGORIES }).notNull(),
     answerMode: text({ enum: ANSWER_MODES }).notNull(),
     meetSiteId: text(),
@@ -305,8 +348,14 @@ export const requests = pgTable(
     index().on(table.personPseudonym),
     index().on(table.status, table.organisationId),
     uniqueIndex("requests_source_update").on(table.sourceUpdateId),
+    oneOf("requests_locale_check", table.locale, LOCALES),
+    oneOf("requests_category_check", table.category, REQUEST_CATEGORIES),
+    oneOf("requests_answer_mode_check", table.answerMode, ANSWER_MODES),
+    oneOf("requests_status_check", table.status, REQUEST_STATUSES),
   ],
 );
+
+export const MESSAGE_AUTHORS = ["person", "worker", "system"] as const;
 
 /** What was said in a request, both ways, sealed. Deleted with the request by the retention sweep. */
 export const requestMessages = pgTable(
@@ -316,7 +365,7 @@ export const requestMessages = pgTable(
     requestId: text()
       .notNull()
       .references(() => requests.id, { onDelete: "cascade" }),
-    author: text({ enum: ["person", "worker", "system"] }).notNull(),
+    author: text({ enum: MESSAGE_AUTHORS }).notNull(),
     memberId: integer().references(() => members.id, { onDelete: "set null" }),
     bodyEnc: text().notNull(),
     // Telegram's update id for messages from the person: a redelivered update is not relayed twice.
@@ -326,6 +375,7 @@ export const requestMessages = pgTable(
   (table) => [
     index().on(table.requestId),
     uniqueIndex("request_messages_source_update").on(table.sourceUpdateId),
+    oneOf("request_messages_author_check", table.author, MESSAGE_AUTHORS),
   ],
 );
 
@@ -395,13 +445,17 @@ export const groupNotices = pgTable(
 // for all of Montreal. A subscriber is a keyed pseudonym of its own purpose (it cannot be matched with
 // a request's) and a sealed chat id; stopping deletes the rows.
 
-export const alertSubscribers = pgTable("alert_subscribers", {
-  id: serial().primaryKey(),
-  pseudonym: text().notNull().unique(),
-  chatIdEnc: text().notNull(),
-  locale: text({ enum: ["fr", "en"] }).notNull(),
-  createdAt: timestamp({ withTimezone: true }).notNull(),
-});
+export const alertSubscribers = pgTable(
+  "alert_subscribers",
+  {
+    id: serial().primaryKey(),
+    pseudonym: text().notNull().unique(),
+    chatIdEnc: text().notNull(),
+    locale: text({ enum: LOCALES }).notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (table) => [oneOf("alert_subscribers_locale_check", table.locale, LOCALES)],
+);
 
 /** What a subscriber gets alerts for: a neighbourhood's place id, or null for all of Montreal. */
 export const alertSubscriptions = pgTable(
@@ -494,7 +548,11 @@ export const directoryChanges = pgTable(
     undoneAt: timestamp({ withTimezone: true }),
     undoneByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
   },
-  (table) => [index().on(table.organisationId, table.at), index().on(table.siteId, table.target)],
+  (table) => [
+    index().on(table.organisationId, table.at),
+    index().on(table.siteId, table.target),
+    oneOf("directory_changes_kind_check", table.kind, DIRECTORY_CHANGE_KINDS),
+  ],
 );
 
 // Part 3: referral. A worker holding a request asks the person whether another organisation may take it
@@ -521,6 +579,7 @@ export const referrals = pgTable(
     index().on(table.requestId),
     // One question at a time per request: asking twice finds the first.
     uniqueIndex("referrals_one_asked").on(table.requestId).where(sql`${table.status} = 'asked'`),
+    oneOf("referrals_status_check", table.status, REFERRAL_STATUSES),
   ],
 );
 

@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../db/executor";
-import { outbox } from "../db/schema";
+import { type OUTBOX_METHODS, type OUTBOX_RECIPIENT_KINDS, outbox } from "../db/schema";
 import type { Sealer } from "../privacy/sealed";
 
 /**
@@ -17,15 +17,9 @@ export type OutboxMessage = {
   alertId?: number;
 };
 
-export type OutboxRecipient = { kind: "member" | "request" | "group" | "subscriber"; id: string };
+export type OutboxRecipient = { kind: (typeof OUTBOX_RECIPIENT_KINDS)[number]; id: string };
 
-export type OutboxMethod =
-  | "sendMessage"
-  | "copyMessage"
-  | "sendPhoto"
-  | "sendVoice"
-  | "editMessageText"
-  | "editMessageReplyMarkup";
+export type OutboxMethod = (typeof OUTBOX_METHODS)[number];
 
 /**
  * Writes messages into the outbox; call it with the transaction that makes the change they announce.
