@@ -146,6 +146,8 @@ describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
     const first = await relay(sam, "premier");
     await bot.deliver();
     await bot.send(callbackUpdate(marc, `rq:claim:${first.request?.id}`));
+    // A minute later: the second request is the one with the latest activity.
+    bot.setNow(new Date(bot.deps.now().getTime() + 60_000));
     const second = await relay(sam, "deuxième");
     await bot.deliver();
     await bot.send(callbackUpdate(marc, `rq:claim:${second.request?.id}`));
@@ -298,6 +300,8 @@ describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
   });
 
   it("keeps the peer buttons in the menu, whatever screen sent it, and refuses them to others", async () => {
+    // A team that takes requests (with none, the dialogue would say so and stop at once).
+    await member("Marc");
     const sam = await member("Sam", { role: "peer" });
     await bot.send(textUpdate(sam, "/start"));
     expect(buttonTexts(bot.lastCall(sam.id)?.payload)).toEqual(

@@ -82,9 +82,9 @@ export async function requestFlow(
       const typed = answer.message?.text;
       // A command, a menu tap or another screen's button is answered as usual, and the draft waits at
       // this step: its buttons go on working (a skipped update leaves the dialogue as it was). Only
-      // asking again starts afresh.
+      // asking again starts afresh, and a peer's call for backup leaves it (a worker writes to them next).
       if (typed !== undefined && (typed.startsWith("/") || isMenuText(ctx, typed))) {
-        if (startsTheFlow(ctx, typed)) await conversation.halt({ next: true });
+        if (leavesTheFlow(ctx, typed)) await conversation.halt({ next: true });
         await conversation.skip({ next: true });
       }
       if (data !== undefined && !data.startsWith("f:")) await conversation.skip({ next: true });
@@ -252,15 +252,15 @@ export async function requestFlow(
   }
 }
 
-const FLOW_COMMANDS = new Set(["parler", "talk", "relais", "relay"]);
+const LEAVING_COMMANDS = new Set(["parler", "talk", "relais", "relay", "renfort", "backup"]);
 
-/** /parler, /relais (or their menu buttons) typed during the dialogue: the person starts again. */
-function startsTheFlow(ctx: InnerContext, typed: string): boolean {
+/** /parler, /relais, /renfort (or their menu buttons) typed during the dialogue: it ends there. */
+function leavesTheFlow(ctx: InnerContext, typed: string): boolean {
   const command = /^\/([a-z]+)(?:@\w+)?(?:\s|$)/i.exec(typed)?.[1]?.toLowerCase();
-  if (command !== undefined) return FLOW_COMMANDS.has(command);
+  if (command !== undefined) return LEAVING_COMMANDS.has(command);
   const labels = (["fr", "en"] as const).flatMap((locale) => {
     const t = ctx.deps.translations.forLocale(locale);
-    return [t("requests.menuButton"), t("peers.menu.relay")];
+    return [t("requests.menuButton"), t("peers.menu.relay"), t("peers.menu.backup")];
   });
   return labels.includes(typed);
 }
