@@ -6,7 +6,7 @@ import { isRelayed, peerReplyKeyboard, tagForPeer } from "../peers/relay-text";
 import type { Member } from "../team/queries";
 import { nicknameOf, plainText } from "./notices";
 import { type Request, recordMessageStatement, setFocusStatement } from "./queries";
-import { addMessageAndRelay, type HeldRequest, heldRequestOf } from "./relay-queries";
+import { addMessageAndRelay, type HeldRequest } from "./relay-queries";
 import { type RequestDeps, readerFor } from "./use-cases";
 
 /**
@@ -146,18 +146,6 @@ export type PersonRelayOutcome =
   | { kind: "added" }
   | { kind: "duplicate" }
   | { kind: "no-request" };
-
-/** A person's words: to the worker holding their request ("no-request" when no worker holds one). */
-export async function relayFromPerson(
-  deps: RequestDeps,
-  personPseudonym: string,
-  content: RelayContent,
-  updateId: number,
-): Promise<PersonRelayOutcome> {
-  const held = await heldRequestOf(deps.db, personPseudonym);
-  if (!held) return { kind: "no-request" };
-  return relayToHolder(deps, held, content, updateId);
-}
 
 /** A person's words to the worker holding their request, read already; `alongside`: writes to make with them. */
 export async function relayToHolder(
