@@ -1,4 +1,5 @@
 import type { BurstResult } from "./burst";
+import type { ChartResult } from "./chart";
 import type { DirectoryScaleResult } from "./directory-scale";
 import type { MixedResult } from "./mixed";
 import type { StartupResult } from "./startup";
@@ -14,6 +15,7 @@ export type Report = {
   drivers: { driver: string; mixed: MixedResult; burst: BurstResult }[];
   directory: DirectoryScaleResult;
   startup: StartupResult[];
+  chart: ChartResult;
   checks: Check[];
 };
 
@@ -148,6 +150,25 @@ export function renderMarkdown(report: Report): string {
     table(
       ["database", "first start (creates it), ms", "restart (exists), ms"],
       report.startup.map((s) => [name(s.database), s.firstStartMs, s.restartMs]),
+    ),
+  );
+  parts.push(
+    "## 6. The /stats chart (Vega-Lite → SVG → PNG, 1,200 px wide)",
+    table(
+      [
+        "first render (loads Vega and resvg), ms",
+        "warm render p50 / p95, ms",
+        "resident memory before → after, MB",
+        "PNG, KB",
+      ],
+      [
+        [
+          report.chart.firstMs,
+          `${report.chart.warmMs.p50} / ${report.chart.warmMs.p95}`,
+          `${report.chart.rssBeforeMb} → ${report.chart.rssAfterMb}`,
+          report.chart.pngKb,
+        ],
+      ],
     ),
   );
   parts.push(

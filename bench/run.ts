@@ -4,6 +4,7 @@ import { cpus, totalmem } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BurstResult } from "./burst";
+import { runChart } from "./chart";
 import { BENCH_DATABASE_URL } from "./database";
 import { runDirectoryScale } from "./directory-scale";
 import type { MixedResult } from "./mixed";
@@ -70,6 +71,8 @@ async function main() {
   const directory = runDirectoryScale(quick ? 2000 : 10_000, quick ? 300 : 1000);
   log("start-up…");
   const startup = await runStartup(BENCH_DATABASE_URL);
+  log("the /stats chart…");
+  const chart = await runChart();
   const result = {
     date: new Date().toISOString(),
     quick,
@@ -84,6 +87,7 @@ async function main() {
     drivers,
     directory,
     startup,
+    chart,
   };
   const checks = targetChecks(result.drivers, directory);
   const markdown = renderMarkdown({ ...result, checks });

@@ -27,6 +27,7 @@ export type CallbackAction =
   | { kind: "tools-site"; siteId: string }
   | { kind: "tools-stock"; siteId: string; materialId: string; out: boolean }
   | { kind: "tools-close-today"; siteId: string }
+  | { kind: "tools-close-now"; siteId: string }
   | { kind: "tools-reset-today"; siteId: string }
   | { kind: "tools-input"; siteId: string; input: ToolsInput }
   | { kind: "tools-note-remove"; siteId: string }
@@ -73,6 +74,7 @@ export const callbackData = {
   toolsStock: (siteId: string, materialId: string, out: boolean) =>
     `${out ? "wto" : "wti"}:${siteId}:${materialId}`,
   toolsCloseToday: (siteId: string) => `wtc:${siteId}`,
+  toolsCloseNow: (siteId: string) => `wte:${siteId}`,
   toolsResetToday: (siteId: string) => `wtr:${siteId}`,
   toolsInput: (siteId: string, input: ToolsInput) => `${TOOLS_INPUT_PREFIX[input]}:${siteId}`,
   toolsNoteRemove: (siteId: string) => `wtx:${siteId}`,
@@ -135,6 +137,7 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
       return a === undefined ? { kind: "tools-list" } : undefined;
     case "wtp":
     case "wtc":
+    case "wte":
     case "wtr":
     case "wtx": {
       const siteId = slug.safeParse(a);
@@ -142,6 +145,7 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
       const kinds = {
         wtp: "tools-site",
         wtc: "tools-close-today",
+        wte: "tools-close-now",
         wtr: "tools-reset-today",
         wtx: "tools-note-remove",
       } as const;

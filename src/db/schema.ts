@@ -85,6 +85,10 @@ export const organisations = pgTable("organisations", {
   nameEn: text().notNull(),
   phone: text(),
   website: text(),
+  /** The places (ids) whose requests it serves; null: its sites' neighbourhoods (see directory/serves.ts). */
+  serves: text().array(),
+  /** Its area's requests wait for it rather than go to other organisations when nobody is on call. */
+  keepsRequests: boolean().notNull().default(false),
 });
 
 export const sites = pgTable(

@@ -17,7 +17,14 @@ export function toDirectoryFile(directory: Directory): DirectoryFile {
     cheque_days: directory.chequeDays,
     materials: directory.materials.map((m) => ({ id: m.id, label: m.label, words: m.words })),
     places: directory.places.map((p) => ({ id: p.id, kind: p.kind, name: p.name, lat: p.lat, lon: p.lon })),
-    organisations: directory.organisations,
+    organisations: directory.organisations.map((o) => ({
+      id: o.id,
+      name: o.name,
+      ...(o.phone ? { phone: o.phone } : {}),
+      ...(o.website ? { website: o.website } : {}),
+      ...(o.serves ? { serves: o.serves } : {}),
+      keeps_requests: o.keepsRequests,
+    })),
     sites: directory.sites.map((s) => ({
       id: s.id,
       organisation: s.organisationId,
@@ -64,7 +71,14 @@ export function fromDirectoryFile(file: DirectoryFile, version = 1): Directory {
     chequeDays: file.cheque_days,
     materials: file.materials,
     places: file.places,
-    organisations: file.organisations,
+    organisations: file.organisations.map((o) => ({
+      id: o.id,
+      name: o.name,
+      ...(o.phone ? { phone: o.phone } : {}),
+      ...(o.website ? { website: o.website } : {}),
+      ...(o.serves ? { serves: o.serves } : {}),
+      keepsRequests: o.keeps_requests,
+    })),
     sites: file.sites.map((s) => ({
       id: s.id,
       organisationId: s.organisation,

@@ -31,7 +31,9 @@ const hours = z
     const problem = checkOpeningHours(value);
     if (problem) ctx.addIssue({ code: "custom", message: `not valid opening_hours syntax: ${problem}` });
   })
-  .describe("OpenStreetMap opening_hours syntax, e.g. 'Mo-Fr 09:00-17:00; PH off'");
+  .describe(
+    "OpenStreetMap opening_hours syntax, e.g. 'Mo-Fr 09:00-17:00; PH off', read on the directory's wall clock. PH is the public holidays the opening_hours library counts for the region (Quebec: New Year's Day, Good Friday, Easter Monday, National Patriots' Day, June 24, Canada Day, Labour Day, Thanksgiving, Christmas Day). A night past midnight belongs to the evening it starts. A time the clocks skip is the moment they jump (3:00); a time they repeat is its first passing",
+  );
 
 const dayHours = z
   .string()
@@ -47,7 +49,7 @@ const dayHours = z
     "hours go from 00:00 to 24:00",
   )
   .describe(
-    "'off' or time ranges for that one day, e.g. '10:00-14:00'; an end before the start runs past midnight",
+    "'off' or time ranges for that one day, e.g. '10:00-14:00'; an end before the start runs past midnight. The day owns its night: these hours replace every opening that starts that day, and an opening running into it from the evening before stops at its midnight (write '00:00-04:00,...' to keep it)",
   );
 
 export const SITE_TYPES = [
@@ -95,6 +97,19 @@ const organisation = z
     name: bilingual(),
     phone: phone.optional(),
     website: z.url().optional(),
+    serves: z
+      .array(id)
+      .max(40)
+      .optional()
+      .describe(
+        "Ids of the places (see places) whose requests this organisation answers first. Without it: the places named like its sites' neighbourhoods. An empty list: no area in particular.",
+      ),
+    keeps_requests: z
+      .boolean({ error: "must be true or false" })
+      .default(false)
+      .describe(
+        "true: a request from an area it serves waits for its own workers when none is on call, instead of going to the other organisations' workers on call",
+      ),
   })
   .strict();
 
@@ -102,7 +117,12 @@ const stop = z
   .object({ name: bilingual(80), lat: latitude, lon: longitude, when: bilingual(120).optional() })
   .strict();
 
-const specialDate = z.object({ date: isoDate, hours: dayHours, note: bilingual(200).optional() }).strict();
+const specialDate = z
+  .object({ date: isoDate, hours: dayHours, note: bilingual(200).optional() })
+  .strict()
+  .describe(
+    "One date's hours, winning over cheque-day and weekly hours for that date; a worker's closure or hours from the bot win over it",
+  );
 
 const site = z
   .object({
@@ -116,7 +136,11 @@ const site = z
     stops: z.array(stop).max(10, "at most 10 stops: the card must fit in one message").optional(),
     phone: phone.optional(),
     hours,
-    cheque_day_hours: dayHours.optional(),
+    cheque_day_hours: dayHours
+      .optional()
+      .describe(
+        "Hours on the directory's cheque days instead of the weekly ones ('off' or time ranges such as '08:00-20:00'); the day owns its night as a special date does",
+      ),
     special_dates: z.array(specialDate).max(366).optional(),
     materials: z.array(id).max(40).default([]),
     services: z.array(bilingual(80)).max(20).default([]),
@@ -203,6 +227,22 @@ export const directoryFileSchema = z
     duplicates(file.organisations, "organisations");
     duplicates(file.sites, "sites");
     const organisationIds = new Set(file.organisations.map((o) => o.id));
+    const placeIds = new Set(file.places.map((p) => p.id));
+    file.organisations.forEach((o, index) => {
+      const listed = new Set<string>();
+      o.serves?.forEach((placeId, placeIndex) => {
+        const path = ["organisations", index, "serves", placeIndex];
+        if (!placeIds.has(placeId))
+          ctx.addIssue({
+            code: "custom",
+            path,
+            message: `no place has the id ${placeId}: serves lists ids from places`,
+          });
+        else if (listed.has(placeId))
+          ctx.addIssue({ code: "custom", path, message: `${placeId} is listed twice` });
+        listed.add(placeId);
+      });
+    });
     const materialIds = new Set(file.materials.map((m) => m.id));
     file.sites.forEach((s, index) => {
       if (!organisationIds.has(s.organisation))

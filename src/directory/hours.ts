@@ -5,15 +5,29 @@ import type { Site } from "./model";
 
 /**
  * Opening hours for one site. The weekly rules (OSM syntax, with Quebec holidays) come from the
- * opening_hours library; cheque days and special dates are applied here, as whole days: an opening
- * belongs to the day it starts, so "Mo-Su 10:00-02:00" with "31 Dec: 10:00-20:00" keeps the night of
- * the 30th open until 2:00 on the 31st, and closes the 31st at 20:00 with no 00:00-02:00 on 1 January.
+ * opening_hours library; cheque days, special dates and a worker's days are applied here. The rule for
+ * those days ("overrides"), the same on every screen:
  *
- * Times are minutes from the start of a day on the wall clock of the directory's zone; an interval may
- * end past 1440 when a night runs on. Nothing here depends on the process's own time zone.
+ * - an opening belongs to the day it starts (a night past midnight belongs to its evening);
+ * - an overridden day owns its whole calendar day: its own hours replace every opening that starts on
+ *   it (its own night may run past midnight), and any opening that runs into it from the day before is
+ *   cut at its midnight. So "Mo-Su 20:00-04:00" with the 24th closed is open until midnight on the 23rd,
+ *   closed all the 24th, and opens again at 20:00 on the 25th; to keep the night that runs into a
+ *   special date, write it in the date's hours ("00:00-04:00,10:00-20:00").
+ *
+ * Rules are read on the wall clock (minutes from the start of a day in the directory's zone; an
+ * interval may end past 1440 when a night runs on), and every status is worked out on real instants:
+ * a wall time the clocks skip (02:30 on the second Sunday of March) is the instant they jump, which the
+ * wall clock reads 3:00; a wall time they repeat (01:30 on the first Sunday of November) is its first
+ * passing. Nothing here depends on the process's own time zone.
  */
 export type Interval = { from: number; to: number };
-export type DayHours = { day: string; intervals: Interval[]; allDay: boolean };
+/**
+ * An opening as a week view shows it: its ends as the wall clock reads them that day, and, on the days
+ * the clocks change, `realMinutes` when it lasts more or less than its ends suggest.
+ */
+export type ShownInterval = Interval & { realMinutes?: number };
+export type DayHours = { day: string; intervals: ShownInterval[]; allDay: boolean };
 
 /**
  * Weekly hours parsed once, with the intervals the library gave by day number (see weeklyIntervals).
@@ -25,7 +39,7 @@ export type Schedule = WeeklyHours & {
   /** Whole-day replacements by day number: cheque-day hours, then special dates on top. */
   overrides: Map<number, Interval[]>;
   timeZone: string;
-  /** statusAt's merged openings, by the day number they are seen from (see spansFrom). */
+  /** statusAt's merged openings as instants, by the day number they are seen from (see spansFrom). */
   spans: Map<number, DaySpans>;
   /** The last status given, with the instants between which it holds (see statusAt). */
   last?: TimedStatus;
@@ -161,12 +175,20 @@ function weeklyIntervals(schedule: Schedule, first: number, last: number): Inter
   return result;
 }
 
-/** The intervals starting on each day from `first` to `last`, with cheque days and special dates applied. */
+/**
+ * The openings of each day from `first` to `last`, as that day owns them: the weekly ones, or the
+ * day's override; an opening that runs into an overridden day stops at its midnight (see the top).
+ */
 function intervalsByDay(schedule: Schedule, first: number, last: number): Interval[][] {
   const days = weeklyIntervals(schedule, first, last);
   for (let i = 0; i < days.length; i++) {
-    const override = schedule.overrides.get(first + i);
-    if (override) days[i] = override;
+    const day = first + i;
+    let intervals = schedule.overrides.get(day) ?? (days[i] as Interval[]);
+    if (schedule.overrides.has(day + 1) && intervals.some((interval) => interval.to > DAY))
+      intervals = intervals
+        .map((interval) => ({ from: interval.from, to: Math.min(interval.to, DAY) }))
+        .filter((interval) => interval.to > interval.from);
+    days[i] = intervals;
   }
   return days;
 }
@@ -177,35 +199,50 @@ export type Status =
   | { kind: "closed"; opensAt: Date }
   | { kind: "closed-for-now" };
 
-/** The real instant of a wall-clock time: `minutes` after the start of `day` in `timeZone`. */
+/** The real instant of a wall-clock time: `minutes` after the start of `day` in `timeZone` (see the top). */
 export function instantAt(day: string, minutes: number, timeZone: string): Date {
-  return new Date(instantOfDay(dayNumber(day), minutes, timeZone));
+  return new Date(instantOfWall(dayNumber(day), minutes, timeZone));
 }
 
-function instantOfDay(day: number, minutes: number, timeZone: string): number {
+/**
+ * The instant the wall clock of `timeZone` reads `minutes` after the start of `day`: its first passing
+ * when the clocks repeat it, the instant they jump when they skip it. Time zones change their offset
+ * at most once within a day either side.
+ */
+export function instantOfWall(day: number, minutes: number, timeZone: string): number {
   const asUtc = day * DAY_MS + minutes * 60_000;
-  let guess = asUtc - offsetMinutes(new Date(asUtc), timeZone) * 60_000;
-  guess = asUtc - offsetMinutes(new Date(guess), timeZone) * 60_000;
-  return guess;
+  const before = asUtc - offsetMinutes(asUtc - DAY_MS, timeZone) * 60_000;
+  const after = asUtc - offsetMinutes(asUtc + DAY_MS, timeZone) * 60_000;
+  const readsWall = (instant: number) => instant + offsetMinutes(instant, timeZone) * 60_000 === asUtc;
+  const candidates = [before, after].filter(readsWall);
+  if (candidates.length > 0) return Math.min(...candidates);
+  // Skipped: the clocks jump over this time between the two readings; find the minute they do.
+  let low = Math.min(before, after);
+  let high = Math.max(before, after);
+  const lowOffset = offsetMinutes(low, timeZone);
+  while (high - low > 60_000) {
+    const middle = low + Math.floor((high - low) / 120_000) * 60_000;
+    if (offsetMinutes(middle, timeZone) === lowOffset) low = middle;
+    else high = middle;
+  }
+  return high;
 }
 
-function offsetMinutes(instant: Date, timeZone: string): number {
-  const f = wallFields(instant, timeZone);
-  return Math.round(
-    (Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute) -
-      Math.floor(instant.getTime() / 60_000) * 60_000) /
-      60_000,
-  );
+/** Minutes the wall clock of `timeZone` is ahead of UTC at an instant (negative west of Greenwich). */
+function offsetMinutes(instant: number, timeZone: string): number {
+  const minute = Math.floor(instant / 60_000) * 60_000;
+  const f = wallFields(new Date(minute), timeZone);
+  return Math.round((Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute) - minute) / 60_000);
 }
 
 /**
  * What statusAt reads for one day: every opening from the day before to the end of the look-ahead, as
- * minutes from that day's midnight, merged where they touch, each with its status made once. `start`
- * is the instant of the day's midnight when the whole day runs at one UTC offset (a wall minute is then
- * a fixed instant); undefined on the days the clocks change.
+ * instants, merged where they touch (in wall minutes and again as instants: an opening ending at 2:00
+ * and another starting at 3:00 touch on the night the clocks skip 2:00-3:00), each with its status made
+ * once; and the instants the day starts and ends, between which the openings hold.
  */
-type DaySpans = { spans: Span[]; start: number | undefined };
-type Span = Interval & { status?: Status; next?: Status };
+type DaySpans = { spans: Span[]; dayStart: number; dayEnd: number };
+type Span = { from: number; to: number; isEndless: boolean; status?: Status; next?: Status };
 /** A status and the instants [from, until) over which it holds. */
 export type TimedStatus = { status: Status; from: number; until: number };
 
@@ -215,80 +252,87 @@ const CLOSED_FOR_NOW: Status = Object.freeze({ kind: "closed-for-now" });
 function spansFrom(schedule: Schedule, today: number): DaySpans {
   const known = schedule.spans.get(today);
   if (known) return known;
+  const zone = schedule.timeZone;
   const first = today - 1;
-  const spans: Span[] = [];
+  const wall: Interval[] = [];
   intervalsByDay(schedule, first, today + LOOKAHEAD_DAYS).forEach((intervals, index) => {
     const offset = (first + index - today) * DAY;
-    for (const i of intervals) if (i.to > i.from) spans.push({ from: i.from + offset, to: i.to + offset });
+    for (const i of intervals) if (i.to > i.from) wall.push({ from: i.from + offset, to: i.to + offset });
   });
-  spans.sort((a, b) => a.from - b.from);
-  const merged: Span[] = [];
-  for (const span of spans) {
+  wall.sort((a, b) => a.from - b.from);
+  const merged: Interval[] = [];
+  for (const interval of wall) {
     const previous = merged[merged.length - 1];
-    if (previous && previous.to >= span.from) previous.to = Math.max(previous.to, span.to);
-    else merged.push({ ...span });
+    if (previous && previous.to >= interval.from) previous.to = Math.max(previous.to, interval.to);
+    else merged.push({ ...interval });
   }
-  const result = { spans: merged, start: regularDayStart(today, schedule.timeZone) };
+  const instant = wallToInstant(today, zone);
+  const windowEnd = (LOOKAHEAD_DAYS + 1) * DAY;
+  const spans: Span[] = [];
+  for (const interval of merged) {
+    const from = instant(interval.from);
+    const to = instant(interval.to);
+    // Wholly inside the hour the clocks skip: it never happens.
+    if (to <= from) continue;
+    const previous = spans[spans.length - 1];
+    if (previous && previous.to >= from) {
+      previous.to = Math.max(previous.to, to);
+      previous.isEndless ||= interval.to >= windowEnd;
+    } else spans.push({ from, to, isEndless: interval.to >= windowEnd });
+  }
+  const result = { spans, dayStart: instant(0), dayEnd: instant(DAY) };
   // A handful of days is all a process looks at; the oldest seen is dropped.
   if (schedule.spans.size >= 8) schedule.spans.delete(schedule.spans.keys().next().value as number);
   schedule.spans.set(today, result);
   return result;
 }
 
-/** The instant a day starts when it runs 24 hours at one UTC offset; undefined when the clocks change. */
-function regularDayStart(day: number, timeZone: string): number | undefined {
-  const start = instantOfDay(day, 0, timeZone);
-  const end = instantOfDay(day + 1, 0, timeZone);
-  const sameOffset =
-    offsetMinutes(new Date(start), timeZone) === offsetMinutes(new Date(end - 60_000), timeZone);
-  return end - start === DAY_MS && sameOffset ? start : undefined;
+/**
+ * Wall minutes from `day`'s midnight (negative for the day before) to instants. Most weeks run at one
+ * UTC offset from end to end, and a minute is then a fixed instant from the day's start; otherwise each
+ * time is looked up (see instantOfWall).
+ */
+function wallToInstant(day: number, timeZone: string): (minutes: number) => number {
+  const offset = offsetMinutes((day - 2) * DAY_MS, timeZone);
+  const steady = offsetMinutes((day + LOOKAHEAD_DAYS + 3) * DAY_MS, timeZone) === offset;
+  if (steady) {
+    const start = day * DAY_MS - offset * 60_000;
+    return (minutes) => start + minutes * 60_000;
+  }
+  return (minutes) => instantOfWall(day, minutes, timeZone);
 }
 
 /**
- * The status at `now`, computed from the hours, with the instants over which it holds: on one day it
- * only changes at an opening's edges, so it holds from the last edge (or midnight) to the next (or
- * midnight). On the days the clocks change it is said to hold for this instant only.
+ * The status at `now`, computed from the hours, with the instants over which it holds: within a day it
+ * only changes at an opening's edges, so it holds from the last edge (or the day's start) to the next
+ * (or the day's end).
  */
 export function timedStatusAt(schedule: Schedule, now: Date): TimedStatus {
-  const zone = schedule.timeZone;
-  const f = wallFields(now, zone);
+  const f = wallFields(now, schedule.timeZone);
   const today = Date.UTC(f.year, f.month - 1, f.day) / DAY_MS;
-  const nowMinutes = f.hour * 60 + f.minute;
-  const { spans, start } = spansFrom(schedule, today);
-  const windowEnd = (LOOKAHEAD_DAYS + 1) * DAY;
-  let lastEdge = 0;
-  let nextEdge = DAY;
+  const { spans, dayStart, dayEnd } = spansFrom(schedule, today);
+  const t = now.getTime();
+  let from = dayStart;
+  let until = dayEnd;
   let status = CLOSED_FOR_NOW;
   for (const span of spans) {
-    if (span.to <= nowMinutes) {
-      lastEdge = Math.max(lastEdge, span.to);
+    if (span.to <= t) {
+      from = Math.max(from, span.to);
       continue;
     }
-    if (span.from <= nowMinutes) {
-      lastEdge = Math.max(lastEdge, span.from);
-      nextEdge = Math.min(nextEdge, span.to);
-      span.status ??=
-        span.to >= windowEnd
-          ? ALWAYS_OPEN
-          : { kind: "open", until: new Date(instantOfDay(today, span.to, zone)) };
+    if (span.from <= t) {
+      from = Math.max(from, span.from);
+      until = Math.min(until, span.to);
+      span.status ??= span.isEndless ? ALWAYS_OPEN : { kind: "open", until: new Date(span.to) };
       status = span.status;
     } else {
-      nextEdge = Math.min(nextEdge, span.from);
-      span.next ??= { kind: "closed", opensAt: new Date(instantOfDay(today, span.from, zone)) };
+      until = Math.min(until, span.from);
+      span.next ??= { kind: "closed", opensAt: new Date(span.from) };
       status = span.next;
     }
     break;
   }
-  const t = now.getTime();
-  // On a regular day wall minute m is the instant start + m minutes; `now` itself must agree.
-  const minuteStart = start === undefined ? Number.NaN : start + nowMinutes * 60_000;
-  if (minuteStart <= t && t < minuteStart + 60_000)
-    return {
-      status,
-      from: (start as number) + lastEdge * 60_000,
-      until: (start as number) + nextEdge * 60_000,
-    };
-  return { status, from: t, until: t + 1 };
+  return { status, from, until };
 }
 
 /**
@@ -312,19 +356,66 @@ export function isOpen(status: Status): boolean {
 
 /** The openings that start on a day; "24 h/24" when the day is open from midnight to midnight and beyond. */
 export function hoursOnDay(schedule: Schedule, day: string): DayHours {
-  const intervals = intervalsByDay(schedule, dayNumber(day), dayNumber(day))[0] ?? [];
-  const allDay = intervals.some((i) => i.from === 0 && i.to >= DAY);
-  return { day, intervals: allDay ? [] : intervals.filter((i) => i.to > i.from), allDay };
+  const number = dayNumber(day);
+  return shownDay(schedule, number, intervalsByDay(schedule, number, number)[0] ?? []);
 }
 
 export function weekHours(schedule: Schedule, now: Date, days = 7): DayHours[] {
   const today = dayNumber(wallDate(now, schedule.timeZone));
-  return intervalsByDay(schedule, today, today + days - 1).map((intervals, index) => {
-    const allDay = intervals.some((i) => i.from === 0 && i.to >= DAY);
-    return {
-      day: isoDate(today + index),
-      intervals: allDay ? [] : intervals.filter((i) => i.to > i.from),
-      allDay,
-    };
-  });
+  return intervalsByDay(schedule, today, today + days - 1).map((intervals, index) =>
+    shownDay(schedule, today + index, intervals),
+  );
+}
+
+/** A day's openings with their ends as the wall clock reads them (see ShownInterval). */
+function shownDay(schedule: Schedule, day: number, intervals: Interval[]): DayHours {
+  const allDay = intervals.some((i) => i.from === 0 && i.to >= DAY);
+  if (allDay) return { day: isoDate(day), intervals: [], allDay };
+  const zone = schedule.timeZone;
+  const instant = wallToInstant(day, zone);
+  const wallMinutes = (at: number) => {
+    const f = wallFields(new Date(at), zone);
+    return (dayNumber(wallDate(new Date(at), zone)) - day) * DAY + f.hour * 60 + f.minute;
+  };
+  const shown: ShownInterval[] = [];
+  for (const interval of intervals) {
+    const from = instant(interval.from);
+    const to = instant(interval.to);
+    if (to <= from) continue;
+    const read = { from: wallMinutes(from), to: wallMinutes(to) };
+    const realMinutes = Math.round((to - from) / 60_000);
+    shown.push(realMinutes === read.to - read.from ? read : { ...read, realMinutes });
+  }
+  return { day: isoDate(day), intervals: shown, allDay };
+}
+
+/**
+ * The opening running at `now`, if any: the day it belongs to, and that day's hours written as a day's
+ * override with this opening ended at `now`'s minute ("20:00-01:07"), or "off" when nothing is left.
+ * This is how a worker's "closed now" ends a night that started the day before.
+ */
+export function endRunningOpening(schedule: Schedule, now: Date): { day: string; hours: string } | undefined {
+  const zone = schedule.timeZone;
+  const f = wallFields(now, zone);
+  const today = Date.UTC(f.year, f.month - 1, f.day) / DAY_MS;
+  const t = now.getTime();
+  for (const day of [today, today - 1]) {
+    const intervals = intervalsByDay(schedule, day, day)[0] ?? [];
+    const instant = wallToInstant(day, zone);
+    const running = intervals.findIndex((i) => instant(i.from) <= t && t < instant(i.to));
+    if (running < 0) continue;
+    const cut = (today - day) * DAY + f.hour * 60 + f.minute;
+    const kept = intervals
+      .map((i, index) => (index === running ? { from: i.from, to: cut } : i))
+      .filter((i) => i.to > i.from);
+    return { day: isoDate(day), hours: kept.length > 0 ? kept.map(dayRange).join(",") : "off" };
+  }
+  return undefined;
+}
+
+/** An interval as written in a day's hours: "20:00-01:07"; an end past midnight wraps (see parseDayRanges). */
+function dayRange(interval: Interval): string {
+  const clock = (minutes: number) =>
+    `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+  return `${clock(interval.from)}-${clock(interval.to > DAY ? interval.to - DAY : interval.to)}`;
 }

@@ -22,7 +22,16 @@ export type Place = {
   lat: number;
   lon: number;
 };
-export type Organisation = { id: string; name: Bilingual; phone?: string; website?: string };
+export type Organisation = {
+  id: string;
+  name: Bilingual;
+  phone?: string;
+  website?: string;
+  /** The places it serves as the file lists them; absent: its sites' neighbourhoods (see serves.ts). */
+  serves?: string[];
+  /** A request from its area waits for its own workers rather than going to others. */
+  keepsRequests: boolean;
+};
 export type SpecialDate = { day: string; hours: string; note?: Bilingual };
 export type StockOut = { materialId: string; since: Date };
 /** A worker's closure or special hours for one day: applied after the file's special dates. */

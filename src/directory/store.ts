@@ -104,6 +104,8 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
         nameEn: o.name.en,
         phone: o.phone ?? null,
         website: o.website ?? null,
+        serves: o.serves ?? null,
+        keepsRequests: o.keeps_requests,
       };
       await tx
         .insert(organisations)
@@ -236,6 +238,8 @@ export async function loadDirectory(db: Executor): Promise<Directory | undefined
       name: { fr: o.nameFr, en: o.nameEn },
       ...(o.phone ? { phone: o.phone } : {}),
       ...(o.website ? { website: o.website } : {}),
+      ...(o.serves ? { serves: o.serves } : {}),
+      keepsRequests: o.keepsRequests,
     })),
     sites: siteRows.map(
       (s): Site => ({

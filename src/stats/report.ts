@@ -2,7 +2,6 @@ import { and, asc, between, inArray, sql } from "drizzle-orm";
 import type { Executor } from "../db/executor";
 import { chequeDays, statCounters } from "../db/schema";
 import { addDays } from "../directory/clock";
-import type { RhythmPoint } from "./chart";
 import { CLAIM_WAIT_EDGES } from "./counters";
 
 /** Reading the counters back: per day, summed over teams, with the day's place in the cheque cycle. */
@@ -144,9 +143,30 @@ export function summarise(rows: CounterRow[]): Summary {
 
 export const RHYTHM_OFFSETS = { first: -7, last: 24 } as const;
 
+/** "current": the cycle of the latest cheque day in the range (this month); "before": the ones before it. */
+export type CyclePeriod = "current" | "before";
+
 /**
- * Lookups and requests per day relative to the cheque day, averaged over the days of the range that
- * fall at that point of the cycle (a range of several months shows the usual month, not one month).
+ * One day of the cheque cycle for one period: lookups and requests per day, averaged over the days of
+ * the period that fall at that point of the cycle, and the median wait before a request was claimed.
+ */
+export type RhythmPoint = {
+  offset: number;
+  period: CyclePeriod;
+  /** How many days of the range fell here; a point exists only when at least one did. */
+  days: number;
+  lookups: number;
+  requests: number;
+  /** Median minutes from a request to its claim on these days; undefined when nothing was claimed. */
+  claimMinutes: number | undefined;
+};
+
+type DayTotals = { days: number; lookups: number; requests: number; waits: Map<number, number> };
+
+/**
+ * The range's days placed in the cheque cycle and split between this month and the months before it,
+ * so a coordinator sees whether this cheque day looks like the usual one. A day's cycle is named by its
+ * cheque day (the day minus its offset); the current one is the latest in the range.
  */
 export function rhythm(
   rows: CounterRow[],
@@ -154,39 +174,77 @@ export function rhythm(
   to: string,
   sortedChequeDays: readonly string[],
 ): RhythmPoint[] {
-  const days = new Map<number, number>();
-  const offsetOf = new Map<string, number>();
+  const placed = new Map<string, { offset: number; cheque: string }>();
+  let current = "";
   for (const day of datesBetween(from, to)) {
     const offset = dayFromCheque(day, sortedChequeDays);
     if (offset === null) continue;
-    offsetOf.set(day, offset);
-    days.set(offset, (days.get(offset) ?? 0) + 1);
+    const cheque = addDays(day, -offset);
+    placed.set(day, { offset, cheque });
+    if (cheque > current) current = cheque;
   }
-  const sums = new Map<number, { lookups: number; requests: number }>();
+  const totals = new Map<string, DayTotals>();
+  const totalsOf = (offset: number, period: CyclePeriod) => {
+    const key = `${period}:${offset}`;
+    let entry = totals.get(key);
+    if (!entry) {
+      entry = { days: 0, lookups: 0, requests: 0, waits: new Map() };
+      totals.set(key, entry);
+    }
+    return entry;
+  };
+  const periodOf = (cheque: string): CyclePeriod => (cheque === current ? "current" : "before");
+  for (const { offset, cheque } of placed.values()) totalsOf(offset, periodOf(cheque)).days += 1;
   for (const r of rows) {
-    const offset = offsetOf.get(r.day);
-    if (offset === undefined) continue;
-    const sum = sums.get(offset) ?? { lookups: 0, requests: 0 };
-    if (r.metric === "lookup") sum.lookups += r.value;
-    if (r.metric === "request.category") sum.requests += r.value;
-    sums.set(offset, sum);
+    const place = placed.get(r.day);
+    if (!place) continue;
+    const entry = totalsOf(place.offset, periodOf(place.cheque));
+    if (r.metric === "lookup") entry.lookups += r.value;
+    else if (r.metric === "request.category") entry.requests += r.value;
+    else if (r.metric === "request.claim_wait")
+      entry.waits.set(Number(r.key), (entry.waits.get(Number(r.key)) ?? 0) + r.value);
   }
   const points: RhythmPoint[] = [];
-  for (let offset = RHYTHM_OFFSETS.first; offset <= RHYTHM_OFFSETS.last; offset++) {
-    const n = days.get(offset) ?? 0;
-    const sum = sums.get(offset);
-    points.push({
-      offset,
-      lookups: n && sum ? sum.lookups / n : 0,
-      requests: n && sum ? sum.requests / n : 0,
-    });
-  }
+  for (const period of ["before", "current"] as const)
+    for (let offset = RHYTHM_OFFSETS.first; offset <= RHYTHM_OFFSETS.last; offset++) {
+      const entry = totals.get(`${period}:${offset}`);
+      if (!entry || entry.days === 0) continue;
+      points.push({
+        offset,
+        period,
+        days: entry.days,
+        lookups: entry.lookups / entry.days,
+        requests: entry.requests / entry.days,
+        claimMinutes: quantileFromBuckets(entry.waits, 0.5),
+      });
+    }
   return points;
 }
 
+/** Both periods together, one average per day of the cycle (the caption's busiest days). */
+export function wholeRange(
+  points: readonly RhythmPoint[],
+): Array<{ offset: number; lookups: number; requests: number }> {
+  const byOffset = new Map<number, { days: number; lookups: number; requests: number }>();
+  for (const p of points) {
+    const sum = byOffset.get(p.offset) ?? { days: 0, lookups: 0, requests: 0 };
+    sum.days += p.days;
+    sum.lookups += p.lookups * p.days;
+    sum.requests += p.requests * p.days;
+    byOffset.set(p.offset, sum);
+  }
+  return [...byOffset]
+    .sort(([a], [b]) => a - b)
+    .map(([offset, sum]) => ({ offset, lookups: sum.lookups / sum.days, requests: sum.requests / sum.days }));
+}
+
 /** The days of the cycle with the most of a series, busiest first: the chart's message in words. */
-export function peakDays(points: RhythmPoint[], series: "lookups" | "requests", count = 3): number[] {
-  return points
+export function peakDays(
+  points: readonly RhythmPoint[],
+  series: "lookups" | "requests",
+  count = 3,
+): number[] {
+  return wholeRange(points)
     .filter((p) => p[series] > 0)
     .sort((a, b) => b[series] - a[series] || a.offset - b.offset)
     .slice(0, count)

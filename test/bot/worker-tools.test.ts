@@ -63,7 +63,7 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
     expect(buttonTexts(bot.lastCall(marc.id)?.payload)).toEqual([
       "🚫 Seringues : rupture",
       "🚫 Naloxone : rupture",
-      "🔒 Fermé aujourd'hui",
+      "🔒 Fermé maintenant",
       "📅 Fermer un autre jour",
       "🕒 Heures spéciales",
       "📌 Écrire un mot",

@@ -4,7 +4,6 @@ import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { requests, statCounters } from "../../src/db/schema";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
-import { CHART_COLOURS, type RhythmPoint, rhythmChart, rhythmPng } from "../../src/stats/chart";
 import { claimWaitBucket, countEvent, countEvents } from "../../src/stats/counters";
 import {
   dayFromCheque,
@@ -13,11 +12,11 @@ import {
   readCounters,
   rhythm,
   summarise,
+  wholeRange,
 } from "../../src/stats/report";
 import { DRIVERS, useDatabase } from "../support/database";
 import { WEDNESDAY_2PM } from "../support/directory-fixture";
 import { createHarness, type Harness } from "../support/harness";
-import { decodePng } from "../support/png";
 import { joinTeam, resetRequests } from "../support/team";
 import { callbackUpdate, type Person, textUpdate } from "../support/updates";
 
@@ -58,21 +57,48 @@ describe("counting helpers", () => {
     expect(dayFromCheque("2026-11-10", [])).toBeNull();
   });
 
-  it("averages lookups and requests per day of the cycle over the range", () => {
+  it("averages each day of the cycle over the range, this month apart from the months before", () => {
     const cheques = ["2026-10-01", "2026-11-01"];
     const rows = [
       { day: "2026-10-01", metric: "lookup", key: "material", value: 10 },
+      { day: "2026-10-01", metric: "request.claim_wait", key: "10", value: 1 },
       { day: "2026-11-01", metric: "lookup", key: "site", value: 4 },
       { day: "2026-11-01", metric: "request.category", key: "food", value: 3 },
+      { day: "2026-11-01", metric: "request.claim_wait", key: "2", value: 2 },
       { day: "2026-11-02", metric: "request.category", key: "talk", value: 1 },
       { day: "2026-11-02", metric: "request.hour", key: "22", value: 1 },
     ];
     const points = rhythm(rows, "2026-10-01", "2026-11-02", cheques);
-    expect(points[0]).toEqual({ offset: -7, lookups: 0, requests: 0 });
-    expect(points).toHaveLength(32);
-    // Day 0 came twice in the range: (10 + 4) / 2 lookups, 3 / 2 requests.
-    expect(points.find((p) => p.offset === 0)).toEqual({ offset: 0, lookups: 7, requests: 1.5 });
-    expect(points.find((p) => p.offset === 1)).toEqual({ offset: 1, lookups: 0, requests: 0.5 });
+    const at = (period: string, offset: number) =>
+      points.find((p) => p.period === period && p.offset === offset);
+    // October's cycle runs from 1 October (day 0) to 24 October (day +23); the week before 1 November
+    // counts down to it and belongs to this month.
+    expect(at("before", 0)).toEqual({
+      offset: 0,
+      period: "before",
+      days: 1,
+      lookups: 10,
+      requests: 0,
+      claimMinutes: 12.5,
+    });
+    expect(at("before", 23)).toMatchObject({ days: 1, lookups: 0 });
+    expect(at("before", 24)).toBeUndefined();
+    expect(at("before", -7)).toBeUndefined();
+    // This month: the week before 1 November, the cheque day and the day after, nothing later yet.
+    expect(points.filter((p) => p.period === "current").map((p) => p.offset)).toEqual([
+      -7, -6, -5, -4, -3, -2, -1, 0, 1,
+    ]);
+    expect(at("current", 0)).toEqual({
+      offset: 0,
+      period: "current",
+      days: 1,
+      lookups: 4,
+      requests: 3,
+      claimMinutes: 3.5,
+    });
+    expect(at("current", 1)).toMatchObject({ lookups: 0, requests: 1, claimMinutes: undefined });
+    // Both together, as the caption reads them: day 0 came twice, (10 + 4) / 2 lookups, 3 / 2 requests.
+    expect(wholeRange(points).find((p) => p.offset === 0)).toEqual({ offset: 0, lookups: 7, requests: 1.5 });
     expect(peakDays(points, "lookups")).toEqual([0]);
     expect(peakDays(points, "requests")).toEqual([0, 1]);
   });
@@ -101,43 +127,6 @@ describe("counting helpers", () => {
       medianClaimMinutes: 3.5,
       nobodyOnCall: 1,
     });
-  });
-});
-
-describe("the rhythm chart", () => {
-  const points: RhythmPoint[] = Array.from({ length: 32 }, (_, i) => ({
-    offset: i - 7,
-    lookups: i - 7 === 0 ? 40 : i - 7 === 3 ? 10 : 0,
-    requests: i - 7 === 1 ? 6 : i - 7 === 0 ? 2 : 0,
-  }));
-
-  it("is a valid PNG whose pixels inflate to the size its header gives", () => {
-    const png = rhythmPng(points);
-    const image = decodePng(png);
-    expect([image.width, image.height]).toEqual([720, 420]);
-    expect(png.length).toBeLessThan(64_000);
-  });
-
-  it("draws a busier day as a taller bar, and no bar for an empty day", () => {
-    const chart = rhythmChart(points);
-    const image = decodePng(rhythmPng(points));
-    const inkOf = (offset: number, colour: readonly number[]) => {
-      let n = 0;
-      for (let y = 0; y < image.height; y++)
-        if (image.pixel(chart.columnOf(offset), y).join() === colour.join()) n += 1;
-      return n;
-    };
-    expect(inkOf(0, CHART_COLOURS.lookups)).toBeGreaterThan(3 * inkOf(3, CHART_COLOURS.lookups));
-    expect(inkOf(3, CHART_COLOURS.lookups)).toBeGreaterThan(0);
-    expect(inkOf(5, CHART_COLOURS.lookups)).toBe(0);
-    expect(inkOf(1, CHART_COLOURS.requests)).toBeGreaterThan(inkOf(0, CHART_COLOURS.requests));
-    expect(inkOf(0, CHART_COLOURS.requests)).toBeGreaterThan(0);
-    expect(inkOf(5, CHART_COLOURS.requests)).toBe(0);
-  });
-
-  it("draws an empty month without failing", () => {
-    const image = decodePng(rhythmPng(points.map((p) => ({ ...p, lookups: 0, requests: 0 }))));
-    expect(image.width).toBe(720);
   });
 });
 

@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import { CHART_PNG_WIDTH } from "../../src/stats/chart";
 import type { UploadedFile } from "../support/multipart";
 import { decodePng } from "../support/png";
 import { type FakeUser, messageUpdate, type RecordedCall } from "./fake-bot-api";
@@ -71,7 +72,8 @@ async function runStats(run: Run) {
   const file = photo.payload.photo as UploadedFile;
   expect(file.filename).toBe("stats.png");
   const image = decodePng(file.bytes);
-  expect([image.width, image.height]).toEqual([720, 420]);
+  expect(image.width).toBe(CHART_PNG_WIDTH);
+  expect(String(photo.payload.caption)).toContain("this month in orange");
   expect(bot.api.calls.some((c) => c.method === "sendPhoto" && sentTo(c, PERSON))).toBe(false);
 
   bot.expectNoCallsBut(["sendMessage", "sendPhoto", "answerCallbackQuery"]);

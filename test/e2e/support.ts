@@ -291,16 +291,23 @@ export function onBothDatabases(
   test: string,
   dataDirPrefix: string,
   scenario: (run: Run) => Promise<void>,
+  options: {
+    /** More environment for every npm command of the run (hours.test.ts sets the clock with it). */
+    extraEnv?: Record<string, string>;
+    /** For a scenario with more command-line runs than usual (each starts Node and the database). */
+    timeoutMs?: number;
+  } = {},
 ): void {
+  const { extraEnv = {}, timeoutMs = TEST_TIMEOUT_MS } = options;
   describe(`${suite}, on the embedded database (PGlite)`, () => {
     const openRun = runsTornDownAfterEach(dataDirPrefix);
-    it(test, async () => scenario(await openRun({}, "pglite")), TEST_TIMEOUT_MS);
+    it(test, async () => scenario(await openRun(extraEnv, "pglite")), timeoutMs);
   });
 
   describe.runIf(process.env.TEST_DATABASE_URL)(`${suite}, on PostgreSQL`, () => {
     const postgresEnv = postgresDatabase();
     const openRun = runsTornDownAfterEach(dataDirPrefix);
-    it(test, async () => scenario(await openRun(postgresEnv(), "postgres")), TEST_TIMEOUT_MS);
+    it(test, async () => scenario(await openRun({ ...extraEnv, ...postgresEnv() }, "postgres")), timeoutMs);
   });
 }
 

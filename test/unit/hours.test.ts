@@ -1,11 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { wallDate, wallFields } from "../../src/directory/clock";
-import { buildSchedule, hoursOnDay, instantAt, statusAt, timedStatusAt } from "../../src/directory/hours";
+import {
+  buildSchedule,
+  endRunningOpening,
+  hoursOnDay,
+  instantAt,
+  statusAt,
+  timedStatusAt,
+} from "../../src/directory/hours";
 import { MONTREAL_REGION } from "../../src/directory/hours-syntax";
 import type { Site } from "../../src/directory/model";
 
 const ZONE = "America/Toronto";
-type Hours = Pick<Site, "hours" | "chequeDayHours" | "specialDates">;
+type Hours = Pick<Site, "hours" | "chequeDayHours" | "specialDates" | "workerDays">;
 const schedule = (hours: string, extra: Partial<Hours> = {}, chequeDays: string[] = []) =>
   buildSchedule({ hours, specialDates: [], ...extra }, chequeDays, MONTREAL_REGION, ZONE);
 
@@ -121,22 +128,34 @@ describe("hours in Montreal, whatever the machine's zone", () => {
     expect(wallDate(new Date("2026-11-19T04:30:00Z"), ZONE)).toBe("2026-11-18");
   });
 
-  it("keeps the night before a special date open, and ends the special day at its own closing time", () => {
+  it("ends the night before a special date at its midnight, and ends the special day at its own closing time", () => {
     const lateSite = schedule("Mo-Su 10:00-02:00", {
       specialDates: [{ day: "2026-12-31", hours: "10:00-20:00" }],
     });
-    // 01:00 on 31 December: still the night of the 30th.
-    expect(statusAt(lateSite, new Date("2026-12-31T06:00:00Z"))).toEqual({
+    // 23:00 on 30 December: the 31st owns its day, so the night stops at midnight.
+    expect(statusAt(lateSite, new Date("2026-12-31T04:00:00Z"))).toEqual({
       kind: "open",
-      until: new Date("2026-12-31T07:00:00Z"),
+      until: new Date("2026-12-31T05:00:00Z"),
+    });
+    expect(statusAt(lateSite, new Date("2026-12-31T06:00:00Z"))).toEqual({
+      kind: "closed",
+      opensAt: new Date("2026-12-31T15:00:00Z"),
     });
     // 01:00 on 1 January: the 31st closed at 20:00, so no night runs on.
     expect(statusAt(lateSite, new Date("2027-01-01T06:00:00Z"))).toEqual({
       kind: "closed",
       opensAt: new Date("2027-01-01T15:00:00Z"),
     });
-    expect(hoursOnDay(lateSite, "2026-12-30").intervals).toEqual([{ from: 600, to: 1560 }]);
+    expect(hoursOnDay(lateSite, "2026-12-30").intervals).toEqual([{ from: 600, to: 1440 }]);
     expect(hoursOnDay(lateSite, "2026-12-31").intervals).toEqual([{ from: 600, to: 1200 }]);
+    // The night that runs into a special date stays when the date's hours say so.
+    const keptNight = schedule("Mo-Su 10:00-02:00", {
+      specialDates: [{ day: "2026-12-31", hours: "00:00-02:00,10:00-20:00" }],
+    });
+    expect(statusAt(keptNight, new Date("2026-12-31T06:00:00Z"))).toEqual({
+      kind: "open",
+      until: new Date("2026-12-31T07:00:00Z"),
+    });
     expect(hoursOnDay(lateSite, "2027-01-01").intervals).toEqual([{ from: 600, to: 1560 }]);
   });
 
@@ -247,13 +266,63 @@ describe("a status kept between two edges", () => {
     expect(statusAt(weekdays, new Date("2026-11-18T21:59:59.999Z")).kind).toBe("open");
   });
 
-  it("holds for one instant only on the day the clocks change", () => {
+  it("holds between real instants on the day the clocks change, a 25-hour day", () => {
     const nights = schedule("Sa 20:00-03:00");
-    const now = new Date("2026-11-01T05:30:00Z");
-    expect(timedStatusAt(nights, now)).toEqual({
+    // 01:30 EDT, before the clocks fall back: the night runs from Sunday's midnight (EDT) to 3:00 EST.
+    expect(timedStatusAt(nights, new Date("2026-11-01T05:30:00Z"))).toEqual({
       status: { kind: "open", until: new Date("2026-11-01T08:00:00Z") },
-      from: now.getTime(),
-      until: now.getTime() + 1,
+      from: Date.parse("2026-11-01T04:00:00Z"),
+      until: Date.parse("2026-11-01T08:00:00Z"),
     });
+    // After 3:00 EST: closed until Saturday, and the status holds until Monday's midnight (EST).
+    expect(timedStatusAt(nights, new Date("2026-11-01T09:00:00Z"))).toMatchObject({
+      from: Date.parse("2026-11-01T08:00:00Z"),
+      until: Date.parse("2026-11-02T05:00:00Z"),
+    });
+  });
+});
+
+describe("a worker's closed now", () => {
+  const at = (instant: string) => new Date(instant);
+
+  it("ends a night that started yesterday on yesterday's hours, at this minute", () => {
+    expect(endRunningOpening(schedule("Mo-Su 20:00-04:00"), at("2026-11-20T01:07:40-05:00"))).toEqual({
+      day: "2026-11-19",
+      hours: "20:00-01:07",
+    });
+  });
+
+  it("ends only the running opening of a split day", () => {
+    expect(
+      endRunningOpening(schedule("Mo-Fr 09:00-12:00,13:00-17:00"), at("2026-11-18T10:30-05:00")),
+    ).toEqual({ day: "2026-11-18", hours: "09:00-10:30,13:00-17:00" });
+  });
+
+  it("ends a 24/7 day now, and the next day opens at midnight", () => {
+    const now = at("2026-11-18T14:00-05:00");
+    const ended = endRunningOpening(schedule("24/7"), now);
+    expect(ended).toEqual({ day: "2026-11-18", hours: "00:00-14:00" });
+    const closed = schedule("24/7", {
+      workerDays: [{ day: "2026-11-18", hours: ended?.hours ?? "", setAt: now }],
+    });
+    expect(statusAt(closed, now)).toEqual({ kind: "closed", opensAt: at("2026-11-19T00:00-05:00") });
+  });
+
+  it("leaves nothing when the opening began this minute, and finds nothing when closed", () => {
+    expect(endRunningOpening(schedule("Mo-Fr 09:00-17:00"), at("2026-11-18T09:00:30-05:00"))).toEqual({
+      day: "2026-11-18",
+      hours: "off",
+    });
+    expect(endRunningOpening(schedule("Mo-Fr 09:00-17:00"), at("2026-11-18T17:00-05:00"))).toBeUndefined();
+  });
+
+  it("ends the night at the second 1:15 of the autumn change, which has already passed once", () => {
+    const now = at("2026-11-01T01:15-05:00");
+    const ended = endRunningOpening(schedule("Mo-Su 20:00-04:00"), now);
+    expect(ended).toEqual({ day: "2026-10-31", hours: "20:00-01:15" });
+    const closed = schedule("Mo-Su 20:00-04:00", {
+      workerDays: [{ day: "2026-10-31", hours: ended?.hours ?? "", setAt: now }],
+    });
+    expect(statusAt(closed, now).kind).toBe("closed");
   });
 });

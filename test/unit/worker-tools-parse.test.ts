@@ -31,6 +31,15 @@ describe("what workers type for a day", () => {
     for (const junk of ["31/02", "jeudi prochain", "32 déc", "<b>3</b>", "x".repeat(500), ""])
       expect(parseDay(junk, TODAY)).toEqual({ ok: false, error: "format" });
   });
+
+  it("takes yesterday only while a night that started yesterday is running", () => {
+    expect(parseDay("hier", TODAY)).toEqual({ ok: false, error: "past" });
+    expect(parseDay("2026-11-17", TODAY, "2026-11-17")).toEqual({ ok: true, day: "2026-11-17" });
+    expect(parseDay("hier", TODAY, "2026-11-17")).toEqual({ ok: true, day: "2026-11-17" });
+    expect(parseDay("Yesterday", TODAY, "2026-11-17")).toEqual({ ok: true, day: "2026-11-17" });
+    expect(parseDay("17 nov", TODAY, "2026-11-17")).toEqual({ ok: true, day: "2026-11-17" });
+    expect(parseDay("2026-11-16", TODAY, "2026-11-17")).toEqual({ ok: false, error: "past" });
+  });
 });
 
 describe("what workers type for hours", () => {

@@ -2,7 +2,7 @@ import type { Locale } from "../../config";
 import type { Catalog, NearbySite, SiteWithStatus } from "../../directory/catalog";
 import { crisisLines, isChequeDay } from "../../directory/catalog";
 import { addDays, wallDate, wallFields } from "../../directory/clock";
-import { type DayHours, type Interval, type Status, weekHours } from "../../directory/hours";
+import { type DayHours, type ShownInterval, type Status, weekHours } from "../../directory/hours";
 import type { Material, Site, SpecialDate } from "../../directory/model";
 import { escapeHtml } from "../../text/html";
 import { type Translate, withHtml } from "../../text/translate";
@@ -33,9 +33,15 @@ export function formatEnd(minutes: number, locale: Locale, t: Translate): string
   return minutes > 0 && minutes % 1440 === 0 ? t("directory.time.midnight") : formatMinutes(minutes, locale);
 }
 
-export function formatInterval(interval: Interval, locale: Locale, t: Translate): string {
+/** On the days the clocks change, an opening that lasts more or less than it reads says how long. */
+export function formatInterval(interval: ShownInterval, locale: Locale, t: Translate): string {
   const dash = locale === "fr" ? " à " : "–";
-  return `${formatMinutes(interval.from, locale)}${dash}${formatEnd(interval.to, locale, t)}`;
+  const text = `${formatMinutes(interval.from, locale)}${dash}${formatEnd(interval.to, locale, t)}`;
+  if (interval.realMinutes === undefined) return text;
+  const h = Math.floor(interval.realMinutes / 60);
+  const m = interval.realMinutes % 60;
+  const length = m === 0 ? `${h} h` : locale === "fr" ? `${h} h ${m}` : `${h} h ${m} min`;
+  return t("hours.realLength", { interval: text, length });
 }
 
 /**

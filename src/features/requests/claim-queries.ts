@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, or, sql } from "drizzle-orm";
 import type { Locale } from "../../config";
 import type { Executor } from "../../db/executor";
 import { groupNotices, members, referrals, requestNotices, requests } from "../../db/schema";
@@ -17,8 +17,9 @@ export type ClaimFacts = {
 };
 
 /**
- * The first claim wins: the request is taken only while it is still open, and only within the member's
- * organisation (an old button after a referral finds nothing to claim). The same statement reads what
+ * The first claim wins: the request is taken only while it is still open, and only by a member of the
+ * organisation it is filed under or one who was told about it (an old button after a referral finds
+ * nothing to claim). The same statement reads what
  * the claim then needs (ClaimFacts). Undefined when nothing was claimed; a claim that lost a race reads
  * the request again in a statement of its own, which sees the winner's commit.
  */
@@ -31,12 +32,24 @@ export async function claimWithFacts(
   const claimed = db.$with("claimed").as(
     db
       .update(requests)
-      .set({ status: "claimed", claimedByMemberId: member.id, claimedAt: now })
+      // A request can reach several organisations (routing.ts): whoever claims it brings it into theirs.
+      .set({
+        status: "claimed",
+        claimedByMemberId: member.id,
+        claimedAt: now,
+        organisationId: member.organisationId,
+      })
       .where(
         and(
           eq(requests.id, id),
           eq(requests.status, "open"),
-          eq(requests.organisationId, member.organisationId),
+          or(
+            eq(requests.organisationId, member.organisationId),
+            // Told about it (in private or in their team's group), unless it was referred since.
+            sql`(not exists (select 1 from ${referrals} r where r.request_id = ${id} and r.status = 'accepted')
+              and (exists (select 1 from ${requestNotices} n where n.request_id = ${id} and n.member_id = ${member.id})
+                or exists (select 1 from ${groupNotices} g where g.request_id = ${id} and g.organisation_id = ${member.organisationId})))`,
+          ),
         ),
       )
       .returning(),

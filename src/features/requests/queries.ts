@@ -298,18 +298,12 @@ export function recordMessageStatement(db: Executor, requestId: string, memberId
   return db.insert(requestNotices).values({ requestId, memberId, messageId }).onConflictDoNothing();
 }
 
-/** Open requests of an organisation that no worker was told about yet (nobody was on call). */
-export async function undeliveredRequests(db: Executor, organisationId: string): Promise<Request[]> {
+/** Open requests that no worker was told about yet (nobody was on call), oldest first. */
+export async function undeliveredRequests(db: Executor): Promise<Request[]> {
   return db
     .select()
     .from(requests)
-    .where(
-      and(
-        eq(requests.organisationId, organisationId),
-        eq(requests.status, "open"),
-        isNull(requests.deliveredAt),
-      ),
-    )
+    .where(and(eq(requests.status, "open"), isNull(requests.deliveredAt)))
     .orderBy(asc(requests.createdAt));
 }
 
@@ -333,6 +327,11 @@ const reachableTeamMember = and(
   isNull(members.unreachableSince),
   inArray(members.role, ["worker", "admin"]),
 );
+
+/** Every worker and coordinator who can be reached, in every organisation. */
+export async function reachableTeam(db: Executor): Promise<Member[]> {
+  return db.select().from(members).where(reachableTeamMember);
+}
 
 /** Organisations that have at least one reachable worker or coordinator, with how many are on call now. */
 export async function organisationsWithTeams(

@@ -1,17 +1,18 @@
 import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
-import { conversationState, members, outbox, requests } from "../../db/schema";
+import { conversationState, outbox, requests } from "../../db/schema";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
 import { tagForPeer } from "../peers/relay-text";
-import { onCallMembers } from "../team/queries";
+import { isOnCall } from "../team/queries";
 import { htmlText, nicknameOf, noticeKeyboard, noticeText, plainText, type Reader } from "./notices";
-import { endRequest, enqueue, messagesOf, type Request } from "./queries";
-import { deliverWaitingRequests, groupNotice, type RequestDeps, tellWorkersOf } from "./use-cases";
+import { routeNow } from "./organisation-rules";
+import { endRequest, enqueue, messagesOf, type Request, reachableTeam } from "./queries";
+import { deliverWaitingRequests, groupNoticesTo, type RequestDeps, tellWorkersOf } from "./use-cases";
 
 /**
  * What happens to requests with time, run every minute (and on start): a request nobody claimed is
- * re-announced to the workers on call after `escalationMinutes`, then to the whole team (on call or not)
- * after twice that; a request still active after `expiryHours` ends by itself. Each step is a level on
+ * re-announced after `escalationMinutes` to the workers on call it would reach now (routing.ts), then
+ * after twice that to the whole teams (on call or not) of the organisations it is for; a request still active after `expiryHours` ends by itself. Each step is a level on
  * the request, so running this twice does nothing twice.
  */
 export type TimerSettings = { escalationMinutes: number; expiryHours: number };
@@ -28,17 +29,22 @@ export async function runRequestTimers(
   const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
   const result = { reminded: 0, escalated: 0, expired: 0, delivered: 0 };
 
-  // A shift that started brings the requests that waited with nobody on call.
-  const waitingTeams = await deps.db
-    .selectDistinct({ organisationId: requests.organisationId })
+  // A shift that started brings the requests that waited with nobody on call, to whichever organisation
+  // the rule reaches now (routing.ts), not only the one each was filed under.
+  const [anyWaiting] = await deps.db
+    .select({ id: requests.id })
     .from(requests)
-    .where(and(eq(requests.status, "open"), isNull(requests.deliveredAt)));
-  for (const { organisationId } of waitingTeams)
-    result.delivered += await deliverWaitingRequests(
-      deps,
-      organisationId,
-      await onCallMembers(deps.db, organisationId, now),
-    );
+    .where(and(eq(requests.status, "open"), isNull(requests.deliveredAt)))
+    .limit(1);
+  if (anyWaiting) {
+    const onCall = (await reachableTeam(deps.db)).filter((m) => isOnCall(m, now));
+    for (const organisationId of new Set(onCall.map((m) => m.organisationId)))
+      result.delivered += await deliverWaitingRequests(
+        deps,
+        organisationId,
+        onCall.filter((m) => m.organisationId === organisationId),
+      );
+  }
 
   const announce = async (request: Request, level: 1 | 2) => {
     await deps.db.transaction(async (tx) => {
@@ -51,21 +57,16 @@ export async function runRequestTimers(
         )
         .returning();
       if (!current) return;
-      const team =
-        level === 1
-          ? await onCallMembers(tx, current.organisationId, now)
-          : (
-              await tx
-                .select()
-                .from(members)
-                .where(
-                  and(
-                    eq(members.organisationId, current.organisationId),
-                    isNull(members.revokedAt),
-                    isNull(members.unreachableSince),
-                  ),
-                )
-            ).filter((m) => m.role !== "peer");
+      // The same rule as sending (routing.ts): the reminder goes to whoever it would reach now; the last
+      // call to everyone, on call or not, of the organisations it is for, and to those on call further.
+      const everyone = await reachableTeam(tx);
+      const route = routeNow(current, catalog, everyone, now);
+      const first = route.tiers[0] ?? [];
+      const team = everyone.filter(
+        (m) =>
+          (route.onCall.includes(m.organisationId) && isOnCall(m, now)) ||
+          (level === 2 && first.includes(m.organisationId)),
+      );
       const words = (await messagesOf(tx, current.id, deps.sealer))
         .filter((m) => m.author === "person")
         .map((m) => m.body);
@@ -89,7 +90,7 @@ export async function runRequestTimers(
       });
       // The last call also goes to the team group, if there is one.
       if (level === 2)
-        out.push(...(await groupNotice(deps, tx, current, ":e2", "requests.notice.escalated")));
+        out.push(...(await groupNoticesTo(deps, tx, current, first, ":e2", "requests.notice.escalated")));
       await enqueue(deps, tx, out);
       if (level === 1) result.reminded += 1;
       else result.escalated += 1;

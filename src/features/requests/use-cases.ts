@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { InlineKeyboard } from "grammy";
 import type { BotDeps } from "../../bot/context";
 import type { Locale } from "../../config";
@@ -14,7 +14,6 @@ import { activeRelayedBy, MAX_RELAYED_REQUESTS } from "../peers/queries";
 import { tagForPeer } from "../peers/relay-text";
 import { referralHistoryFor } from "../referral/history";
 import { isOnCall, type Member, onCallMembers } from "../team/queries";
-import { nextShiftStart } from "../team/shifts";
 import { claimWithFacts } from "./claim-queries";
 import { drawNickname } from "./nickname";
 import {
@@ -28,6 +27,7 @@ import {
   plainText,
   type Reader,
 } from "./notices";
+import { organisationRules, routeNow, teamsNow } from "./organisation-rules";
 import {
   addMessage,
   endRequest,
@@ -42,14 +42,14 @@ import {
   newRequestRow,
   noticesOf,
   type Request,
+  reachableTeam,
   releaseRequest,
   setFocus,
   submitFacts,
-  teamsOf,
   undeliveredRequests,
 } from "./queries";
 import type { PersonRelayOutcome } from "./relay";
-import { pickOrganisation } from "./routing";
+import { routeRequest } from "./routing";
 
 /**
  * The request use cases. Each one runs in one transaction: the state change and the messages it causes
@@ -135,11 +135,24 @@ export async function groupNotice(
   suffix = "",
   header?: string,
 ): Promise<OutboxMessage[]> {
-  const [group] = await tx
-    .select()
+  return groupNoticesTo(deps, tx, request, [request.organisationId], suffix, header);
+}
+
+/** The copies of a notice for these organisations' team groups, those that registered one. */
+export async function groupNoticesTo(
+  deps: RequestDeps,
+  tx: Executor,
+  request: Request,
+  organisationIds: string[],
+  suffix = "",
+  header?: string,
+): Promise<OutboxMessage[]> {
+  if (organisationIds.length === 0) return [];
+  const groups = await tx
+    .select({ organisationId: teamGroups.organisationId })
     .from(teamGroups)
-    .where(eq(teamGroups.organisationId, request.organisationId));
-  return group ? [groupNoticeMessage(deps, request, suffix, header)] : [];
+    .where(inArray(teamGroups.organisationId, organisationIds));
+  return groups.map((g) => groupNoticeMessage(deps, request, suffix, header, g.organisationId));
 }
 
 /** The team group's copy of a notice, for a team known to have a group. */
@@ -148,14 +161,15 @@ function groupNoticeMessage(
   request: Request,
   suffix = "",
   header?: string,
+  organisationId = request.organisationId,
 ): OutboxMessage {
   const reader = readerFor(deps, deps.defaultLocale);
   // A group is wider than one worker: it sees that someone asks, never what they wrote or where they
   // are. The words go to the claimer alone, in private.
   const body = groupNoticeText(request, reader, deps.now());
   return {
-    dedupeKey: `gnotice:${request.id}:${request.organisationId}${suffix}`,
-    recipient: { kind: "group", id: request.organisationId },
+    dedupeKey: `gnotice:${request.id}:${organisationId}${suffix}`,
+    recipient: { kind: "group", id: organisationId },
     method: "sendMessage",
     payload: {
       ...htmlText(
@@ -253,17 +267,23 @@ async function submitOnce(deps: RequestDeps, input: SubmitInput): Promise<Submit
       };
     if (facts.active >= (input.relayedBy ? MAX_RELAYED_REQUESTS : MAX_ACTIVE_REQUESTS))
       return { kind: "too-many", count: facts.active };
-    // A peer's request goes to the peer's own organisation when it has a team.
+    // A peer's request goes to the peer's own organisation when it has a team; so does one to meet at a
+    // site, to that site's organisation: the person goes there. Otherwise the area decides (routing.ts).
     const preferred =
       input.relayedBy?.organisationId ??
       (input.meetSiteId ? catalog?.sitesById.get(input.meetSiteId)?.organisationId : undefined);
-    const organisationId = pickOrganisation(preferred, teamsOf(facts.team, now));
+    const id = newRequestId();
+    const route = routeRequest(
+      { requestId: id, areaPlaceId: input.areaPlaceId, preferredOrganisationId: preferred },
+      organisationRules(catalog?.directory),
+      teamsNow(facts.team, now, catalog?.directory.info.timezone),
+    );
+    const organisationId = route.owner;
     if (!organisationId) return { kind: "no-team" };
-    const team = facts.team.filter((m) => m.organisationId === organisationId);
-    const onCall = team.filter((m) => isOnCall(m, now));
+    const onCall = facts.team.filter((m) => route.onCall.includes(m.organisationId) && isOnCall(m, now));
     const request = newRequestRow(
       {
-        id: newRequestId(),
+        id,
         organisationId,
         personPseudonym: input.personPseudonym,
         chatIdEnc: deps.sealer.seal(String(input.chatId)),
@@ -283,27 +303,32 @@ async function submitOnce(deps: RequestDeps, input: SubmitInput): Promise<Submit
     const notices = await Promise.all(
       onCall.map((m) => noticeFor(deps, request, m, catalog, input.message ? [input.message] : [])),
     );
-    const toGroup = team[0]?.teamHasGroup ? [groupNoticeMessage(deps, request)] : [];
+    // Each receiving team's group sees it too, as the team it is filed under always did.
+    const groups = new Set(facts.team.filter((m) => m.teamHasGroup).map((m) => m.organisationId));
+    const toGroup = route.receivers
+      .filter((o) => groups.has(o))
+      .map((o) => groupNoticeMessage(deps, request, "", undefined, o));
     // A second "send" racing this one fails here on the unique update id; submitRequest then finds this.
     await inOneStatement(tx, [
       ...insertRequestStatements(tx, request, input.message, deps.sealer),
       countRequestSentStatement(tx, now, request, onCall.length),
       enqueueStatement(tx, [...notices, ...toGroup], deps.sealer),
     ]);
-    const shifts = onCall.length > 0 ? [] : team.flatMap((m) => (m.shiftHours ? [m.shiftHours] : []));
     return {
       kind: "sent",
       requestId: request.id,
       nickname: nicknameOf(request, readerFor(deps, input.locale)),
       onCall: onCall.length,
-      nextShift: nextShiftStart(shifts, now, catalog?.directory.info.timezone) ?? null,
+      // The next shift among the organisations that would receive it: they are who the person waits for.
+      nextShift: onCall.length > 0 ? null : (route.nextShift ?? null),
     };
   });
 }
 
 /**
  * When someone comes on call (by hand or as a shift starts), the requests that waited with nobody on
- * call go to them at once, and the person hears that someone has it.
+ * call and that the rule (routing.ts) now sends to their organisation go at once to every worker on call
+ * it reaches, and the person hears that someone has it.
  */
 export async function deliverWaitingRequests(
   deps: RequestDeps,
@@ -314,13 +339,17 @@ export async function deliverWaitingRequests(
   const now = deps.now();
   const catalog = await deps.catalog.get(deps.db);
   const delivered = await deps.db.transaction(async (tx) => {
-    const waiting = await undeliveredRequests(tx, organisationId);
+    const everyone = await reachableTeam(tx);
     const out: OutboxMessage[] = [];
-    for (const request of waiting) {
+    const ids: string[] = [];
+    for (const request of await undeliveredRequests(tx)) {
+      const route = routeNow(request, catalog, everyone, now);
+      if (!route.onCall.includes(organisationId)) continue;
+      const recipients = everyone.filter((m) => route.onCall.includes(m.organisationId) && isOnCall(m, now));
       const messages = (await messagesOf(tx, request.id, deps.sealer))
         .filter((m) => m.author === "person")
         .map((m) => m.body);
-      for (const member of team) out.push(await noticeFor(deps, request, member, catalog, messages));
+      for (const member of recipients) out.push(await noticeFor(deps, request, member, catalog, messages));
       const reader = readerFor(deps, request.locale);
       out.push(
         ...toPerson(
@@ -330,14 +359,11 @@ export async function deliverWaitingRequests(
           plainText(reader.t("requests.sent.delivered", withHtml({ nickname: nicknameOf(request, reader) }))),
         ),
       );
+      ids.push(request.id);
     }
     await enqueue(deps, tx, out);
-    await markDelivered(
-      tx,
-      waiting.map((r) => r.id),
-      now,
-    );
-    return waiting.length;
+    await markDelivered(tx, ids, now);
+    return ids.length;
   });
   if (delivered > 0) deps.outbox?.wake();
   return delivered;

@@ -1,8 +1,8 @@
 import type { Locale } from "../../config";
 import type { Catalog } from "../../directory/catalog";
-import type { RhythmPoint } from "../../stats/chart";
-import { peakDays, type Summary, type Tally } from "../../stats/report";
-import type { Translate } from "../../text/translate";
+import type { ChartWords } from "../../stats/chart-spec";
+import { peakDays, type RhythmPoint, type Summary, type Tally } from "../../stats/report";
+import { type Translate, withHtml } from "../../text/translate";
 
 /** The /stats text: figures only, in the reader's language, short lines for a phone. */
 
@@ -100,6 +100,31 @@ export function summaryText(
       }),
     );
   return lines.join("\n");
+}
+
+/** Every word the chart shows, in the reader's language. */
+export function chartWords(
+  t: Translate,
+  range: { from: string; to: string; organisation: string },
+  locale: Locale,
+): ChartWords {
+  return {
+    // Values as they are: the chart is SVG, which Vega escapes itself (HTML escaping would show "&amp;").
+    title: t("stats.chart.title", withHtml({ organisation: range.organisation })),
+    subtitle: t(
+      "stats.chart.subtitle",
+      withHtml({ from: dayLabel(range.from, locale), to: dayLabel(range.to, locale) }),
+    ),
+    xAxis: t("stats.chart.xAxis"),
+    chequeDay: t("stats.chart.chequeDay"),
+    legend: t("stats.chart.legend"),
+    periods: { current: t("stats.chart.current"), before: t("stats.chart.before") },
+    measures: {
+      lookups: t("stats.chart.lookups"),
+      requests: t("stats.chart.requests"),
+      claimMinutes: t("stats.chart.claimMinutes"),
+    },
+  };
 }
 
 /** What the chart shows, then its busiest days in words, for whoever cannot see the picture. */

@@ -2,11 +2,11 @@ import { Composer, InputFile } from "grammy";
 import type { BotContext } from "../../bot/context";
 import { addDays, wallDate } from "../../directory/clock";
 import { errorFields } from "../../logger";
-import { rhythmPng } from "../../stats/chart";
+import { renderChartApart } from "../../stats/chart-apart";
 import { STATS_ZONE } from "../../stats/counters";
 import { readChequeDays, readCounters, rhythm, summarise } from "../../stats/report";
 import { currentMember } from "../team/on-call";
-import { rhythmCaption, summaryText } from "./format";
+import { chartWords, rhythmCaption, summaryText } from "./format";
 
 /**
  * /stats for workers and coordinators: the last 30 days of their team (and of the directory) in
@@ -59,7 +59,19 @@ statsFeature.command(["stats", "statistiques"], async (ctx, next) => {
     today,
     chequeDays,
   );
-  await ctx.replyWithPhoto(new InputFile(rhythmPng(points), "stats.png"), {
-    caption: rhythmCaption(ctx.t, points),
-  });
+  const words = chartWords(ctx.t, { from: rhythmFrom, to: today, organisation }, ctx.locale);
+  const caption = rhythmCaption(ctx.t, points);
+  let png: Buffer;
+  try {
+    png = await renderChartApart({ points, words, locale: ctx.locale });
+  } catch (error) {
+    // The figures are already there; the chart's message still comes, in words.
+    ctx.deps.logger.warn(
+      { updateId: ctx.update.update_id, error: errorFields(error) },
+      "could not draw the chart",
+    );
+    await ctx.reply(caption);
+    return;
+  }
+  await ctx.replyWithPhoto(new InputFile(png, "stats.png"), { caption });
 });

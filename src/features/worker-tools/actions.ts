@@ -3,14 +3,14 @@ import type { InlineKeyboardButton } from "grammy/types";
 import { callbackData } from "../../bot/callback-data";
 import type { BotContext } from "../../bot/context";
 import type { Bilingual } from "../../db/schema";
-import type { Catalog } from "../../directory/catalog";
+import { type Catalog, siteStatus } from "../../directory/catalog";
 import { addDays, wallDate } from "../../directory/clock";
-import { instantAt } from "../../directory/hours";
+import { endRunningOpening, instantAt } from "../../directory/hours";
 import type { Site } from "../../directory/model";
 import { viewOf } from "../directory/screens";
 import { currentMember } from "../team/on-call";
 import type { Member } from "../team/queries";
-import { describeChange, siteLabel } from "./format";
+import { describeChange, siteLabel, whenText } from "./format";
 import { type Actor, applyChange, type ChangeRequest, targetOf, undoChange } from "./use-cases";
 
 /**
@@ -43,6 +43,7 @@ export function actorOf(member: Member): Actor {
 export type Intent =
   | { kind: "stock"; materialId: string; out: boolean }
   | { kind: "close-today" }
+  | { kind: "close-now" }
   | { kind: "reset-today" }
   | { kind: "close-day"; day: string }
   | { kind: "hours"; day: string; hours: string }
@@ -54,7 +55,8 @@ export function noteExpiry(now: Date, zone: string): Date {
   return instantAt(addDays(wallDate(now, zone), 2), 0, zone);
 }
 
-function requestFor(site: Site, intent: Intent, now: Date, zone: string): ChangeRequest | undefined {
+function requestFor(site: Site, intent: Intent, now: Date, catalog: Catalog): ChangeRequest | undefined {
+  const zone = catalog.directory.info.timezone;
   switch (intent.kind) {
     case "stock":
       // A button for a material the site no longer lists is an old button.
@@ -66,6 +68,15 @@ function requestFor(site: Site, intent: Intent, now: Date, zone: string): Change
       };
     case "close-today":
       return { kind: "day_closed", siteId: site.id, day: wallDate(now, zone) };
+    case "close-now": {
+      // The running opening ends now, on the day it belongs to: yesterday's for a night past midnight.
+      const schedule = catalog.schedules.get(site.id);
+      const ended = schedule ? endRunningOpening(schedule, now) : undefined;
+      if (!ended) return undefined;
+      return ended.hours === "off"
+        ? { kind: "day_closed", siteId: site.id, day: ended.day }
+        : { kind: "day_hours", siteId: site.id, day: ended.day, hours: ended.hours };
+    }
     case "reset-today":
       return { kind: "day_reset", siteId: site.id, day: wallDate(now, zone) };
     case "close-day":
@@ -84,21 +95,35 @@ export async function perform(ctx: BotContext, siteId: string, intent: Intent): 
   if (!staff) return { kind: "not-staff" };
   const site = staff.sites.find((s) => s.id === siteId);
   const now = ctx.deps.now();
-  const zone = staff.catalog.directory.info.timezone;
-  const request = site ? requestFor(site, intent, now, zone) : undefined;
-  if (!site || !request) return { kind: "stale" };
-  const result = await applyChange(ctx.deps.db, actorOf(staff.member), request, now);
+  if (!site) return { kind: "stale" };
   const view = viewOf(ctx, staff.catalog);
   const back = new InlineKeyboard().text(site.name[ctx.locale], callbackData.toolsSite(site.id));
+  const before = siteStatus(staff.catalog, site, now);
+  const request = requestFor(site, intent, now, staff.catalog);
+  if (!request && intent.kind === "close-now")
+    return {
+      kind: "reply",
+      text: ctx.t("hours.closeNow.notRunning", { site: site.name[ctx.locale] }),
+      keyboard: back.inline_keyboard,
+    };
+  if (!request) return { kind: "stale" };
+  const result = await applyChange(ctx.deps.db, actorOf(staff.member), request, now);
   if (result.kind === "unchanged")
     return { kind: "reply", text: ctx.t("tools.done.unchanged"), keyboard: back.inline_keyboard };
   const details = describeChange(
     { kind: request.kind, target: targetOf(request), after: result.after },
     view,
   );
+  const text =
+    intent.kind === "close-now"
+      ? ctx.t("hours.closeNow.done", {
+          site: site.name[ctx.locale],
+          until: before.kind === "open" ? whenText(before.until, view) : ctx.t("directory.card.allDay"),
+        })
+      : ctx.t(`tools.done.${request.kind}`, { site: site.name[ctx.locale], ...details });
   return {
     kind: "reply",
-    text: ctx.t(`tools.done.${request.kind}`, { site: site.name[ctx.locale], ...details }),
+    text,
     keyboard: new InlineKeyboard()
       .text(ctx.t("tools.undo.button"), callbackData.toolsUndo(result.changeId))
       .text(site.name[ctx.locale], callbackData.toolsSite(site.id)).inline_keyboard,

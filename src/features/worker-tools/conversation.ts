@@ -1,7 +1,8 @@
 import type { Conversation } from "@grammyjs/conversations";
 import type { ToolsInput } from "../../bot/callback-data";
 import type { BotContext, InnerContext } from "../../bot/context";
-import { wallDate } from "../../directory/clock";
+import { addDays, wallDate } from "../../directory/clock";
+import { endRunningOpening } from "../../directory/hours";
 import { isMenuText } from "../directory/handlers";
 import { type Intent, perform, staffOf } from "./actions";
 import { parseDay, parseDayAndHours } from "./parse";
@@ -30,9 +31,15 @@ export async function toolsInput(
     const staff = await staffOf(outer);
     const site = staff?.sites.find((s) => s.id === args.siteId);
     if (!staff || !site) return undefined;
+    const now = outer.deps.now();
+    const today = wallDate(now, staff.catalog.directory.info.timezone);
+    const schedule = staff.catalog.schedules.get(site.id);
+    // A night that started yesterday is still running: closing yesterday is how it ends.
+    const running = schedule ? endRunningOpening(schedule, now) : undefined;
     return {
       siteName: site.name[outer.locale],
-      today: wallDate(outer.deps.now(), staff.catalog.directory.info.timezone),
+      today,
+      earliest: running && running.day < today ? addDays(today, -1) : today,
     };
   });
   if (!start) return;
@@ -55,7 +62,7 @@ export async function toolsInput(
     case "close-day": {
       await ctx.reply(t("tools.ask.closeDay", { site: start.siteName }), HTML);
       while (!intent) {
-        const day = parseDay(await typed(), start.today);
+        const day = parseDay(await typed(), start.today, start.earliest);
         if (day.ok) intent = { kind: "close-day", day: day.day };
         else await ctx.reply(t(`tools.errors.${day.error}`));
       }

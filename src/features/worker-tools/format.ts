@@ -3,7 +3,7 @@ import { callbackData } from "../../bot/callback-data";
 import type { Locale } from "../../config";
 import { type Catalog, siteStatus } from "../../directory/catalog";
 import { addDays, wallDate } from "../../directory/clock";
-import { hoursOnDay } from "../../directory/hours";
+import { endRunningOpening, hoursOnDay } from "../../directory/hours";
 import type { Site } from "../../directory/model";
 import { escapeHtml } from "../../text/html";
 import { type Translate, withHtml } from "../../text/translate";
@@ -92,14 +92,18 @@ export function panel(
     keyboard.text(t(isOut ? "tools.panel.back" : "tools.panel.out", withHtml({ material })), data);
     if (i % 2 === 1) keyboard.row();
   });
-  // Today already set by a worker: the first button puts back the usual hours instead.
+  // An opening running (perhaps a night that started yesterday): the first button ends it. Otherwise,
+  // today already set by a worker: it puts back the usual hours; else it closes today.
+  const isRunning = schedule !== undefined && endRunningOpening(schedule, view.now) !== undefined;
   const setToday = (site.workerDays ?? []).some((d) => d.day === today);
+  const [firstLabel, firstData] = isRunning
+    ? ["hours.closeNow.button", callbackData.toolsCloseNow(site.id)]
+    : setToday
+      ? ["tools.panel.resetToday", callbackData.toolsResetToday(site.id)]
+      : ["tools.panel.closeToday", callbackData.toolsCloseToday(site.id)];
   keyboard
     .row()
-    .text(
-      t(setToday ? "tools.panel.resetToday" : "tools.panel.closeToday"),
-      setToday ? callbackData.toolsResetToday(site.id) : callbackData.toolsCloseToday(site.id),
-    )
+    .text(t(firstLabel), firstData)
     .text(t("tools.panel.closeDay"), callbackData.toolsInput(site.id, "close-day"))
     .row()
     .text(t("tools.panel.hours"), callbackData.toolsInput(site.id, "hours"))

@@ -112,6 +112,8 @@ toolsFeature.on("callback_query:data", async (ctx, next) => {
       );
     case "tools-close-today":
       return answer(ctx, await perform(ctx, action.siteId, { kind: "close-today" }));
+    case "tools-close-now":
+      return answer(ctx, await perform(ctx, action.siteId, { kind: "close-now" }));
     case "tools-reset-today":
       return answer(ctx, await perform(ctx, action.siteId, { kind: "reset-today" }));
     case "tools-note-remove":

@@ -81,11 +81,16 @@ function readDate(value: string): DateParts | undefined {
   return undefined;
 }
 
-/** A day from `today` (YYYY-MM-DD in the directory's zone): not in the past, at most a year ahead. */
-export function parseDay(text: string, today: string): DayParse {
+/**
+ * A day from `today` (YYYY-MM-DD in the directory's zone): not before `earliest` (today, or yesterday
+ * while a night that started yesterday is running), at most a year ahead.
+ */
+export function parseDay(text: string, today: string, earliest = today): DayParse {
   const value = plain(text).replace(/\.$/, "");
   if (value.length > 40) return { ok: false, error: "format" };
   const relative: Record<string, number> = {
+    hier: -1,
+    yesterday: -1,
     aujourdhui: 0,
     auj: 0,
     today: 0,
@@ -95,7 +100,10 @@ export function parseDay(text: string, today: string): DayParse {
     "apres demain": 2,
   };
   const shift = relative[value];
-  if (shift !== undefined) return { ok: true, day: addDays(today, shift) };
+  if (shift !== undefined)
+    return addDays(today, shift) < earliest
+      ? { ok: false, error: "past" }
+      : { ok: true, day: addDays(today, shift) };
 
   const thisYear = Number(today.slice(0, 4));
   const found = readDate(value);
@@ -105,9 +113,9 @@ export function parseDay(text: string, today: string): DayParse {
   let iso = isoDay(year ?? thisYear, month, day);
   if (!iso) return { ok: false, error: "format" };
   // Without a year, a day already gone this year means next year's.
-  if (year === undefined && iso < today) iso = isoDay(thisYear + 1, month, day);
+  if (year === undefined && iso < earliest) iso = isoDay(thisYear + 1, month, day);
   if (!iso) return { ok: false, error: "format" };
-  if (iso < today) return { ok: false, error: "past" };
+  if (iso < earliest) return { ok: false, error: "past" };
   if (iso > addDays(today, MAX_DAYS_AHEAD)) return { ok: false, error: "tooFar" };
   return { ok: true, day: iso };
 }
