@@ -201,8 +201,12 @@ export const members = pgTable(
     shiftHours: text(),
     // "End of shift" tapped during a shift: the shift counts again after this.
     shiftPausedUntil: timestamp({ withTimezone: true }),
-    // The request a worker's plain messages go to: set by claiming or by a request's "Reply" button.
+    // The request a worker's or peer's plain messages go to: set only by an explicit act (a reply, a
+    // request's 💬 button, the answer to "which request?"), never by a claim or someone else's message.
     focusRequestId: text(),
+    // When the focus was chosen: holding several requests, it counts only if chosen after the newest
+    // one became theirs (src/features/requests/addressing.ts).
+    focusSetAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp({ withTimezone: true }),
   },
@@ -345,6 +349,8 @@ export const requests = pgTable(
     // chat (chatIdEnc); the person has no pseudonym of their own. The alias is what workers see ("via Sam").
     relayedByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
     relayedVia: text(),
+    // The person was told, once, that this request had ended when they next wrote.
+    endToldAt: timestamp({ withTimezone: true }),
   },
   (table) => [
     index().on(table.personPseudonym),
@@ -394,6 +400,30 @@ export const requestNotices = pgTable(
     messageId: integer().notNull(),
   },
   (table) => [primaryKey({ columns: [table.memberId, table.messageId] }), index().on(table.requestId)],
+);
+
+/**
+ * A worker's or peer's words written while they hold several requests, kept sealed until they say which
+ * request they are for (a restart loses nothing); deleted once sent, and by the hourly sweep after a day.
+ */
+export const pendingWords = pgTable(
+  "pending_words",
+  {
+    id: serial().primaryKey(),
+    memberId: integer()
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    // The update they came in: a redelivered update asks once.
+    sourceUpdateId: integer().notNull(),
+    // The message in the member's chat, so that it too can be answered by a reply once it is sent.
+    messageId: integer().notNull(),
+    contentEnc: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (table) => [
+    uniqueIndex("pending_words_source_update").on(table.sourceUpdateId),
+    index().on(table.memberId),
+  ],
 );
 
 /** A team's Telegram group, registered by a coordinator with /equipe: new requests are announced there too. */

@@ -10,7 +10,7 @@ import { mentionsEmergency } from "../directory/emergency-words";
 import { emergencyText } from "./directory/format";
 import { viewOf } from "./directory/screens";
 import { heldRelayedBy } from "./peers/queries";
-import { activeRequestsOf } from "./requests/queries";
+import { activeRequestsOf, heldBy } from "./requests/queries";
 import { currentMember } from "./team/on-call";
 
 // A dialogue step left longer than this is over (steps time out after 30 minutes).
@@ -68,7 +68,13 @@ emergencyFeature.on("message:text").filter(
   (ctx) => saysEmergency(ctx, ctx.message.text),
   async (ctx, next) => {
     const worker = await currentMember(ctx).catch(() => undefined);
-    if (worker && worker.role !== "peer" && (worker.focusRequestId || (await inDialogue(ctx)))) return next();
+    const holding = async (id: number) => (await heldBy(ctx.deps.db, id).catch(() => [])).length > 0;
+    if (
+      worker &&
+      worker.role !== "peer" &&
+      (worker.focusRequestId || (await holding(worker.id)) || (await inDialogue(ctx)))
+    )
+      return next();
     await showEmergency(ctx);
     const active = ctx.pseudonym ? await activeRequestsOf(ctx.deps.db, ctx.pseudonym).catch(() => []) : [];
     if (active.some((r) => r.status === "claimed")) return next();

@@ -353,6 +353,8 @@ describe.each(DRIVERS)("bad input, on $name", ({ open }) => {
     });
 
     it("a sticker or a location where words are expected gets a plain 'use the buttons' and the flow goes on", async () => {
+      // A team takes requests (with none, the dialogue says so and stops at its first step).
+      await worker("Marc");
       const someone = watch(person("en"), "45.5");
       await bot.send(textUpdate(someone, "/talk"), callbackUpdate(someone, "f:cat:housing"));
       await bot.send(

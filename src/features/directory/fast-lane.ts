@@ -27,7 +27,13 @@ export const DIRECTORY_BUTTONS: ReadonlySet<string> = new Set([
  */
 export function isPlainLookup(ctx: BotContext): boolean {
   const snapshot = ownSnapshot(ctx);
-  if (!snapshot || snapshot.isMember || snapshot.hasActiveRequest || snapshot.conversation !== null)
+  if (
+    !snapshot ||
+    snapshot.isMember ||
+    snapshot.hasActiveRequest ||
+    snapshot.hasEndedUntold ||
+    snapshot.conversation !== null
+  )
     return false;
   const message = ctx.message;
   if (message?.location) return true;

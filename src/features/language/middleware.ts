@@ -31,6 +31,7 @@ export async function languageMiddleware(ctx: InnerContext, next: NextFunction):
               deps.db,
               ctx.pseudonym,
               pseudonymFor(deps.pseudonymKey, from.id, "member"),
+              deps.now(),
               deps.updateClaims?.forSnapshot(ctx.update, ctx.pseudonym),
             );
       locale = ctx.snapshot.locale ?? locale;
