@@ -1,8 +1,10 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Stryker's sandboxes (npm run mutation) hold a copy of the tests: never run those.
+    exclude: [...configDefaults.exclude, ".stryker-tmp/**"],
     // Hours must be right whatever the machine's zone: the suite runs in UTC on purpose.
     env: { TZ: "UTC" },
     pool: "forks",

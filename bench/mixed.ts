@@ -188,6 +188,7 @@ async function openRequestIds(database: BenchDatabase): Promise<string[]> {
 export async function setUp(perche: Perche, database: BenchDatabase, traffic: Traffic): Promise<void> {
   await replaceDirectory(database.db, fixtureDirectory());
   for (const [i, worker] of traffic.workers.entries()) await joinAsWorker(perche, worker, `Intervenant${i}`);
+  const lastClaimed = new Map<Person, string | undefined>();
   for (const [i, person] of traffic.relayPeople.entries()) {
     for (const step of requestFlowSteps(person)) await perche.bot.handleUpdate(step());
     const [request] = await database.db
@@ -196,7 +197,12 @@ export async function setUp(perche: Perche, database: BenchDatabase, traffic: Tr
       .where(and(eq(requests.status, "open")));
     const worker = traffic.workers[i % WORKERS] as Person;
     if (request) await perche.bot.handleUpdate(callbackUpdate(worker, `rq:claim:${request.id}`));
+    lastClaimed.set(worker, request?.id);
   }
+  // Each worker holds several requests: they choose one with its 💬, so that their plain words are a
+  // relay (holding several with no choice, the bot would ask which).
+  for (const [worker, requestId] of lastClaimed)
+    if (requestId) await perche.bot.handleUpdate(callbackUpdate(worker, `rq:focus:${requestId}`));
 }
 
 /** Runs the updates with `concurrency` in flight; per-update time from handleUpdate's start to its end. */

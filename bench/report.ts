@@ -146,10 +146,10 @@ export function renderMarkdown(report: Report): string {
     ),
   );
   parts.push(
-    "## 5. Start-up (`npm start` to the first answer)",
+    "## 5. Start-up (spawn to the first answer): `npm start` (tsx) and the bundle (`node dist/bin/main.js`)",
     table(
-      ["database", "first start (creates it), ms", "restart (exists), ms"],
-      report.startup.map((s) => [name(s.database), s.firstStartMs, s.restartMs]),
+      ["database", "way", "first start (creates it), ms", "restart (exists), ms", "peak RSS, MB"],
+      report.startup.map((s) => [name(s.database), s.path, s.firstStartMs, s.restartMs, s.peakRssMb]),
     ),
   );
   parts.push(

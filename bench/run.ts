@@ -7,6 +7,7 @@ import type { BurstResult } from "./burst";
 import { runChart } from "./chart";
 import { BENCH_DATABASE_URL } from "./database";
 import { runDirectoryScale } from "./directory-scale";
+import { type IntentResult, runIntent } from "./intent";
 import type { MixedResult } from "./mixed";
 import { type Check, renderMarkdown } from "./report";
 import { runStartup } from "./startup";
@@ -24,20 +25,22 @@ Measures Perche on PGlite, and on PostgreSQL when BENCH_DATABASE_URL (or TEST_DA
 server (a database of its own is created there and dropped). Prints a Markdown table and writes it, with
 the JSON, to bench-results/.
 
-  --quick   fewer people, updates and sites: about a minute and a half instead of several
-  --help    this text
+  --quick     fewer people, updates and sites: about a minute and a half instead of several
+  --startup   only the start-up section (npm start against the bundle), printed, nothing written
+  --help      this text
 `;
 const options = process.argv.slice(2);
 if (options.includes("--help") || options.includes("-h")) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
-const unknown = options.filter((option) => option !== "--quick");
+const unknown = options.filter((option) => option !== "--quick" && option !== "--startup");
 if (unknown.length > 0) {
   process.stderr.write(`bench: unknown option ${unknown.join(" ")}\n\n${USAGE}`);
   process.exit(2);
 }
 const quick = options.includes("--quick");
+const startupOnly = options.includes("--startup");
 
 type DriverResult = { driver: "pglite" | "postgres"; mixed: MixedResult; burst: BurstResult };
 
@@ -59,6 +62,10 @@ function runDriver(driver: "pglite" | "postgres"): Promise<DriverResult> {
 }
 
 async function main() {
+  if (startupOnly) {
+    process.stdout.write(`${JSON.stringify(await runStartup(BENCH_DATABASE_URL), null, 2)}\n`);
+    return;
+  }
   mkdirSync(OUT, { recursive: true });
   const started = Date.now();
   const drivers: DriverResult[] = [];
@@ -69,6 +76,8 @@ async function main() {
   }
   log("directory scale…");
   const directory = runDirectoryScale(quick ? 2000 : 10_000, quick ? 300 : 1000);
+  log("reading typed words for intent…");
+  const intent = await runIntent(quick ? 50 : 500);
   log("start-up…");
   const startup = await runStartup(BENCH_DATABASE_URL);
   log("the /stats chart…");
@@ -86,10 +95,11 @@ async function main() {
     totalSeconds: Math.round((Date.now() - started) / 1000),
     drivers,
     directory,
+    intent,
     startup,
     chart,
   };
-  const checks = targetChecks(result.drivers, directory);
+  const checks = targetChecks(result.drivers, directory, intent);
   const markdown = renderMarkdown({ ...result, checks });
   writeFileSync(path.join(OUT, "results.json"), `${JSON.stringify({ ...result, checks }, null, 2)}\n`);
   writeFileSync(path.join(OUT, "results.md"), markdown);
@@ -98,7 +108,11 @@ async function main() {
 }
 
 /** The issue's targets, each with the figure it was judged on. */
-function targetChecks(drivers: DriverResult[], directory: ReturnType<typeof runDirectoryScale>): Check[] {
+function targetChecks(
+  drivers: DriverResult[],
+  directory: ReturnType<typeof runDirectoryScale>,
+  intent: IntentResult,
+): Check[] {
   const checks: Check[] = [];
   for (const { driver, mixed, burst } of drivers) {
     const lookups = mixed.roundTrips.filter((r) => r.kind.startsWith("directory"));
@@ -157,6 +171,12 @@ function targetChecks(drivers: DriverResult[], directory: ReturnType<typeof runD
     target: `nearest open sites among ${directory.sites.toLocaleString("en")}: p99 ≤ 2 ms`,
     value: `${directory.nearestSites.p99} ms`,
     ok: directory.nearestSites.p99 <= 2,
+  });
+  checks.push({
+    driver: "—",
+    target: `reading ${intent.phrases} typed phrases for intent: ≤ 20 µs CPU per word`,
+    value: `${intent.microsecondsPerWord} µs`,
+    ok: intent.microsecondsPerWord <= 20,
   });
   return checks;
 }

@@ -1,8 +1,10 @@
 import { Api, type Bot } from "grammy";
+import { callTimeout } from "./bot/api-limits";
 import { registerBotProfile } from "./bot/commands";
 import type { BotContext, BotDeps } from "./bot/context";
 import { type CreateBotOptions, createBot } from "./bot/create-bot";
 import { createTranslations } from "./bot/i18n";
+import { holderName, UpdateClaims } from "./bot/update-claim";
 import type { Config } from "./config";
 import { type DatabaseHandle, openDatabase } from "./db/client";
 import { CatalogCache } from "./directory/catalog-cache";
@@ -13,13 +15,16 @@ import { deliveryHooks } from "./features/requests/delivery-hooks";
 import { PercheMemory } from "./features/requests/perche";
 import { eraseEndedChatIds } from "./features/requests/queries";
 import { runRequestTimers } from "./features/requests/timers";
+import { inviteFirstCoordinator } from "./features/team/first-coordinator";
 import { errorFields, type Logger } from "./logger";
 import { callThrough, createOutboxDelivery, type OutboxDeliveryOptions } from "./outbox/delivery";
 import { loadKeys } from "./privacy/keys";
 import { PseudonymRotation } from "./privacy/pseudonym-rotation";
 import { runRetention } from "./privacy/retention";
 import { createSealer } from "./privacy/sealed";
+import { startHealthServer, TelegramSuccess } from "./run/health";
 import { startPolling } from "./run/polling";
+import { reachTelegram } from "./run/reach-telegram";
 import { startWebhook } from "./run/webhook";
 import { LookupTally } from "./stats/lookup-tally";
 
@@ -28,16 +33,23 @@ const LOOKUP_FLUSH_MS = 5_000;
 
 export type App = { bot: Bot<BotContext>; database: DatabaseHandle; stop(): Promise<void> };
 
-/** Composition root: config → database → directory → bot → polling | webhook. */
+/**
+ * Composition root: config → database → directory → bot → polling | webhook. `signal` (SIGTERM or
+ * SIGINT during start-up) ends start-up between steps and during its waits for Telegram; it then
+ * rejects with the signal's reason, the database closed.
+ */
 export async function startApp(
   config: Config,
   logger: Logger,
   botOptions: CreateBotOptions = {},
   deliveryOptions: Partial<OutboxDeliveryOptions> = {},
+  signal?: AbortSignal,
 ): Promise<App> {
   const database = await openDatabase(config);
   try {
+    signal?.throwIfAborted();
     await database.migrate();
+    signal?.throwIfAborted();
     logger.info({ database: database.kind }, "database ready");
 
     const keys = loadKeys({
@@ -54,7 +66,7 @@ export async function startApp(
     const seeded = await seedExampleIfEmpty(database.db);
     if (seeded.kind === "example-loaded")
       logger.warn(
-        { sites: seeded.sites },
+        { sites: seeded.sites, highlight: true },
         "the directory was empty: loaded the EXAMPLE directory (invented sites and hours). Import your own with `npm run admin -- directory import FILE`",
       );
 
@@ -101,13 +113,26 @@ export async function startApp(
       logger,
       now,
       lookupTally,
+      updateClaims: new UpdateClaims(database.db, holderName(config.mode), logger),
     };
     const bot = createBot(config.botToken, deps, {
       client: { apiRoot: config.telegramApiRoot },
       retryUpdates: true,
+      callTimeoutSeconds: config.telegramTimeoutSeconds,
       ...botOptions,
     });
-    await bot.init();
+    const telegramSuccess = new TelegramSuccess();
+    bot.api.config.use(telegramSuccess.transformer);
+    // getMe on an Api of its own, limited in time but not retried: reachTelegram retries, and says so.
+    const probe = new Api(config.botToken, { apiRoot: config.telegramApiRoot, ...botOptions.client });
+    probe.config.use(callTimeout(config.telegramTimeoutSeconds), telegramSuccess.transformer);
+    bot.botInfo = await reachTelegram(probe, {
+      apiRoot: config.telegramApiRoot,
+      retryForSeconds: config.startupRetrySeconds,
+      logger,
+      ...(signal ? { signal } : {}),
+    });
+    signal?.throwIfAborted();
     await registerBotProfile(bot.api, translations, config.defaultLocale).catch((error: unknown) =>
       logger.warn({ error: errorFields(error) }, "could not register commands and descriptions"),
     );
@@ -134,8 +159,11 @@ export async function startApp(
     eraser.unref();
     // Ended requests are deleted after RETENTION_DAYS, checked hourly and once at start.
     const sweepRetention = () =>
-      runRetention(database.db, now(), { retentionDays: config.retentionDays })
-        .then((deleted) => {
+      Promise.all([
+        runRetention(database.db, now(), { retentionDays: config.retentionDays }),
+        deps.updateClaims?.sweep(),
+      ])
+        .then(([deleted]) => {
           if (deleted.requests > 0) logger.info(deleted, "deleted ended requests past retention");
         })
         .catch((error: unknown) => logger.warn({ error: errorFields(error) }, "retention sweep failed"));
@@ -143,6 +171,18 @@ export async function startApp(
     const retention = setInterval(sweepRetention, 60 * 60_000);
     retention.unref();
 
+    const firstCoordinator = await inviteFirstCoordinator(database.db, now());
+    if (firstCoordinator)
+      logger.warn(
+        { organisation: firstCoordinator.organisationId, highlight: true },
+        `no coordinator yet: open https://t.me/${bot.botInfo.username}?start=inv-${firstCoordinator.code} in Telegram before ${firstCoordinator.expiresAt.toISOString().slice(0, 10)} to become a coordinator of ${firstCoordinator.organisationId} (single use; for another organisation: npm run admin -- invite --role coordinator --org ID)`,
+      );
+
+    signal?.throwIfAborted();
+    const health =
+      config.mode.kind === "polling" && config.mode.health
+        ? await startHealthServer(config.mode.health, database.ping, telegramSuccess, logger)
+        : undefined;
     const running =
       config.mode.kind === "webhook"
         ? await startWebhook(bot, config.mode, database.ping, logger)
@@ -166,6 +206,7 @@ export async function startApp(
         clearInterval(lookupFlusher);
         // Side by side: an outbox call in flight ends within its own timeout while updates finish.
         await Promise.all([running.stop(), delivery.stop()]);
+        await health?.stop();
         await flushLookups();
         await eraseEndedChatIds(database.db).catch(() => {});
         await database.close();

@@ -11,6 +11,16 @@ export type Locale = (typeof LOCALES)[number];
 export const SUPPORTED_LOCALES: readonly Locale[] = LOCALES;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** auto: readable lines when stdout is a terminal, JSON lines otherwise (a service manager, a pipe). */
+const LOG_FORMATS = ["auto", "pretty", "json"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+const port = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a number between 1 and 65535` })
+    .int(`${name} must be a whole number`)
+    .min(1, `${name} must be between 1 and 65535`)
+    .max(65535, `${name} must be between 1 and 65535`);
 
 const TOKEN_PATTERN = /^\d{3,}:[A-Za-z0-9_-]{30,}$/;
 
@@ -101,9 +111,33 @@ const base = z.object({
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` })
     .default("info"),
+  LOG_FORMAT: z
+    .enum(LOG_FORMATS, { error: `LOG_FORMAT must be one of ${LOG_FORMATS.join(", ")}` })
+    .default("auto"),
+  TELEGRAM_TIMEOUT_SECONDS: z.coerce
+    .number({ error: "TELEGRAM_TIMEOUT_SECONDS must be a number of seconds" })
+    .int("TELEGRAM_TIMEOUT_SECONDS must be a whole number of seconds")
+    .min(1, "TELEGRAM_TIMEOUT_SECONDS must be between 1 and 120")
+    .max(120, "TELEGRAM_TIMEOUT_SECONDS must be between 1 and 120")
+    .default(10),
+  STARTUP_RETRY_SECONDS: z.coerce
+    .number({ error: "STARTUP_RETRY_SECONDS must be a number of seconds (0: retry for ever)" })
+    .int("STARTUP_RETRY_SECONDS must be a whole number of seconds (0: retry for ever)")
+    .min(0, "STARTUP_RETRY_SECONDS must be between 0 (retry for ever) and 86400")
+    .max(86_400, "STARTUP_RETRY_SECONDS must be between 0 (retry for ever) and 86400")
+    .default(120),
 });
 
-const polling = base.extend({ BOT_MODE: z.literal("polling") });
+const polling = base.extend({
+  BOT_MODE: z.literal("polling"),
+  // Webhook mode serves /healthz on PORT already; polling mode has no server unless asked for one.
+  HEALTH_PORT: port("HEALTH_PORT").optional(),
+  HEALTH_HOST: z
+    .string()
+    .trim()
+    .min(1, "HEALTH_HOST must be an address such as 127.0.0.1")
+    .default("127.0.0.1"),
+});
 const webhook = base.extend({
   BOT_MODE: z.literal("webhook"),
   WEBHOOK_URL: z
@@ -121,13 +155,13 @@ const webhook = base.extend({
       /^[A-Za-z0-9_-]{16,256}$/,
       "WEBHOOK_SECRET must be 16 to 256 letters, digits, _ or - (openssl rand -hex 32)",
     ),
-  PORT: z.coerce
-    .number({ error: "PORT must be a number between 1 and 65535" })
-    .int("PORT must be a whole number")
-    .min(1, "PORT must be between 1 and 65535")
-    .max(65535, "PORT must be between 1 and 65535")
-    .default(8080),
+  PORT: port("PORT").default(8080),
 });
+
+/** Every variable the bot reads, in both modes (`.env.example` is held to this list by a test). */
+export const CONFIG_VARIABLES: readonly string[] = [
+  ...new Set([...Object.keys(polling.shape), ...Object.keys(webhook.shape)]),
+];
 
 const schema = z.discriminatedUnion("BOT_MODE", [polling, webhook], {
   error: "BOT_MODE must be polling or webhook",
@@ -145,13 +179,20 @@ export type Config = {
   previousEncryptionKeys: string[];
   defaultLocale: Locale;
   logLevel: (typeof LOG_LEVELS)[number];
+  logFormat: LogFormat;
+  /** No Bot API call on a person's path (or at start-up) waits longer than this. */
+  telegramTimeoutSeconds: number;
+  /** How long start-up keeps trying to reach Telegram before exiting with 1; 0: for ever. */
+  startupRetrySeconds: number;
   /** Unclaimed this long: the workers on call are reminded; twice as long: the whole team is told. */
   escalationMinutes: number;
   /** Requests nobody closed end by themselves after this long. */
   requestExpiryHours: number;
   /** Ended requests and everything said in them are deleted this long after they end. */
   retentionDays: number;
-  mode: { kind: "polling" } | { kind: "webhook"; url: string; secret: string; port: number };
+  mode:
+    | { kind: "polling"; health?: { port: number; host: string } }
+    | { kind: "webhook"; url: string; secret: string; port: number };
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -190,13 +231,19 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       previousEncryptionKeys: e.ENCRYPTION_KEY_PREVIOUS,
       defaultLocale: e.DEFAULT_LOCALE,
       logLevel: e.LOG_LEVEL,
+      logFormat: e.LOG_FORMAT,
+      telegramTimeoutSeconds: e.TELEGRAM_TIMEOUT_SECONDS,
+      startupRetrySeconds: e.STARTUP_RETRY_SECONDS,
       escalationMinutes: e.ESCALATION_MINUTES,
       requestExpiryHours: e.REQUEST_EXPIRY_HOURS,
       retentionDays: e.RETENTION_DAYS,
       mode:
         e.BOT_MODE === "webhook"
           ? { kind: "webhook", url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, port: e.PORT }
-          : { kind: "polling" },
+          : {
+              kind: "polling",
+              ...(e.HEALTH_PORT ? { health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST } } : {}),
+            },
     },
   };
 }
@@ -211,6 +258,7 @@ export type StorageConfig = Pick<
   | "previousPseudonymKeys"
   | "previousEncryptionKeys"
   | "logLevel"
+  | "logFormat"
 >;
 
 const storageSchema = base.pick({
@@ -221,6 +269,7 @@ const storageSchema = base.pick({
   PSEUDONYM_KEY_PREVIOUS: true,
   ENCRYPTION_KEY_PREVIOUS: true,
   LOG_LEVEL: true,
+  LOG_FORMAT: true,
 });
 
 export function parseStorageConfig(
@@ -242,6 +291,7 @@ export function parseStorageConfig(
       previousPseudonymKeys: parsed.data.PSEUDONYM_KEY_PREVIOUS,
       previousEncryptionKeys: parsed.data.ENCRYPTION_KEY_PREVIOUS,
       logLevel: parsed.data.LOG_LEVEL,
+      logFormat: parsed.data.LOG_FORMAT,
     },
   };
 }

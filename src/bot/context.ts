@@ -11,6 +11,7 @@ import type { LookupTally } from "../stats/lookup-tally";
 import type { Translate } from "../text/translate";
 import type { Translations } from "./i18n";
 import type { PersonSnapshot } from "./snapshot";
+import type { UpdateClaims } from "./update-claim";
 
 /** What every handler may use; built once in main (or in a test) and hung on each context. */
 export type BotDeps = {
@@ -32,6 +33,8 @@ export type BotDeps = {
   outbox?: { wake(): void };
   /** Lookup counts kept in memory and flushed together; without it, each lookup writes its count. */
   lookupTally?: LookupTally;
+  /** Which updates this instance took in hand (several instances on one database): see update-claim.ts. */
+  updateClaims?: UpdateClaims;
 };
 
 export type ContextExtras = {

@@ -11,7 +11,7 @@ import { cancelFeature } from "../features/cancel";
 import { isPlainLookup } from "../features/directory/fast-lane";
 import { directoryFeature } from "../features/directory/handlers";
 import { emergencyFeature, showEmergency } from "../features/emergency";
-import { fallbackFeature } from "../features/fallback";
+import { fallbackFeature, passMediaFeature } from "../features/fallback";
 import { forgetFeature } from "../features/forget/handlers";
 import { infoFeature } from "../features/info";
 import { inlineFeature } from "../features/inline/handler";
@@ -30,6 +30,7 @@ import { TOOLS_INPUT, toolsInput } from "../features/worker-tools/conversation";
 import { toolsFeature } from "../features/worker-tools/handlers";
 import { errorFields } from "../logger";
 import { wellFormed } from "../text/split";
+import { botApiLimits, DEFAULT_CALL_TIMEOUT_SECONDS, LONG_POLL_LIMIT_SECONDS } from "./api-limits";
 import type { BotContext, BotDeps, InnerContext } from "./context";
 import { localeFromTelegram } from "./i18n";
 import { mainMenu } from "./keyboards";
@@ -41,7 +42,7 @@ import {
   RetryUpdateError,
   ToldAboutOutage,
 } from "./retry-update";
-import { telegramRetry } from "./telegram-retry";
+import { answersOnly, claimInsideConversations, claimingUpdates } from "./update-claim";
 
 export type CreateBotOptions = {
   botInfo?: UserFromGetMe;
@@ -52,6 +53,8 @@ export type CreateBotOptions = {
    * handled again. Off in tests that drive the bot update by update; on in the running app.
    */
   retryUpdates?: boolean;
+  /** No Bot API call but getUpdates waits longer than this (TELEGRAM_TIMEOUT_SECONDS). */
+  callTimeoutSeconds?: number;
 };
 
 /**
@@ -61,12 +64,12 @@ export type CreateBotOptions = {
 export function createBot(token: string, deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
   const bot = new Bot<BotContext>(token, {
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
-    // A call Telegram took but never answers must not hold the update for grammY's default 500 s.
-    client: { timeoutSeconds: 30, ...options.client },
+    client: { timeoutSeconds: LONG_POLL_LIMIT_SECONDS, ...options.client },
   });
 
-  // Retries what Telegram asks us to retry, a bounded time: a person waits for the answer.
-  bot.api.config.use(telegramRetry());
+  // A person waits for the answer: every call is bounded in time and in retries (see api-limits).
+  const limits = botApiLimits(options.callTimeoutSeconds ?? DEFAULT_CALL_TIMEOUT_SECONDS);
+  bot.api.config.use(...limits);
   const toldAboutOutage = new ToldAboutOutage();
   const handleError = (error: BotError<BotContext>) =>
     handleUpdateError(error, options.retryUpdates ? toldAboutOutage : undefined);
@@ -88,6 +91,8 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   });
 
   const protectedBot = bot.errorBoundary(handleError);
+  // Part 11: an update that reaches two instances is handled by one of them (src/bot/update-claim.ts).
+  protectedBot.use(claimingUpdates(options.retryUpdates === true));
 
   // Inline queries come from any chat (or none): answered before the private/group split.
   const inline = protectedBot.filter((ctx) => ctx.inlineQuery !== undefined);
@@ -111,20 +116,26 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(forgetFeature);
   person.use(
     conversations<BotContext, InnerContext>({
-      storage: conversationStorage<BotContext, ConversationData>(deps.db, deps.sealer, deps.now),
+      storage: conversationStorage<BotContext, ConversationData>(
+        deps.db,
+        deps.sealer,
+        deps.now,
+        deps.updateClaims,
+      ),
       // Contexts inside a conversation get no plugins otherwise: give them the same extras.
       plugins: [
         (ctx, next) => {
           ctx.deps = deps;
           return next();
         },
+        claimInsideConversations,
         languageMiddleware,
         peerMenu,
         // bot.api's transformers do not reach a conversation's own Api: without this, a 429 on "✅ sent"
         // told the person it had failed after the request went out. A retry recorded in one update
         // waits again when that update is replayed; it is rare and bounded.
         (ctx, next) => {
-          ctx.api.config.use(telegramRetry());
+          ctx.api.config.use(...limits);
           return next();
         },
       ],
@@ -138,8 +149,9 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(createConversation(toolsInput, TOOLS_INPUT));
   // Someone only looking things up goes straight to the directory; everyone else takes the long way
   // below, where the order of the features carries meaning (see isPlainLookup).
-  person.filter(isPlainLookup, directoryFeature);
+  person.filter(isPlainLookup, answersOnly(directoryFeature));
   person.use(infoFeature);
+  person.use(passMediaFeature);
   person.use(languageFeature);
   person.use(onCallFeature);
   person.use(adminFeature);
@@ -149,8 +161,8 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(requestsFeature);
   person.use(alertsFeature);
   person.use(toolsFeature);
-  person.use(directoryFeature);
-  person.use(fallbackFeature);
+  person.use(answersOnly(directoryFeature));
+  person.use(answersOnly(fallbackFeature));
 
   // Last net: grammY's default handler would print the whole error, payload included.
   bot.catch((error) =>
@@ -178,6 +190,8 @@ async function handleUpdateError(
 ): Promise<void> {
   const { ctx } = error;
   const updateId = ctx.update.update_id;
+  // Another instance has this update in hand (src/bot/update-claim.ts): it is asked for again later.
+  if (error.error instanceof RetryUpdateError) throw error.error;
   // Another instance moved this conversation on: the replay of a redelivery picks up from there.
   if (outage !== undefined && isConversationConflict(error.error))
     throw new RetryUpdateError("conversation conflict");

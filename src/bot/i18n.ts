@@ -41,7 +41,10 @@ export function createTranslations(resources = readLocaleResources()): Translati
   for (const locale of SUPPORTED_LOCALES) {
     const templates = new Map<string, Template>();
     for (const [key, text] of flatten(resources[locale])) templates.set(key, compile(key, text));
-    byLocale.set(locale, translator(templates, new Intl.PluralRules(locale)));
+    byLocale.set(
+      locale,
+      translator(templates, new Intl.PluralRules(locale), locale === "fr" ? frenchArticles : undefined),
+    );
   }
   return {
     forLocale(locale) {
@@ -79,7 +82,41 @@ function compile(key: string, text: string): Template {
   return { text, literals, names, raw, asWritten };
 }
 
-function translator(templates: Map<string, Template>, plurals: Intl.PluralRules): Translate {
+/**
+ * French grammar of names (part 7): "l'équipe de {{organisation}}" with "Le Relais du Faubourg" reads
+ * "l'équipe du Relais du Faubourg", "à {{site}}" with "Le Relais, comptoir Ontario" reads "au Relais,
+ * comptoir Ontario", "de La Maison" reads "de la Maison". Only where the message's own words put "de" or
+ * "à" right before a name that starts with its article; every other value goes in as given.
+ */
+type Join = (before: string, value: string) => [string, string];
+
+const CONTRACTIONS: [RegExp, RegExp, (preposition: string, article: string) => string][] = [
+  [/(^|[\s(«'’])(de|à) $/i, /^(Le|Les) /, (p, a) => contract(p, a)],
+  [/(^|[\s(«'’])(de|à) $/i, /^(La) /, (p) => `${p} la `],
+  [/(^|[\s(«'’])(de|à) $/i, /^(L['’])/, (p, a) => `${p} l${a.slice(1)}`],
+];
+
+function contract(preposition: string, article: string): string {
+  const capital = preposition[0] === preposition[0]?.toUpperCase();
+  const word =
+    preposition.toLowerCase() === "de" ? (article === "Le" ? "du" : "des") : article === "Le" ? "au" : "aux";
+  return `${capital ? word[0]?.toUpperCase() + word.slice(1) : word} `;
+}
+
+const frenchArticles: Join = (before, value) => {
+  for (const [end, start, join] of CONTRACTIONS) {
+    const preposition = end.exec(before);
+    const article = start.exec(value);
+    if (!preposition || !article) continue;
+    const word = preposition[2] as string;
+    const head = before.slice(0, before.length - word.length - 1);
+    const joined = join(word, article[1] as string);
+    return [head + joined.trimEnd() + (joined.endsWith(" ") ? " " : ""), value.slice(article[0].length)];
+  }
+  return [before, value];
+};
+
+function translator(templates: Map<string, Template>, plurals: Intl.PluralRules, join?: Join): Translate {
   return (key, vars) => {
     let template: Template | undefined;
     const count = vars?.count;
@@ -99,8 +136,10 @@ function translator(templates: Map<string, Template>, plurals: Intl.PluralRules)
       const name = template.names[i] as string;
       if (vars && Object.hasOwn(vars, name)) {
         const value = vars[name];
-        const text = value == null ? "" : String(value);
-        out += escaping && !template.raw[i] ? escapeHtml(text) : text;
+        let text = value == null ? "" : String(value);
+        if (escaping && !template.raw[i]) text = escapeHtml(text);
+        if (join) [out, text] = join(out, text);
+        out += text;
       } else {
         // Not given at all: left as written, as i18next does, so a forgotten value shows in tests.
         out += template.asWritten[i] as string;

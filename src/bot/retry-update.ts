@@ -12,7 +12,9 @@ import type { Database } from "../db/executor";
  */
 export class RetryUpdateError extends Error {
   override name = "RetryUpdateError";
-  constructor(readonly reason: "database down" | "telegram down" | "conversation conflict") {
+  constructor(
+    readonly reason: "database down" | "telegram down" | "conversation conflict" | "held elsewhere",
+  ) {
     super(reason);
   }
 }

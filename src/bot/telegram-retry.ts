@@ -34,7 +34,9 @@ export function telegramRetry(options: TelegramRetryOptions = {}): Transformer {
       try {
         result = await prev(method, payload, signal);
       } catch (error) {
-        if (!(error instanceof HttpError) || signal?.aborted || late()) throw error;
+        // A call that timed out may have been taken: sending it again could send a message twice.
+        if (!(error instanceof HttpError) || error.name === "CallTimeoutError" || signal?.aborted || late())
+          throw error;
         await pause(pauseAfter(failures++), signal);
         continue;
       }

@@ -7,13 +7,14 @@ import { configFromEnvironment, storageConfigFromEnvironment } from "../config";
 import { openDatabase } from "../db/client";
 import { DataDirBusyError } from "../db/data-dir-lock";
 import type { Database } from "../db/executor";
-import { organisations } from "../db/schema";
+import { organisations, type Role } from "../db/schema";
 import { CatalogCache } from "../directory/catalog-cache";
 import { wallDate } from "../directory/clock";
 import { directoryToYaml, readDirectoryFile } from "../directory/file";
 import { toDirectoryFile } from "../directory/file-model";
 import { directoryJsonSchema } from "../directory/file-schema";
 import { checkOpeningHours } from "../directory/hours-syntax";
+import { seedExampleIfEmpty } from "../directory/seed";
 import { loadDirectory, replaceDirectory } from "../directory/store";
 import { type RequestDeps, releaseAllClaims } from "../features/requests/use-cases";
 import { parseDuration } from "../features/team/duration";
@@ -43,7 +44,7 @@ Commands:
   directory export [--out FILE]  write the directory as YAML (to stdout without --out)
   directory schema [--out FILE]  write the JSON Schema of the directory file, for editors
   link SITE_ID [--username BOT]  print the t.me link that opens a site's card (for posters, QR codes)
-  invite --role ROLE --org ID    print a single-use invitation link for a worker, peer helper or admin
+  invite --role ROLE --org ID    print a single-use invitation link for a worker, peer helper or coordinator
   members [--org ID]             list active members (alias, role, on call)
   revoke MEMBER_ID               remove a member: they lose access at once
   shift MEMBER_ID --hours H      set a member's weekly shift (OSM syntax), or --clear it
@@ -63,7 +64,7 @@ Every command accepts --help. The database comes from DATABASE_URL, else the emb
   "directory schema":
     "Usage: npm run admin -- directory schema [--out FILE]\n\nWrites the JSON Schema of the directory file (for editor completion and checks).",
   invite:
-    "Usage: npm run admin -- invite --role worker|peer|admin --org ORGANISATION_ID [--expires 48h] [--username BOT]\n\nPrints https://t.me/<bot>?start=inv-<code>: single use, expires after --expires (default 48h, at most 30d).\nThe person opening it chooses the alias people will see.",
+    "Usage: npm run admin -- invite --role worker|peer|coordinator --org ORGANISATION_ID [--expires 48h] [--username BOT]\n\nPrints https://t.me/<bot>?start=inv-<code>: single use, expires after --expires (default 48h, at most 30d).\nThe person opening it chooses the alias people will see. A coordinator (--role admin is the same) can\ninvite others from the bot with /inviter. On an empty database the example directory is loaded first.",
   members:
     "Usage: npm run admin -- members [--org ORGANISATION_ID]\n\nLists active members: id, organisation, role, alias, and whether they are on call.",
   revoke:
@@ -75,12 +76,27 @@ Every command accepts --help. The database comes from DATABASE_URL, else the emb
     "Usage: npm run admin -- changes [--site SITE_ID] [--limit N]\n\nLists the latest changes workers made from the bot (newest first, default 50, at most 1000):\nwhen (UTC), member id and alias, organisation, site, kind, before → after, and when it was undone.\nNothing about the people served is recorded.",
   stats:
     "Usage: npm run admin -- stats [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format text|csv|json] [--org ORGANISATION_ID]\n\nPrints the anonymous counters per Montreal day: day, day_from_cheque (0 on a cheque day, -7..-1 the week\nbefore, then 1, 2... after; empty when no cheque day is listed near it), metric, key, value.\nDefaults: the 30 days up to today, as a text table. At most three years at once.\nWith --org, that team's request counts plus the directory's lookups; without, everything summed.\n\nMetrics: lookup (key: material|open|near|site), lookup.material (material id), lookup.site_type,\nrequest.category, request.hour (Montreal hour), request.nobody_on_call, request.outcome\n(closed:<outcome>|withdrawn|expired), request.claim_wait (key: lower edge in minutes of the buckets\n0,1,2,5,10,15,20,30,45,60,90,120,180,240,360,480,720,1440).",
-  link: "Usage: npm run admin -- link SITE_ID [--username BOT_USERNAME]\n\nPrints https://t.me/<bot>?start=site-<id>, which opens that site's card.\nWithout --username, asks Telegram for the bot's username using BOT_TOKEN.",
+  link: "Usage: npm run admin -- link SITE_ID [--username BOT_USERNAME]\n\nPrints https://t.me/<bot>?start=site-<id>, which opens that site's card.\nWithout --username, asks Telegram for the bot's username using BOT_TOKEN. Works while the bot runs:\nthe site id is then not checked against the embedded database, which the bot holds.",
 };
 
 class UsageError extends Error {}
 
 const MAX_INVITE_LIFETIME = 30 * 86_400_000;
+
+/** What `--role` accepts; "coordinator" is the name people use, "admin" the one stored. */
+const ROLE_NAMES: Record<string, Role> = {
+  worker: "worker",
+  peer: "peer",
+  coordinator: "admin",
+  admin: "admin",
+};
+/** A role as a sentence says it: "for a coordinator of …". */
+const ROLE_WORDS: Record<Role, string> = {
+  worker: "a worker",
+  peer: "a peer helper",
+  admin: "a coordinator",
+};
+const ROLE_LABELS: Record<Role, string> = { worker: "worker", peer: "peer", admin: "coordinator" };
 
 function out(text: string) {
   process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
@@ -111,22 +127,49 @@ function requestDeps(db: Database, embedded: boolean): RequestDeps {
   };
 }
 
-/** Stops with a clear line when the organisation id names nothing. */
+/** Stops with a clear line, listing the ids there are, when the organisation id names nothing. */
 async function requireOrganisation(db: Database, organisationId: string): Promise<void> {
   const [organisation] = await db.select().from(organisations).where(eq(organisations.id, organisationId));
-  if (!organisation)
-    fail(`No organisation has the id ${organisationId}. \`npm run admin -- directory export\` lists them.`);
+  if (organisation) return;
+  const ids = (await db.select({ id: organisations.id }).from(organisations).orderBy(organisations.id)).map(
+    (o) => o.id,
+  );
+  fail(
+    ids.length > 0
+      ? `No organisation has the id ${organisationId}. The directory has: ${ids.join(", ")}.`
+      : `No organisation has the id ${organisationId}: the directory has none. Import one with \`npm run admin -- directory import FILE\`.`,
+  );
 }
+
+/** A fresh database has no organisation to invite anyone to: the example directory is loaded, as the bot does. */
+async function seedIfEmpty(db: Database): Promise<void> {
+  const seeded = await seedExampleIfEmpty(db);
+  if (seeded.kind === "example-loaded")
+    process.stderr.write(
+      `The directory was empty: loaded the EXAMPLE directory (${seeded.sites} invented sites), as the bot does on its first start. Import your own with \`npm run admin -- directory import FILE\`; its organisations must keep the ids members belong to.\n`,
+    );
+}
+
+const BUSY = Symbol("the embedded database is busy");
 
 async function withDatabase<T>(
   action: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
-): Promise<T> {
+): Promise<T>;
+async function withDatabase<T>(
+  action: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
+  options: { orIfBusy: "skip" },
+): Promise<T | typeof BUSY>;
+async function withDatabase<T>(
+  action: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>,
+  options: { orIfBusy?: "skip" } = {},
+): Promise<T | typeof BUSY> {
   const parsed = storageConfigFromEnvironment();
   if (!parsed.ok) fail(parsed.errors.join("\n"));
   let handle: Awaited<ReturnType<typeof openDatabase>>;
   try {
     handle = await openDatabase(parsed.config);
   } catch (error) {
+    if (error instanceof DataDirBusyError && options.orIfBusy === "skip") return BUSY;
     if (error instanceof DataDirBusyError)
       fail(
         `${error.message}\nThe embedded database allows one process at a time: stop the bot, run this command, start it again (or, to invite someone, use /inviter in the bot as a coordinator).`,
@@ -239,8 +282,13 @@ export async function main(argv: string[]): Promise<void> {
       const siteId = requireOne(sub === undefined ? [] : [sub, ...rest], "SITE_ID", key);
       if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(siteId))
         fail(`${siteId} is not a site id (lowercase letters, digits and dashes).`);
-      const directory = await withDatabase((handle) => loadDirectory(handle.db));
-      if (!directory?.sites.some((s) => s.id === siteId))
+      // Printing a link needs no database: with the bot holding the embedded one, the id goes unchecked.
+      const directory = await withDatabase((handle) => loadDirectory(handle.db), { orIfBusy: "skip" });
+      if (directory === BUSY)
+        process.stderr.write(
+          `Not checked: the bot holds the embedded database, so whether site ${siteId} exists was not looked up.\n`,
+        );
+      else if (!directory?.sites.some((s) => s.id === siteId))
         fail(`No site has the id ${siteId}. \`npm run admin -- directory export\` lists the ids.`);
       const username = values.username ?? (await botUsername());
       out(`https://t.me/${username.replace(/^@/, "")}?start=site-${siteId}`);
@@ -249,15 +297,15 @@ export async function main(argv: string[]): Promise<void> {
 
     case "invite": {
       requireNone(sub === undefined ? [] : [sub, ...rest], key);
-      const role = values.role;
-      if (role !== "worker" && role !== "peer" && role !== "admin")
-        throw new UsageError(`invite needs --role worker, peer or admin.\n\n${HELP.invite}`);
+      const role = ROLE_NAMES[values.role ?? ""];
+      if (!role) throw new UsageError(`invite needs --role worker, peer or coordinator.\n\n${HELP.invite}`);
       if (!values.org) throw new UsageError(`invite needs --org ORGANISATION_ID.\n\n${HELP.invite}`);
       const lifetime = parseDuration(values.expires ?? "48h");
       if (lifetime === undefined || lifetime > MAX_INVITE_LIFETIME)
         throw new UsageError(`--expires must be a duration such as 90m, 48h or 7d, at most 30d.`);
       const organisationId = values.org;
       const code = await withDatabase(async (handle) => {
+        await seedIfEmpty(handle.db);
         await requireOrganisation(handle.db, organisationId);
         return createInvitation(handle.db, {
           organisationId,
@@ -268,7 +316,7 @@ export async function main(argv: string[]): Promise<void> {
       const username = values.username ?? (await botUsername());
       out(`https://t.me/${username.replace(/^@/, "")}?start=inv-${code}`);
       out(
-        `Single use, for a ${role} of ${organisationId}, valid until ${new Date(Date.now() + lifetime).toISOString()}.`,
+        `Single use, for ${ROLE_WORDS[role]} of ${organisationId}, valid until ${new Date(Date.now() + lifetime).toISOString()}.`,
       );
       return;
     }
@@ -285,7 +333,8 @@ export async function main(argv: string[]): Promise<void> {
         [
           "id\torganisation\trole\ton call\talias",
           ...list.map(
-            (m) => `${m.id}\t${m.organisationId}\t${m.role}\t${isOnCall(m, now) ? "yes" : "no"}\t${m.alias}`,
+            (m) =>
+              `${m.id}\t${m.organisationId}\t${ROLE_LABELS[m.role]}\t${isOnCall(m, now) ? "yes" : "no"}\t${m.alias}`,
           ),
         ].join("\n"),
       );
@@ -307,7 +356,7 @@ export async function main(argv: string[]): Promise<void> {
       if (!result) fail(`No active member has the id ${id}.`);
       const { member, released } = result;
       out(
-        `Revoked ${member.alias} (${member.role}, ${member.organisationId}).` +
+        `Revoked ${member.alias} (${ROLE_LABELS[member.role]}, ${member.organisationId}).` +
           (released > 0 ? ` ${released} request(s) they held went back to the team.` : ""),
       );
       return;

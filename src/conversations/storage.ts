@@ -2,6 +2,7 @@ import type { ConversationStorage, VersionedState } from "@grammyjs/conversation
 import { and, eq } from "drizzle-orm";
 import type { Context } from "grammy";
 import { ownSnapshot, type PersonSnapshot } from "../bot/snapshot";
+import type { UpdateClaims } from "../bot/update-claim";
 import type { Database } from "../db/executor";
 import { conversationState } from "../db/schema";
 import type { Sealer } from "../privacy/sealed";
@@ -31,7 +32,18 @@ export function conversationStorage<C extends Keyed, S>(
   db: Database,
   sealer: Sealer,
   now: () => Date,
+  claims?: UpdateClaims,
 ): ConversationStorage<C, S> {
+  // An instance that lost this update to another (src/bot/update-claim.ts) leaves the state alone: the
+  // plugin would otherwise delete it as it unwinds, under the instance that handled the update. One
+  // that has not claimed it yet (a step that sent nothing) takes it before writing.
+  const mayWrite = async (ctx: C) => {
+    const claim = claims?.of(ctx.update.update_id);
+    if (!claim) return true;
+    if (claim.status === "done" || claim.status === "held") return false;
+    await claim.take();
+    return true;
+  };
   const seen = new WeakMap<C, number>();
   return {
     type: "context",
@@ -62,7 +74,7 @@ export function conversationStorage<C extends Keyed, S>(
         }
       },
       async write(ctx, state) {
-        if (!ctx.pseudonym) return;
+        if (!ctx.pseudonym || !(await mayWrite(ctx))) return;
         const sealed = { sealed: sealer.seal(JSON.stringify(state)) };
         const expected = seen.get(ctx) ?? -1;
         if (expected === -1) {
@@ -84,8 +96,16 @@ export function conversationStorage<C extends Keyed, S>(
         seen.set(ctx, expected + 1);
       },
       async delete(ctx) {
-        if (!ctx.pseudonym) return;
-        await db.delete(conversationState).where(eq(conversationState.key, ctx.pseudonym));
+        if (!ctx.pseudonym || !(await mayWrite(ctx))) return;
+        // Only the state as it was read: a newer one, written by another instance meanwhile, stays.
+        const expected = seen.get(ctx);
+        await db
+          .delete(conversationState)
+          .where(
+            expected === undefined || expected === -1
+              ? eq(conversationState.key, ctx.pseudonym)
+              : and(eq(conversationState.key, ctx.pseudonym), eq(conversationState.version, expected)),
+          );
         seen.set(ctx, -1);
       },
     },

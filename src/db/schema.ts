@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
+  bigint,
   bigserial,
   boolean,
   check,
@@ -50,6 +51,9 @@ export const directoryInfo = pgTable("directory_info", {
   region: text().notNull(),
   emergencyNumber: text().notNull(),
   version: integer().notNull().default(0),
+  // Part 7: the directory file's vocabulary section (emergency, help, greeting words, place words,
+  // substances), read with the rest of the directory when its version moves.
+  vocabulary: jsonb().$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
   importedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -197,8 +201,12 @@ export const members = pgTable(
     shiftHours: text(),
     // "End of shift" tapped during a shift: the shift counts again after this.
     shiftPausedUntil: timestamp({ withTimezone: true }),
-    // The request a worker's plain messages go to: set by claiming or by a request's "Reply" button.
+    // The request a worker's or peer's plain messages go to: set only by an explicit act (a reply, a
+    // request's 💬 button, the answer to "which request?"), never by a claim or someone else's message.
     focusRequestId: text(),
+    // When the focus was chosen: holding several requests, it counts only if chosen after the newest
+    // one became theirs (src/features/requests/addressing.ts).
+    focusSetAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp({ withTimezone: true }),
   },
@@ -341,6 +349,8 @@ export const requests = pgTable(
     // chat (chatIdEnc); the person has no pseudonym of their own. The alias is what workers see ("via Sam").
     relayedByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
     relayedVia: text(),
+    // The person was told, once, that this request had ended when they next wrote.
+    endToldAt: timestamp({ withTimezone: true }),
   },
   (table) => [
     index().on(table.personPseudonym),
@@ -390,6 +400,30 @@ export const requestNotices = pgTable(
     messageId: integer().notNull(),
   },
   (table) => [primaryKey({ columns: [table.memberId, table.messageId] }), index().on(table.requestId)],
+);
+
+/**
+ * A worker's or peer's words written while they hold several requests, kept sealed until they say which
+ * request they are for (a restart loses nothing); deleted once sent, and by the hourly sweep after a day.
+ */
+export const pendingWords = pgTable(
+  "pending_words",
+  {
+    id: serial().primaryKey(),
+    memberId: integer()
+      .notNull()
+      .references(() => members.id, { onDelete: "cascade" }),
+    // The update they came in: a redelivered update asks once.
+    sourceUpdateId: integer().notNull(),
+    // The message in the member's chat, so that it too can be answered by a reply once it is sent.
+    messageId: integer().notNull(),
+    contentEnc: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (table) => [
+    uniqueIndex("pending_words_source_update").on(table.sourceUpdateId),
+    index().on(table.memberId),
+  ],
 );
 
 /** A team's Telegram group, registered by a coordinator with /equipe: new requests are announced there too. */
@@ -574,4 +608,31 @@ export const statCounters = pgTable(
     value: integer().notNull().default(0),
   },
   (table) => [primaryKey({ columns: [table.day, table.metric, table.key, table.organisationId] })],
+);
+
+// Part 11: several instances. Which updates were handled, so that an update delivered to two instances
+// (a load balancer's retry, Telegram's redelivery) has its effects and its messages once.
+
+/**
+ * One row per update an instance took in hand (src/bot/update-claim.ts): `holder` names the instance,
+ * `leaseUntil` frees it for another should that instance die with it in hand, `doneAt` says it was
+ * handled, and while it is in hand whose it is (a pseudonym, emptied when done). Swept after two days.
+ */
+export const updateClaims = pgTable(
+  "update_claims",
+  {
+    updateId: bigint({ mode: "number" }).primaryKey(),
+    holder: text().notNull(),
+    leaseUntil: timestamp({ withTimezone: true }).notNull(),
+    doneAt: timestamp({ withTimezone: true }),
+    /**
+     * While in hand: the sender's pseudonym, so that another instance holds back their next update
+     * until this one is done (their order across instances). Emptied when done.
+     */
+    person: text(),
+  },
+  (table) => [
+    index("update_claims_lease").on(table.leaseUntil),
+    index("update_claims_in_hand").on(table.person).where(sql`${table.doneAt} is null`),
+  ],
 );

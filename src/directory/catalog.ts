@@ -4,7 +4,17 @@ import { buildSchedule, isOpen, type Schedule, type Status, statusAt, type Weekl
 import type { Directory, Material, Place, Site } from "./model";
 import { buildPointGrid, nearestInGrid, type PointGrid } from "./point-grid";
 import { smallestByKey } from "./smallest";
-import { type Entry, scoreTokens, tokens, toPhrases } from "./text-match";
+import {
+  buildLexicon,
+  buildPhraseIndex,
+  type Lexicon,
+  type PhraseIndex,
+  type ResolvedText,
+  resolveWords,
+  scoreResolved,
+  tokens,
+  toPhrases,
+} from "./text-match";
 
 /**
  * A directory ready to answer: hours parsed once, word indexes built once. Rebuilt only when the
@@ -16,9 +26,15 @@ export type Catalog = {
   sitesById: Map<string, Site>;
   materialsById: Map<string, Material>;
   placesById: Map<string, Place>;
-  materialIndex: Entry<Material>[];
-  placeIndex: Entry<Place>[];
-  siteIndex: Entry<Site>[];
+  materialIndex: PhraseIndex<Material>;
+  placeIndex: PhraseIndex<Place>;
+  siteIndex: PhraseIndex<Site>;
+  /** Part 7: what a substance's name calls for (crack → pipes and mouthpieces). */
+  substanceIndex: PhraseIndex<Material[]>;
+  /** Part 7: the directory's emergency, help, greeting and thank-you words. */
+  wordIndex: PhraseIndex<WordMeaning>;
+  /** Every index's words together, so a typed word's typos are looked up once for all of them. */
+  lexicon: Lexicon;
   /** The sites handing out each material, in the directory's order. */
   sitesByMaterial: Map<string, Site[]>;
   /** Where the sites are, for "near me". */
@@ -58,30 +74,68 @@ export function buildCatalog(directory: Directory): Catalog {
       list.push(site);
       sitesByMaterial.set(id, list);
     }
+  const indexes = indexesOf(directory);
   return {
     directory,
     schedules,
+    ...indexes,
+    lexicon: buildLexicon(Object.values(indexes)),
     sitesById: new Map(directory.sites.map((s) => [s.id, s])),
     materialsById: new Map(directory.materials.map((m) => [m.id, m])),
     placesById: new Map(directory.places.map((p) => [p.id, p])),
-    materialIndex: directory.materials.map((m) => ({
-      value: m,
-      phrases: toPhrases([m.id.replace(/-/g, " "), m.label.fr, m.label.en, ...m.words]),
-    })),
-    placeIndex: directory.places.map((p) => ({ value: p, phrases: toPhrases([p.name.fr, p.name.en]) })),
-    siteIndex: directory.sites.map((s) => ({
-      value: s,
-      phrases: toPhrases([
-        s.name.fr,
-        s.name.en,
-        withoutParentheses(s.name.fr),
-        withoutParentheses(s.name.en),
-      ]),
-    })),
     sitesByMaterial,
     siteGrid: buildPointGrid(directory.sites, sitePoints),
   };
 }
+
+function indexesOf(directory: Directory) {
+  return {
+    materialIndex: buildPhraseIndex(
+      directory.materials.map((m) => ({
+        value: m,
+        phrases: toPhrases([m.id.replace(/-/g, " "), m.label.fr, m.label.en, ...m.words]),
+      })),
+    ),
+    placeIndex: buildPhraseIndex(
+      directory.places.map((p) => ({
+        value: p,
+        phrases: toPhrases([
+          p.name.fr,
+          p.name.en,
+          withoutParentheses(p.name.fr),
+          withoutParentheses(p.name.en),
+          ...directory.vocabulary.placeWords.filter((w) => w.place === p.id).flatMap((w) => w.words),
+        ]),
+      })),
+    ),
+    siteIndex: buildPhraseIndex(
+      directory.sites.map((s) => ({
+        value: s,
+        phrases: toPhrases([
+          s.name.fr,
+          s.name.en,
+          withoutParentheses(s.name.fr),
+          withoutParentheses(s.name.en),
+        ]),
+      })),
+    ),
+    substanceIndex: buildPhraseIndex(
+      directory.vocabulary.substances.map((substance) => ({
+        value: substance.materials.flatMap((id) => directory.materials.filter((m) => m.id === id)),
+        phrases: toPhrases(substance.words),
+      })),
+    ),
+    wordIndex: buildPhraseIndex(
+      WORD_MEANINGS.map((meaning) => ({
+        value: meaning,
+        phrases: toPhrases(directory.vocabulary[meaning]),
+      })),
+    ),
+  };
+}
+
+export type WordMeaning = "emergency" | "help" | "greetings" | "thanks";
+const WORD_MEANINGS: WordMeaning[] = ["emergency", "help", "greetings", "thanks"];
 
 export type SiteWithStatus = { site: Site; status: Status };
 
@@ -186,14 +240,33 @@ export type TextMeaning =
  * on a tie, materials come first, then places, then sites.
  */
 export function interpretText(catalog: Catalog, text: string): TextMeaning {
-  const typed = tokens(text);
-  const materials = scoreTokens(catalog.materialIndex, typed);
-  const place = scoreTokens(catalog.placeIndex, typed)[0];
-  const site = scoreTokens(catalog.siteIndex, typed)[0];
-  const best = Math.max(materials[0]?.score ?? 0, place?.score ?? 0, site?.score ?? 0);
+  return interpretResolved(catalog, resolveText(catalog, text));
+}
+
+/** A text cut into words, each matched once against every word the catalog knows. */
+export function resolveText(catalog: Catalog, text: string): ResolvedText {
+  return resolveWords(catalog.lexicon, tokens(text));
+}
+
+/**
+ * interpretText for a text already resolved. A substance's name ("crack") stands for the materials it calls
+ * for, after any material named outright as well; a longer phrase still wins ("pipe à crack" is pipes).
+ */
+export function interpretResolved(catalog: Catalog, typed: ResolvedText): TextMeaning {
+  const named = scoreResolved(catalog.materialIndex, typed);
+  const substance = scoreResolved(catalog.substanceIndex, typed)[0];
+  const place = scoreResolved(catalog.placeIndex, typed)[0];
+  const site = scoreResolved(catalog.siteIndex, typed)[0];
+  const materialScore = Math.max(named[0]?.score ?? 0, substance?.score ?? 0);
+  const best = Math.max(materialScore, place?.score ?? 0, site?.score ?? 0);
   if (best === 0) return { kind: "nothing" };
-  if ((materials[0]?.score ?? 0) === best)
-    return { kind: "materials", materials: materials.map((m) => m.value) };
+  if (materialScore === best) {
+    // Only the best matches: "kit naloxone" is naloxone, not also the syringes a lone "kit" means.
+    const materials = named.filter((m) => m.score === best).map((m) => m.value);
+    if (substance?.score === best)
+      for (const m of substance.value) if (!materials.includes(m)) materials.push(m);
+    return { kind: "materials", materials };
+  }
   if (place && place.score === best) return { kind: "place", place: place.value };
   if (site) return { kind: "site", site: site.value };
   return { kind: "nothing" };

@@ -1,5 +1,5 @@
 import type { DirectoryFile } from "./file-schema";
-import type { Directory } from "./model";
+import type { Directory, Vocabulary } from "./model";
 
 /** The two pure conversions between the directory file and the model the bot reads. */
 
@@ -53,6 +53,14 @@ export function toDirectoryFile(directory: Directory): DirectoryFile {
       crisis_line: s.isCrisisLine,
       verified_on: s.verifiedOn,
     })),
+    vocabulary: {
+      emergency: directory.vocabulary.emergency,
+      help: directory.vocabulary.help,
+      greetings: directory.vocabulary.greetings,
+      thanks: directory.vocabulary.thanks,
+      place_words: directory.vocabulary.placeWords,
+      substances: directory.vocabulary.substances,
+    },
   };
 }
 
@@ -104,5 +112,17 @@ export function fromDirectoryFile(file: DirectoryFile, version = 1): Directory {
       verifiedOn: s.verified_on,
       stockOuts: [],
     })),
+    vocabulary: vocabularyOf(file.vocabulary),
+  };
+}
+
+export function vocabularyOf(section: DirectoryFile["vocabulary"]): Vocabulary {
+  return {
+    emergency: section.emergency,
+    help: section.help,
+    greetings: section.greetings,
+    thanks: section.thanks,
+    placeWords: section.place_words,
+    substances: section.substances,
   };
 }

@@ -113,6 +113,46 @@ const organisation = z
   })
   .strict();
 
+// Part 7: the words people type, beyond the materials' own. Lists of words or short phrases, any case
+// and accents; each list holds both languages.
+const words = (what: string) => z.array(text(60)).max(200, "at most 200 entries").default([]).describe(what);
+
+const vocabulary = z
+  .object({
+    emergency: words(
+      "Words meaning someone is in danger now (urgence, 911, au secours, overdose...): they show the emergency card first",
+    ),
+    help: words(
+      "Words asking for a person (aide, help, parler à quelqu'un...): they get one light offer to reach a worker",
+    ),
+    greetings: words("Hello words (bonjour, salut, hi...): a short warm answer with the menu"),
+    thanks: words("Thank-you words (merci, thanks...): a short warm answer with the menu"),
+    place_words: z
+      .array(
+        z
+          .object({ place: id, words: z.array(text(60)).min(1).max(20) })
+          .strict()
+          .describe("Short names people use for a place: berri, homa, st-henri, downtown..."),
+      )
+      .max(200)
+      .default([]),
+    substances: z
+      .array(
+        z
+          .object({
+            words: z.array(text(60)).min(1).max(20),
+            materials: z.array(id).min(1).max(6),
+          })
+          .strict()
+          .describe(
+            "What people call what they use, and the materials it calls for: crack → pipes, mouthpieces",
+          ),
+      )
+      .max(60)
+      .default([]),
+  })
+  .strict();
+
 const stop = z
   .object({ name: bilingual(80), lat: latitude, lon: longitude, when: bilingual(120).optional() })
   .strict();
@@ -211,6 +251,14 @@ export const directoryFileSchema = z
       .default([]),
     organisations: z.array(organisation).min(1),
     sites: z.array(site).min(1),
+    vocabulary: vocabulary.default({
+      emergency: [],
+      help: [],
+      greetings: [],
+      thanks: [],
+      place_words: [],
+      substances: [],
+    }),
   })
   .strict()
   .superRefine((file, ctx) => {
@@ -256,6 +304,24 @@ export const directoryFileSchema = z
           ctx.addIssue({
             code: "custom",
             path: ["sites", index, "materials", materialIndex],
+            message: `no material has the id ${m}`,
+          });
+      });
+    });
+    file.vocabulary.place_words.forEach((entry, index) => {
+      if (!placeIds.has(entry.place))
+        ctx.addIssue({
+          code: "custom",
+          path: ["vocabulary", "place_words", index, "place"],
+          message: `no place has the id ${entry.place}`,
+        });
+    });
+    file.vocabulary.substances.forEach((entry, index) => {
+      entry.materials.forEach((m, materialIndex) => {
+        if (!materialIds.has(m))
+          ctx.addIssue({
+            code: "custom",
+            path: ["vocabulary", "substances", index, "materials", materialIndex],
             message: `no material has the id ${m}`,
           });
       });

@@ -64,6 +64,25 @@ export type Site = {
   workerNote?: WorkerNote;
 };
 
+/** Part 7: the words people type beyond the materials' own, as the directory file gives them. */
+export type Vocabulary = {
+  emergency: string[];
+  help: string[];
+  greetings: string[];
+  thanks: string[];
+  placeWords: { place: string; words: string[] }[];
+  substances: { words: string[]; materials: string[] }[];
+};
+
+export const EMPTY_VOCABULARY: Vocabulary = {
+  emergency: [],
+  help: [],
+  greetings: [],
+  thanks: [],
+  placeWords: [],
+  substances: [],
+};
+
 export type Directory = {
   version: number;
   info: DirectoryInfo;
@@ -72,4 +91,5 @@ export type Directory = {
   places: Place[];
   organisations: Organisation[];
   sites: Site[];
+  vocabulary: Vocabulary;
 };

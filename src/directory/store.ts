@@ -15,8 +15,9 @@ import {
   sites,
   stockOuts,
 } from "../db/schema";
+import { vocabularyOf } from "./file-model";
 import type { DirectoryFile } from "./file-schema";
-import type { Directory, Site } from "./model";
+import { type Directory, EMPTY_VOCABULARY, type Site, type Vocabulary } from "./model";
 
 /** Query functions for the directory tables. Each takes the executor first and returns plain data. */
 
@@ -72,6 +73,7 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
       countryCode: file.meta.country_code,
       region: file.meta.region,
       emergencyNumber: file.meta.emergency_number,
+      vocabulary: vocabularyOf(file.vocabulary),
       version: previousVersion + 1,
     });
     const days = [...new Set(file.cheque_days)];
@@ -220,6 +222,7 @@ export async function loadDirectory(db: Executor): Promise<Directory | undefined
       region: info.region,
       emergencyNumber: info.emergencyNumber,
     },
+    vocabulary: { ...EMPTY_VOCABULARY, ...(info.vocabulary as Partial<Vocabulary>) },
     chequeDays: dayRows.map((d) => d.day),
     materials: materialRows.map((m) => ({
       id: m.id,

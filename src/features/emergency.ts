@@ -3,12 +3,14 @@ import { Composer } from "grammy";
 import type { BotContext } from "../bot/context";
 import { mainMenu } from "../bot/keyboards";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "../bot/last-resort";
+import { ownSnapshot } from "../bot/snapshot";
+import { answerOnly } from "../bot/update-claim";
 import { conversationState } from "../db/schema";
 import { mentionsEmergency } from "../directory/emergency-words";
 import { emergencyText } from "./directory/format";
 import { viewOf } from "./directory/screens";
 import { heldRelayedBy } from "./peers/queries";
-import { activeRequestsOf } from "./requests/queries";
+import { activeRequestsOf, heldBy } from "./requests/queries";
 import { currentMember } from "./team/on-call";
 
 // A dialogue step left longer than this is over (steps time out after 30 minutes).
@@ -34,7 +36,8 @@ export async function showEmergency(ctx: BotContext): Promise<void> {
   const text = catalog
     ? emergencyText(viewOf(ctx, catalog))
     : ctx.t("emergency.card", { number: LAST_RESORT_EMERGENCY_NUMBER });
-  await ctx.reply(text, { parse_mode: "HTML", reply_markup: mainMenu(ctx.t) });
+  // Sent whatever another instance does with the update, and never waiting on the database.
+  await answerOnly(ctx, () => ctx.reply(text, { parse_mode: "HTML", reply_markup: mainMenu(ctx.t) }));
 }
 
 export const emergencyFeature = new Composer<BotContext>();
@@ -47,11 +50,31 @@ emergencyFeature.command(["urgence", "emergency"], showEmergency);
  * friend ODed, we're at métro X" must reach them), and a worker's words to a person are relayed, not
  * answered with the card. The database being down must not stop the card: those checks come after it.
  */
+/**
+ * The built-in overdose words, then the directory's emergency words ("urgence", "911", "au secours").
+ * The catalog is the one of the version the update's snapshot read (no query), else the last one seen:
+ * the words are there even when the database is not.
+ */
+async function saysEmergency(ctx: BotContext, text: string): Promise<boolean> {
+  const version = ownSnapshot(ctx)?.directoryVersion;
+  const catalog =
+    version === undefined
+      ? ctx.deps.catalog.lastKnown()
+      : await ctx.deps.catalog.get(ctx.deps.db, version).catch(() => ctx.deps.catalog.lastKnown());
+  return mentionsEmergency(text, catalog);
+}
+
 emergencyFeature.on("message:text").filter(
-  (ctx) => mentionsEmergency(ctx.message.text),
+  (ctx) => saysEmergency(ctx, ctx.message.text),
   async (ctx, next) => {
     const worker = await currentMember(ctx).catch(() => undefined);
-    if (worker && worker.role !== "peer" && (worker.focusRequestId || (await inDialogue(ctx)))) return next();
+    const holding = async (id: number) => (await heldBy(ctx.deps.db, id).catch(() => [])).length > 0;
+    if (
+      worker &&
+      worker.role !== "peer" &&
+      (worker.focusRequestId || (await holding(worker.id)) || (await inDialogue(ctx)))
+    )
+      return next();
     await showEmergency(ctx);
     const active = ctx.pseudonym ? await activeRequestsOf(ctx.deps.db, ctx.pseudonym).catch(() => []) : [];
     if (active.some((r) => r.status === "claimed")) return next();

@@ -276,9 +276,13 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
 }
 
 /**
- * One statement claims the oldest pending row of each recipient that is due and not locked. The outer
- * update re-checks status and lock on the row it locked: under concurrency the CTE can see a version of
- * the row that another process has since sent, and without the re-check it would be sent twice.
+ * One statement claims the oldest pending row of each recipient that is due and not locked. Under
+ * concurrency the statement can start from a version of a row that another process has since claimed or
+ * sent; status and lock must then be re-checked on the row as locked, or it is sent twice. PostgreSQL
+ * re-evaluates `due`'s conditions on the newest version of each row FOR UPDATE locks, and the outer
+ * update checks them again on the row it writes: either check alone holds (test/db/outbox.test.ts,
+ * "never claims again a row..." opens that window on purpose); both stay, so that no plan change or edit
+ * of one query loses it.
  * MATERIALIZED keeps the CTE from being inlined and re-run (which could claim past the limit).
  *
  * `heads` finds each recipient's oldest pending row by skipping through the partial index of pending rows

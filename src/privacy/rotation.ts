@@ -25,6 +25,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: "conversation_state", key: "key", column: "state", shape: "json" },
   { table: "outbox", key: "id", column: "payload", shape: "json" },
   { table: "alert_subscribers", key: "id", column: "chat_id_enc", shape: "text" },
+  { table: "pending_words", key: "id", column: "content_enc", shape: "text" },
 ];
 
 const BATCH = 500;

@@ -14,7 +14,10 @@ import type { RhythmPoint } from "./report";
 export type ChartRequest = { points: readonly RhythmPoint[]; words: ChartWords; locale: Locale };
 
 const CHART_TIMEOUT_MS = 30_000;
-const RENDERER = fileURLToPath(new URL("./chart-render.ts", import.meta.url));
+// From the source (tsx) beside this file; from the bundle (npm run build), beside dist/bin/main.js.
+const RENDERER = fileURLToPath(
+  new URL(import.meta.url.endsWith(".ts") ? "./chart-render.ts" : "./chart-render.js", import.meta.url),
+);
 
 /** The bot's heap limits, and tsx's loader for the TypeScript source (the bot may run under another). */
 function rendererFlags(): string[] {

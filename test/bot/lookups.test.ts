@@ -4,6 +4,7 @@ import { stockOuts } from "../../src/db/schema";
 import { DRIVERS, useDatabase } from "../support/database";
 import { THURSDAY_5AM, WEDNESDAY_11PM } from "../support/directory-fixture";
 import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
+import { joinTeam } from "../support/team";
 import { callbackUpdate, ENGLISH, FRENCH, locationUpdate, textUpdate } from "../support/updates";
 
 describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
@@ -111,6 +112,8 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
       bot.setNow(THURSDAY_5AM);
       await bot.send(textUpdate(someone, "naloxone"));
       expect(bot.lastText(someone.id)).toContain("Envie d'en parler");
+      // A team takes requests (with none, the dialogue would say so at once).
+      await joinTeam(bot, database, { id: 4_000_901, languageCode: "fr" }, "Marc");
       await bot.send(callbackUpdate(someone, "talk"));
       expect(bot.lastText(someone.id)).toMatch(
         /^💬 Tu peux écrire à l'intervenant·e de garde, sans dire qui tu es\..*\n\nC'est à propos de quoi\?$/,

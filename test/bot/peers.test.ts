@@ -146,37 +146,57 @@ describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
     const first = await relay(sam, "premier");
     await bot.deliver();
     await bot.send(callbackUpdate(marc, `rq:claim:${first.request?.id}`));
+    // A minute later: the second request is the one with the latest activity.
+    bot.setNow(new Date(bot.deps.now().getTime() + 60_000));
     const second = await relay(sam, "deuxième");
     await bot.deliver();
     await bot.send(callbackUpdate(marc, `rq:claim:${second.request?.id}`));
     await bot.deliver();
     bot.telegram.clear();
 
-    await bot.send(textUpdate(sam, "pour qui?"));
+    // Two requests: the words are kept and the peer is asked, latest activity first; nothing is sent yet.
+    const asked = textUpdate(sam, "pour qui?");
+    await bot.send(asked);
     expect(bot.lastText(sam.id)).toBe(
-      "Ce message est pour quelle demande? Touche-la, puis renvoie ton message.",
+      "Tu as plusieurs demandes. Ce message est pour laquelle? Touche son surnom : je l'envoie aussitôt.",
     );
-    expect(callbackDatas(bot.lastCall(sam.id)?.payload).sort()).toEqual(
-      [`pr:focus:${first.request?.id}`, `pr:focus:${second.request?.id}`].sort(),
-    );
+    const choices = callbackDatas(bot.lastCall(sam.id)?.payload);
+    expect(choices.map((c) => c.split(":").pop())).toEqual([second.request?.id, first.request?.id]);
+    expect(buttonTexts(bot.lastCall(sam.id)?.payload)).toEqual([
+      `💬 ${second.nickname}`,
+      `💬 ${first.nickname}`,
+    ]);
     await bot.deliver();
     expect(bot.telegram.textsTo(marc.id)).toEqual([]);
 
-    await bot.send(callbackUpdate(sam, `pr:focus:${first.request?.id}`));
-    expect(bot.lastText(sam.id)).toBe(`💬 Tes messages vont maintenant à la demande ${first.nickname}.`);
+    // The tap sends the kept words there (once, however often it is tapped), and says where words now go.
+    const toFirst = choices[1] ?? "";
+    await bot.send(callbackUpdate(sam, toFirst), callbackUpdate(sam, toFirst));
+    await bot.deliver();
+    expect(bot.telegram.textsTo(marc.id)).toEqual([`${first.nickname} : pour qui?`]);
+    expect(bot.telegram.textsTo(sam.id).slice(-2)).toEqual([
+      `✅ Envoyé à ${first.nickname}. Tes prochains messages iront à cette demande.`,
+      "Ce bouton n'est plus valable : rien n'a été envoyé. Réécris ton message si besoin.",
+    ]);
     await bot.send(textUpdate(sam, "c'est pour le premier"));
     await bot.deliver();
     expect(bot.lastText(marc.id)).toBe(`${first.nickname} : c'est pour le premier`);
 
-    // A Telegram reply to a message about the other request goes to that one, and stays there.
+    // A Telegram reply to a message about the other request (here: that Marc took it) goes to that one,
+    // and stays there.
+    const [aboutSecond] = rowsOf<{ message_id: number }>(
+      await database.db.execute(sql`
+        select n.message_id from request_notices n join members m on m.id = n.member_id
+         where n.request_id = ${second.request?.id ?? ""} and m.alias = 'Sam' and m.revoked_at is null`),
+    );
     await bot.send(
       messageUpdate(sam, {
         text: "réponse au deuxième",
         reply_to_message: {
-          message_id: 77,
+          message_id: Number(aboutSecond?.message_id),
           date: 1_790_000_000,
           chat: { id: sam.id, type: "private", first_name: "Passereau" },
-          text: `🤝 ${second.nickname}\nMarc : Il est où?`,
+          text: `🤝 ${second.nickname}\nMarc a pris ta demande.`,
         },
       }),
       textUpdate(sam, "et encore pour le deuxième"),
@@ -186,6 +206,7 @@ describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
       `${second.nickname} : réponse au deuxième`,
       `${second.nickname} : et encore pour le deuxième`,
     ]);
+    expect(bot.lastText(sam.id)).toBe(`💬 Tes messages vont maintenant à ${second.nickname}.`);
 
     // /mademande lists what the peer relays, with a way to answer or withdraw each.
     await bot.send(textUpdate(sam, "/mademande"));
@@ -279,6 +300,8 @@ describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
   });
 
   it("keeps the peer buttons in the menu, whatever screen sent it, and refuses them to others", async () => {
+    // A team that takes requests (with none, the dialogue would say so and stop at once).
+    await member("Marc");
     const sam = await member("Sam", { role: "peer" });
     await bot.send(textUpdate(sam, "/start"));
     expect(buttonTexts(bot.lastCall(sam.id)?.payload)).toEqual(

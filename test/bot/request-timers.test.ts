@@ -167,6 +167,8 @@ describe.each(DRIVERS)("requests over time, on $name", ({ open }) => {
   });
 
   it("leaves nothing behind of a dialogue abandoned half-way", async () => {
+    // A team takes requests (with none, the dialogue says so at once and keeps no state).
+    await joinTeam(bot, database, { id: nextId++, languageCode: "fr" }, "Marc");
     const someone: Person = { id: nextId++, languageCode: "fr" };
     await bot.send(textUpdate(someone, "/parler"), callbackUpdate(someone, "f:cat:food"));
     const stateRows = async () => {

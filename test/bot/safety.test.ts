@@ -112,8 +112,6 @@ describe.each(DRIVERS)("emergency, language, bad input and privacy, on $name", (
           },
         },
       ],
-      ["a photo", { photo: [{ file_id: "p", file_unique_id: "p", width: 1, height: 1 }] }],
-      ["a voice note", { voice: { file_id: "v", file_unique_id: "v", duration: 3 } }],
       ["a contact", { contact: { phone_number: "+15145550199", first_name: "Someone" } }],
       ["a document", { document: { file_id: "d", file_unique_id: "d" } }],
     ])("%s", async (_, extra) => {
@@ -124,9 +122,21 @@ describe.each(DRIVERS)("emergency, language, bad input and privacy, on $name", (
     });
 
     it.each([
+      ["a photo", { photo: [{ file_id: "p", file_unique_id: "p", width: 1, height: 1 }] }],
+      ["a voice note", { voice: { file_id: "v", file_unique_id: "v", duration: 3 } }],
+    ])("%s from someone with no request gets an offer to pass it to a worker", async (_, extra) => {
+      await bot.send(messageUpdate(FRENCH, extra));
+      const call = bot.lastCall(FRENCH.id);
+      expect(call?.payload.text).toBe(
+        "Je ne peux pas écouter ni regarder ça, mais un·e intervenant·e peut. Veux-tu que je lui passe, sans dire qui tu es?",
+      );
+      expect(buttonTexts(call?.payload)).toEqual(["💬 Oui, le passer"]);
+    });
+
+    it.each([
       ["4,096 characters ending in emoji", `${"x".repeat(4094)}😀`],
       ["only emoji", "😀😀😀"],
-      ["HTML and Markdown characters", "<b>bonjour</b> *_[x](tg://user?id=1)_*"],
+      ["HTML and Markdown characters", "<b>zzz</b> *_[x](tg://user?id=1)_*"],
       [
         "NUL, lone surrogates, right-to-left and zero-width floods",
         `a\u0000b\ud800c\u202e${"\u200b".repeat(1000)}`,
@@ -136,7 +146,9 @@ describe.each(DRIVERS)("emergency, language, bad input and privacy, on $name", (
       await bot.send(textUpdate(FRENCH, text));
       const texts = bot.telegram.textsTo(FRENCH.id);
       expect(texts[0]).toContain("Je n'ai pas trouvé ça.");
-      expect(texts[1]).toBe("🧰 Quel matériel cherches-tu?");
+      expect(texts[0]).toContain("911");
+      // One message: what to try, the menu and the emergency line; no second picker.
+      expect(texts).toHaveLength(1);
     });
 
     it("finds naloxone inside HTML without echoing the markup", async () => {
@@ -321,6 +333,9 @@ describe("bot profile", () => {
       "materiel",
       "ouvert",
       "pres",
+      "parler",
+      "mademande",
+      "annuler",
       "langue",
       "aide",
       "confidentialite",
@@ -333,6 +348,9 @@ describe("bot profile", () => {
       "supplies",
       "open",
       "near",
+      "talk",
+      "myrequest",
+      "cancel",
       "language",
       "help",
       "privacy",

@@ -73,9 +73,8 @@ const COMMANDS = ["/journal", "/stats", "/membres", "/inviter", "/lieux", "/diff
 const REFUSALS = {
   en: [
     "The change log is for coordinators.",
-    // /stats answers as if it did not exist: a word that is not in the directory, then the supplies.
-    "I didn't find that. Try a supply (naloxone, syringes, pipe…), a neighbourhood or a métro station, or pick below 👇\n🚨 Overdose? Tap 🚨 or call 911.",
-    "🧰 What supplies are you looking for?",
+    // /stats answers as if it did not exist: one "not found", with the menu and the emergency line.
+    "I didn't find that. Try a word like “naloxone”, “syringe”, “pipe”, a neighbourhood or a métro (“Berri”, “Verdun”), or “help” to write to someone. The menu is below 👇\n🚨 Emergency: call 911.",
     "This command is for coordinators.",
     "This command is for coordinators.",
     "This command is for workers and coordinators.",
@@ -93,8 +92,7 @@ const REFUSALS = {
   ],
   fr: [
     "Le journal des changements est réservé à la coordination.",
-    "Je n'ai pas trouvé ça. Essaie un matériel (naloxone, seringues, pipe…), un quartier ou une station de métro, ou choisis ci-dessous 👇\n🚨 Surdose? Touche 🚨 ou appelle le 911.",
-    "🧰 Quel matériel cherches-tu?",
+    "Je n'ai pas trouvé ça. Essaie un mot comme « naloxone », « seringue », « pipe », un quartier ou un métro (« Berri », « Verdun »), ou « aide » pour écrire à quelqu'un. Le menu est en bas 👇\n🚨 Urgence : appelle le 911.",
     "Cette commande est réservée à la coordination.",
     "Cette commande est réservée à la coordination.",
     "Cette commande est réservée aux intervenant·es et à la coordination.",

@@ -72,7 +72,7 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
     bot.setNow(AT_2_10);
     await tap(marc, "wto:day-site:naloxone");
     expect(textOf(marc)).toBe(
-      "✅ Noté : Naloxone en rupture à Le Local de jour depuis 14 h 10. Les personnes le voient déjà.",
+      "✅ Noté : Naloxone en rupture au Local de jour depuis 14 h 10. Les personnes le voient déjà.",
     );
     expect(buttonTexts(bot.lastCall(marc.id)?.payload)).toEqual(["↩️ Annuler", "Le Local de jour"]);
 
@@ -94,7 +94,7 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
     expect(textOf(marc)).toContain("🚫 En rupture : Naloxone (depuis 14 h 10)");
     expect(buttonTexts(bot.lastCall(marc.id)?.payload)).toContain("✅ Naloxone : de retour");
     await tap(marc, "wti:day-site:naloxone");
-    expect(textOf(marc)).toBe("✅ Noté : Naloxone de retour à Le Local de jour.");
+    expect(textOf(marc)).toBe("✅ Noté : Naloxone de retour au Local de jour.");
     await say(FRENCH, "naloxone");
     expect(textOf(FRENCH)).not.toContain("rupture");
     await tap(ENGLISH, "site:day-site");
@@ -294,7 +294,7 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
     await tap(marc, "wtp:day-site");
     expect(buttonTexts(bot.lastCall(marc.id)?.payload)).toContain("🗑 Retirer le mot");
     await tap(marc, "wtx:day-site");
-    expect(textOf(marc)).toBe("✅ Le mot est retiré de Le Local de jour.");
+    expect(textOf(marc)).toBe("✅ Le mot est retiré du Local de jour.");
     await tap(FRENCH, "site:day-site");
     expect(textOf(FRENCH)).not.toContain("📌");
     // A street note about overdoses is a note: no emergency card in the middle of writing it.
@@ -421,7 +421,7 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
     const texts = [textOf(marc), textOf(lea)].sort();
     expect(texts).toEqual([
       "C'était déjà comme ça : rien n'a changé.",
-      "✅ Noté : Naloxone en rupture à Le Local de jour depuis 14 h. Les personnes le voient déjà.",
+      "✅ Noté : Naloxone en rupture au Local de jour depuis 14 h. Les personnes le voient déjà.",
     ]);
     expect(await changes()).toHaveLength(1);
   });

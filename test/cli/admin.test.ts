@@ -133,6 +133,22 @@ describe("npm run admin", { timeout: 180_000 }, () => {
     });
   });
 
+  it("makes an invitation last 48 hours unless told otherwise", async () => {
+    const env = { DATA_DIR: path.join(dir, "data") };
+    const before = Date.now();
+    const invited = await admin(
+      ["invite", "--role", "peer", "--org", "relais-faubourg", "--username", "PercheBot"],
+      env,
+    );
+    const after = Date.now();
+    expect(invited.code).toBe(0);
+    const until = /valid until (\S+)\.$/m.exec(invited.stdout)?.[1];
+    const hours = (at: number) => (Date.parse(until ?? "") - at) / 3_600_000;
+    // The printed end lies 48 hours after some moment while the command ran.
+    expect(hours(after)).toBeLessThanOrEqual(48);
+    expect(hours(before)).toBeGreaterThanOrEqual(48);
+  });
+
   it("refuses a bad role, an unknown organisation or a silly lifetime", async () => {
     const env = { DATA_DIR: path.join(dir, "data") };
     expect((await admin(["invite", "--role", "boss", "--org", "relais-faubourg"], env)).code).toBe(2);

@@ -1,12 +1,20 @@
-import { asc, count, eq } from "drizzle-orm";
+import { asc, count, eq, sql } from "drizzle-orm";
 import { Api } from "grammy";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
+import { rowsOf } from "../../src/db/executor";
 import { outbox } from "../../src/db/schema";
 import { createLogger } from "../../src/logger";
 import { callThrough, createOutboxDelivery, type OutboxDeliveryOptions } from "../../src/outbox/delivery";
-import { enqueueMessages, type OutboxMessage, type OutboxRecipient } from "../../src/outbox/enqueue";
-import { DRIVERS } from "../support/database";
+import {
+  enqueueIfStatement,
+  enqueueMessages,
+  type OutboxMessage,
+  type OutboxRecipient,
+} from "../../src/outbox/enqueue";
+import { createSealer } from "../../src/privacy/sealed";
+import { DRIVERS, TEST_DATABASE_URL } from "../support/database";
+import { openPausedDeliverer } from "../support/paused-claim";
 
 const ALICE: OutboxRecipient = { kind: "member", id: "1" };
 const BOB: OutboxRecipient = { kind: "request", id: "r-1" };
@@ -164,6 +172,45 @@ describe.each(DRIVERS)("outbox on $name", ({ name, open }) => {
     expect(await rows()).toHaveLength(2);
   });
 
+  it("enqueues nothing, and says so, when given no message", async () => {
+    expect(await enqueueMessages(handle.db, [])).toBe(0);
+    expect(enqueueIfStatement([], sql`true`)).toBeUndefined();
+    expect(await rows()).toHaveLength(0);
+  });
+
+  it("keeps the alert a message carries, so its author can be told how many received it", async () => {
+    await enqueueMessages(handle.db, [{ ...text(ALICE, "alert"), alertId: 7 }, text(BOB, "plain")]);
+    expect((await rows()).map((r) => [r.dedupeKey, r.alertId])).toEqual([
+      ["test:alert", 7],
+      ["test:plain", null],
+    ]);
+  });
+
+  it("enqueues within a larger statement only when its condition holds, sealed, once per dedupe key", async () => {
+    const sealer = createSealer(Buffer.alloc(32, 7).toString("base64"));
+    const write = (condition: ReturnType<typeof sql>) =>
+      handle.db.execute(
+        enqueueIfStatement([{ ...text(ALICE, "if words"), alertId: 3 }, text(BOB, "b")], condition, sealer) ??
+          sql`select 1`,
+      );
+    await write(sql`false`);
+    expect(await rows()).toHaveLength(0);
+    await write(sql`true`);
+    await write(sql`true`);
+    const stored = await rows();
+    expect(stored.map((r) => [r.dedupeKey, r.recipientKind, r.recipientId, r.method, r.alertId])).toEqual([
+      ["test:if words", "member", "1", "sendMessage", 3],
+      ["test:b", "request", "r-1", "sendMessage", null],
+    ]);
+    expect(stored.map((r) => r.payload)).toEqual([
+      { sealed: expect.any(String) },
+      { sealed: expect.any(String) },
+    ]);
+    expect(stored.every((r) => r.status === "pending" && r.nextAttemptAt.getTime() === 0)).toBe(true);
+    await drain(delivery({ sealer }));
+    expect(telegram.textsTo(1001)).toEqual(["if words"]);
+  });
+
   it("enqueues nothing when the transaction that caused the message is rolled back", async () => {
     await expect(
       handle.db.transaction(async (tx) => {
@@ -198,6 +245,39 @@ describe.each(DRIVERS)("outbox on $name", ({ name, open }) => {
     expect(stored.map((r) => r.status)).toEqual(["sent", "sent", "sent", "sent", "sent"]);
     expect(new Set(stored.map((r) => r.sentMessageId)).size).toBe(5);
     expect(stored.every((r) => r.lockedUntil === null && r.sentAt !== null)).toBe(true);
+  });
+
+  it("keeps what people wrote sealed until it is sent, and nothing of it once sent, failed or unreachable", async () => {
+    const sealer = createSealer(Buffer.alloc(32, 7).toString("base64"));
+    const words = (dedupeKey: string, recipient: OutboxRecipient, body: string): OutboxMessage => ({
+      ...text(recipient, body),
+      dedupeKey,
+    });
+    await enqueueMessages(
+      handle.db,
+      [
+        words("relayed", ALICE, "words to relay"),
+        words("refused", BOB, "refused words"),
+        words("nobody", ERASED, "words for nobody"),
+      ],
+      sealer,
+    );
+    const waiting = await rows();
+    expect(waiting.map((r) => r.payload)).toEqual(Array(3).fill({ sealed: expect.any(String) }));
+    expect(JSON.stringify(waiting)).not.toMatch(/words/);
+    telegram.answer("refused words", {
+      ok: false,
+      error_code: 400,
+      description: "Bad Request: message text is empty",
+    });
+
+    await drain(delivery({ sealer }));
+    expect(telegram.textsTo(1001)).toEqual(["words to relay"]);
+    expect((await rows()).map((r) => [r.dedupeKey, r.status, r.payload])).toEqual([
+      ["relayed", "sent", {}],
+      ["refused", "failed", {}],
+      ["nobody", "unreachable", {}],
+    ]);
   });
 
   it("waits out a 429's retry_after without spending an attempt, then sends the message once", async () => {
@@ -433,6 +513,38 @@ describe.each(DRIVERS)("outbox on $name", ({ name, open }) => {
   // Two processes only make sense on a real server; on PGlite the block is not declared at all.
   if (name === "PostgreSQL")
     describe("with two processes", () => {
+      it("never claims again a row another deliverer claimed and sent after this one's claim began", async () => {
+        const [current] = rowsOf<{ name: string }>(
+          await handle.db.execute(sql`select current_database() as name`),
+        );
+        const url = new URL(TEST_DATABASE_URL ?? "");
+        url.pathname = `/${current?.name}`;
+        const late = await openPausedDeliverer(url.href);
+        try {
+          await enqueueMessages(handle.db, [text(ALICE, "a1"), text(BOB, "b1")]);
+          // The late deliverer's claim starts, sees both rows pending, and waits before locking them.
+          await late.pause();
+          const lateRound = delivery({ db: late.db }).runOnce();
+          await vi.waitFor(async () => expect(await late.waiting()).toBe(true), { timeout: 20_000 });
+
+          // Meanwhile the first deliverer claims, sends and settles both.
+          expect(await delivery().runOnce()).toMatchObject({ sent: 2 });
+          await late.resume();
+
+          // Locked at last, the rows are no longer pending: the late claim must take none of them.
+          expect(await lateRound).toEqual({ sent: 0, retried: 0, failed: 0, unreachable: 0 });
+          expect(telegram.textsTo(1001)).toEqual(["a1"]);
+          expect(telegram.textsTo(2002)).toEqual(["b1"]);
+          expect((await rows()).map((r) => [r.status, r.attempts])).toEqual([
+            ["sent", 1],
+            ["sent", 1],
+          ]);
+        } finally {
+          await late.resume().catch(() => {});
+          await late.close();
+        }
+      });
+
       it("sends each of 200 messages for 20 recipients exactly once and in order", async () => {
         const messages = Array.from({ length: 200 }, (_, i) =>
           text({ kind: "member", id: `m${i % 20}` }, `m${i % 20}-${i}`),

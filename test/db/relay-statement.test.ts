@@ -13,7 +13,7 @@ import { newRequestRow, setFocusStatement } from "../../src/features/requests/qu
 import {
   addMessageAndRelay,
   heldRequestOf,
-  memberAndTarget,
+  memberAddressing,
 } from "../../src/features/requests/relay-queries";
 import type { OutboxMessage } from "../../src/outbox/enqueue";
 import { createSealer } from "../../src/privacy/sealed";
@@ -83,7 +83,7 @@ describe.each(DRIVERS)("a relayed message's statements, on $name", ({ open }) =>
       { requestId: id, author: "person", body: "Merci, j'arrive", sourceUpdateId: 7001, now: NOW },
       [relayTo(marc.id, 7001, "Héron bleu : Merci, j'arrive")],
       sealer,
-      { alongside: [setFocusStatement(db, marc.id, id)] },
+      { alongside: [setFocusStatement(db, marc.id, id, NOW)] },
     );
     expect(result).toEqual({ added: true, personBefore: 0 });
     const [message] = await db.select().from(requestMessages).where(eq(requestMessages.sourceUpdateId, 7001));
@@ -109,7 +109,7 @@ describe.each(DRIVERS)("a relayed message's statements, on $name", ({ open }) =>
       protect_content: true,
     });
     const [focused] = await db.select().from(members).where(eq(members.id, marc.id));
-    expect(focused?.focusRequestId).toBe(id);
+    expect([focused?.focusRequestId, focused?.focusSetAt]).toEqual([id, NOW]);
   });
 
   it("adds and queues nothing for an update it already has, even once the first relay's row is gone", async () => {
@@ -165,7 +165,7 @@ describe.each(DRIVERS)("a relayed message's statements, on $name", ({ open }) =>
       // The organisation exists already: this write fails, and the others with it.
       {
         alongside: [
-          setFocusStatement(db, sam.id, id),
+          setFocusStatement(db, sam.id, id, NOW),
           db.insert(organisations).values({ id: "org-r", nameFr: "R", nameEn: "R" }),
         ],
       },
@@ -181,7 +181,7 @@ describe.each(DRIVERS)("a relayed message's statements, on $name", ({ open }) =>
     expect(unchanged?.focusRequestId).toBeNull();
   });
 
-  it("reads the request a person talks in with its holder, and where a worker's words go", async () => {
+  it("reads the request a person talks in with its holder, and what a worker's words could go to, in one statement each", async () => {
     const { db } = database;
     const [ana, bob] = [await worker("Ana"), await worker("Bob")];
     // The older request was taken last: the person talks in that one.
@@ -192,22 +192,30 @@ describe.each(DRIVERS)("a relayed message's statements, on $name", ({ open }) =>
     expect([held?.request.id, held?.holder?.alias]).toEqual([older, "Bob"]);
     expect(await heldRequestOf(db, "person-nobody")).toBeUndefined();
 
-    await db.update(members).set({ focusRequestId: newer }).where(eq(members.id, ana.id));
+    // What Ana's words could go to: the request she holds, and the one whose message she answers.
     await db.insert(requestNotices).values({ requestId: older, memberId: ana.id, messageId: 901 });
-    const answered = await memberAndTarget(db, "member-Ana", 901);
-    expect([answered?.member.alias, answered?.requestId, answered?.request?.id]).toEqual([
-      "Ana",
+    await db.insert(requestMessages).values({
+      requestId: newer,
+      author: "person",
+      bodyEnc: sealer.seal("là?"),
+      createdAt: minutesBefore(2),
+    });
+    const answered = await memberAddressing(db, "member-Ana", 901);
+    expect(answered?.member.alias).toBe("Ana");
+    expect(answered?.held.map((h) => [h.request.id, h.lastActivityAt])).toEqual([[newer, minutesBefore(2)]]);
+    expect([answered?.replied?.request.id, answered?.replied?.holder?.alias, answered?.repliedGone]).toEqual([
       older,
-      older,
+      "Bob",
+      false,
     ]);
-    const focused = await memberAndTarget(db, "member-Ana", 902);
-    expect([focused?.requestId, focused?.request?.claimedByMemberId]).toEqual([newer, ana.id]);
-    expect((await memberAndTarget(db, "member-Ana", undefined))?.requestId).toBe(newer);
-    // A focus on a request erased since: its id, and no request.
-    await db.update(members).set({ focusRequestId: "rq-erased-000" }).where(eq(members.id, ana.id));
-    const erased = await memberAndTarget(db, "member-Ana", undefined);
-    expect([erased?.requestId, erased?.request]).toEqual(["rq-erased-000", undefined]);
+    // A message of no request, or no reply at all: nothing replied to.
+    const plain = await memberAddressing(db, "member-Ana", 902);
+    expect([plain?.held.length, plain?.replied, plain?.repliedGone]).toEqual([1, undefined, false]);
+    expect((await memberAddressing(db, "member-Ana", undefined))?.replied).toBeUndefined();
+    // Bob holds the older one, with no message yet: its activity is when he took it.
+    const bob2 = await memberAddressing(db, "member-Bob", undefined);
+    expect(bob2?.held.map((h) => [h.request.id, h.lastActivityAt])).toEqual([[older, minutesBefore(5)]]);
     await db.update(members).set({ revokedAt: NOW }).where(eq(members.id, ana.id));
-    expect(await memberAndTarget(db, "member-Ana", 901)).toBeUndefined();
+    expect(await memberAddressing(db, "member-Ana", 901)).toBeUndefined();
   });
 });

@@ -67,6 +67,20 @@ describe.each(DRIVERS)("deleting ended requests after RETENTION_DAYS, on $name",
     expect(await count("requests")).toBe(1);
   });
 
+  it("counts the retention from the day a request ended, not the day it was made", async () => {
+    // Made on day 0, answered over 40 days, withdrawn on day 40: its 30 days start then.
+    const longRunning = await request("person-long");
+    bot.setNow(daysLater(40));
+    expect(await withdrawRequest(bot.deps, "person-long", longRunning)).toMatchObject({ kind: "ended" });
+
+    expect(await runRetention(database.db, daysLater(69), { retentionDays: 30 })).toEqual({ requests: 0 });
+    expect(await count("requests")).toBe(1);
+    expect(await count("request_messages")).toBe(1);
+
+    expect(await runRetention(database.db, daysLater(71), { retentionDays: 30 })).toEqual({ requests: 1 });
+    expect(await count("requests")).toBe(0);
+  });
+
   it("follows a shorter retention", async () => {
     const ended = await request("person-short");
     await withdrawRequest(bot.deps, "person-short", ended);

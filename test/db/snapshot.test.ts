@@ -4,7 +4,7 @@ import type { DatabaseHandle } from "../../src/db/client";
 import { conversationState, languageChoices } from "../../src/db/schema";
 import { replaceDirectory } from "../../src/directory/store";
 import { DRIVERS, useDatabase } from "../support/database";
-import { fixtureDirectory } from "../support/directory-fixture";
+import { fixtureDirectory, WEDNESDAY_2PM as NOW } from "../support/directory-fixture";
 
 /**
  * The update's snapshot is one fixed statement sent through the driver itself (src/db/fixed-statement.ts):
@@ -19,7 +19,7 @@ describe.each(DRIVERS)("the update's snapshot, on $name", ({ open }) => {
 
   it("reads nothing for someone unknown, and the directory's version", async () => {
     await replaceDirectory(database.db, fixtureDirectory());
-    const snapshot = await loadSnapshot(database.db, "nobody", "nobody-member");
+    const snapshot = await loadSnapshot(database.db, "nobody", "nobody-member", NOW);
     expect(snapshot).toMatchObject({
       pseudonym: "nobody",
       locale: undefined,
@@ -27,6 +27,7 @@ describe.each(DRIVERS)("the update's snapshot, on $name", ({ open }) => {
       isMember: false,
       memberRole: undefined,
       hasActiveRequest: false,
+      hasEndedUntold: false,
     });
     expect(snapshot.directoryVersion).toBeGreaterThan(0);
   });
@@ -36,16 +37,16 @@ describe.each(DRIVERS)("the update's snapshot, on $name", ({ open }) => {
     await database.db
       .insert(conversationState)
       .values({ key: "someone", state: { sealed: "v1.x" }, version: 3 });
-    const snapshot = await loadSnapshot(database.db, "someone", "someone-member");
+    const snapshot = await loadSnapshot(database.db, "someone", "someone-member", NOW);
     expect(snapshot.locale).toBe("en");
     expect(snapshot.conversation).toEqual({ state: { sealed: "v1.x" }, version: 3 });
-    const other = await loadSnapshot(database.db, "someone-else", "x");
+    const other = await loadSnapshot(database.db, "someone-else", "x", NOW);
     expect([other.locale, other.conversation]).toEqual([undefined, null]);
   });
 
   it("binds a hostile pseudonym as a value, never as SQL", async () => {
-    const snapshot = await loadSnapshot(database.db, "x' or '1'='1", "'; drop table members; --");
+    const snapshot = await loadSnapshot(database.db, "x' or '1'='1", "'; drop table members; --", NOW);
     expect([snapshot.locale, snapshot.conversation, snapshot.isMember]).toEqual([undefined, null, false]);
-    expect(await loadSnapshot(database.db, "someone", "y")).toMatchObject({ locale: "en" });
+    expect(await loadSnapshot(database.db, "someone", "y", NOW)).toMatchObject({ locale: "en" });
   });
 });

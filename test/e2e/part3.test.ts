@@ -147,7 +147,7 @@ async function runPart3(run: Run) {
   expect(sentText(notice)).toContain("🤝 Via Sam (pair aidant·e), qui transmet tes réponses.");
   const claim = buttonData(notice.result).find((d) => d.startsWith("rq:claim:")) as string;
   expect(claim).toBeDefined();
-  await chats.choose(WORKER, claim, "Tes messages ici vont à");
+  await chats.choose(WORKER, claim, "Tu as pris cette demande :");
   const answeredAt = chats.send(WORKER, ANSWER);
   const answer = await chats.expectSent(PEER, answeredAt, ANSWER, "the worker's answer to the peer");
   expect(sentText(answer)).toMatch(new RegExp(`^🤝 [^\\n]+\\nMarc : ${ANSWER.replace(/[()]/g, "\\$&")}$`));

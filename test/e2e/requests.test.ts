@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { Chats, isSendTo, sentText } from "./chats";
-import { buttonData, type FakeUser } from "./fake-bot-api";
+import { buttonData, type FakeUser, messageUpdate } from "./fake-bot-api";
 import { escapeHtml, exampleDirectory, onBothDatabases, type Run } from "./support";
 
 /**
@@ -40,6 +40,9 @@ const WORDS = "J'ai besoin d'un endroit pour dormir ce soir, zéphyr-4471";
 const WAITING_WORDS = "Je cherche un lit pour cette nuit, quokka-9158";
 const ANSWER = "Salut! On a une place au refuge ce soir, viens avant 21 h (mandarine-2203).";
 const REPLY = "Merci, j'arrive dans vingt minutes (capybara-6612)";
+const STILL_THERE = "Toujours là? (kiwi-5531)";
+const FOR_PHILIBERT = "Oui Philibert, je suis là (tamarin-7720)";
+const FOR_YSOLDE = "Ysolde, on garde ta place (ocelot-3094)";
 
 // --- What the example directory says ------------------------------------------------------------------
 
@@ -85,7 +88,10 @@ async function runJourney(run: Run) {
   const chats = new Chats(bot);
 
   // 2. The worker opens the invitation link and chooses the alias people will see.
-  await chats.say(WORKER, `/start inv-${code}`, `Bienvenue dans l'équipe de ${ORGANISATION_NAME}`);
+  // "Le Relais du Faubourg" after "de" reads "du Relais du Faubourg".
+  const team = ORGANISATION_NAME?.replace(/^Le /, "du ") ?? "";
+  expect(team).toMatch(/^du /);
+  await chats.say(WORKER, `/start inv-${code}`, `Bienvenue dans l'équipe ${team}`);
   await chats.say(WORKER, ALIAS, `✅ C'est fait, ${ALIAS}.`);
 
   // 3. Nobody on call yet: someone asks anyway, and is told at once.
@@ -130,7 +136,7 @@ async function runJourney(run: Run) {
 
   // 6. The worker claims it: their notice changes its buttons, and the person is told who has it.
   const claimedAt = await chats.tap(WORKER, `rq:claim:${requestId}`);
-  await chats.expectSent(WORKER, claimedAt, `Tes messages ici vont à ${asked.nickname}`, "the claim");
+  await chats.expectSent(WORKER, claimedAt, `Tu as pris cette demande : ${asked.nickname}`, "the claim");
   const edited = await bot.waitForCall(
     (c, i) =>
       i >= claimedAt && c.method === "editMessageReplyMarkup" && Number(c.payload.chat_id) === WORKER.id,
@@ -152,6 +158,58 @@ async function runJourney(run: Run) {
   const reply = await chats.expectSent(WORKER, repliedAt, REPLY, "the person's reply");
   expect(sentText(reply)).toBe(`${asked.nickname} : ${REPLY}`);
   expect(reply.payload.protect_content).toBe(true);
+
+  // 9. Two requests at once: the worker takes the one that waited too, and its person writes.
+  const waitingClaim = buttonData(waitingNotice.result).find((data) =>
+    data.startsWith("rq:claim:"),
+  ) as string;
+  const secondClaimAt = await chats.tap(WORKER, waitingClaim);
+  await chats.expectSent(
+    WORKER,
+    secondClaimAt,
+    `Tu as pris cette demande : ${waiting.nickname}`,
+    "the claim",
+  );
+  const stillAt = chats.send(WAITING, STILL_THERE);
+  await chats.expectSent(
+    WORKER,
+    stillAt,
+    `${waiting.nickname} : ${STILL_THERE}`,
+    "the waiting person's words",
+  );
+
+  // 10. The worker's plain words: never guessed, kept, and the worker is asked which request.
+  const plainAt = chats.send(WORKER, FOR_PHILIBERT);
+  const which = await chats.expectSent(WORKER, plainAt, "Tu as plusieurs demandes.", "the question");
+  const choices = buttonData(which.result);
+  expect(choices.map((data) => data.split(":").pop())).toEqual([
+    waitingClaim.slice("rq:claim:".length),
+    requestId,
+  ]);
+
+  // 11. A Telegram reply on Ysolde's relayed message goes to Ysolde, whatever else is pending.
+  const replyAt = chats.mark();
+  fake.queueUpdate(
+    messageUpdate(WORKER, {
+      text: FOR_YSOLDE,
+      reply_to_message: {
+        message_id: reply.result?.message_id,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: WORKER.id, type: "private", first_name: WORKER.firstName },
+        text: sentText(reply),
+      },
+    }),
+  );
+  const toYsolde = await chats.expectSent(PERSON, replyAt, FOR_YSOLDE, "the reply to Ysolde's message");
+  expect(sentText(toYsolde)).toBe(`${ALIAS} : ${FOR_YSOLDE}`);
+
+  // 12. The tap sends the kept words to Philibert, and to nobody else.
+  const tappedAt = await chats.tap(WORKER, choices[0] as string);
+  const toPhilibert = await chats.expectSent(WAITING, tappedAt, FOR_PHILIBERT, "the kept words");
+  expect(sentText(toPhilibert)).toBe(`${ALIAS} : ${FOR_PHILIBERT}`);
+  await chats.expectSent(WORKER, tappedAt, `✅ Envoyé à ${waiting.nickname}.`, "where the words went");
+  expect(chats.everythingTo(PERSON).map(sentText).join("\n")).not.toContain(FOR_PHILIBERT);
+  expect(chats.everythingTo(WAITING).map(sentText).join("\n")).not.toContain(FOR_YSOLDE);
 
   // Nothing the worker was ever shown carries who the people are; nothing people were shown, who the worker is.
   const toWorker = JSON.stringify(chats.everythingTo(WORKER));
@@ -180,7 +238,7 @@ async function runJourney(run: Run) {
     bot.describe(),
   ).toEqual([]);
   const all = bot.logs();
-  for (const words of [WORDS, WAITING_WORDS, ANSWER, REPLY]) {
+  for (const words of [WORDS, WAITING_WORDS, ANSWER, REPLY, STILL_THERE, FOR_PHILIBERT, FOR_YSOLDE]) {
     const canary = /[a-z]+-\d{4}/.exec(words)?.[0] as string;
     expect(all).not.toContain(canary);
   }
@@ -189,7 +247,7 @@ async function runJourney(run: Run) {
 
 onBothDatabases(
   "requests through npm start against a local Bot API",
-  "a worker invited on the command line goes on call, gets a waiting request, then claims, answers and hears back from a new one",
+  "a worker invited on the command line goes on call, gets a waiting request, then claims, answers and hears back from a new one; holding both, their plain words are kept and asked about, and a reply goes where it replies",
   "perche-e2e-requests-",
   runJourney,
 );

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,8 +25,8 @@ import {
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghi";
-const TEST_TIMEOUT_MS = 90_000;
-const START_TIMEOUT_MS = 45_000;
+const TEST_TIMEOUT_MS = 180_000;
+const START_TIMEOUT_MS = 90_000;
 const REPLY_TIMEOUT_MS = 15_000;
 const ADMIN_TIMEOUT_MS = 45_000;
 const STOP_TIMEOUT_MS = 10_000;
@@ -50,6 +51,15 @@ export const escapeHtml = (value: string) =>
   value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A loopback port nothing listens on (for a server to take, or to see a connection refused). */
+export async function freeLoopbackPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -137,6 +147,18 @@ export class NpmProcess {
 
   logs(): string {
     return `${this.stdout}\n${this.stderr}`;
+  }
+
+  /** Waits until stdout or stderr shows `pattern`; fails with the output if the process exits first. */
+  async waitForOutput(pattern: RegExp, what: string, timeoutMs = START_TIMEOUT_MS): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = pattern.exec(this.logs());
+      if (found) return found[0];
+      if (!this.running || Date.now() > deadline)
+        throw new Error(`no ${what} in the output (exit ${JSON.stringify(this.exit)})\n${this.describe()}`);
+      await sleep(100);
+    }
   }
 
   /** The JSON log lines pino wrote to stdout (npm's own banner lines are skipped). */
@@ -273,7 +295,9 @@ export type Run = {
   /** `npm run admin -- <args>`, which must succeed; the embedded database allows it only with the bot stopped. */
   admin(args: string[]): Promise<string>;
   /** `npm start`, once it long polls: its first getUpdates comes after it registered its profile. */
-  startBot(): Promise<Bot>;
+  startBot(extraEnv?: Record<string, string>): Promise<Bot>;
+  /** `npm start` with `extraEnv` over the run's environment, without waiting for anything. */
+  launch(extraEnv?: Record<string, string>): Bot;
   /** `admin invite` for `role` in `organisation`, with --username so no Telegram is needed: the code. */
   invite(role: "worker" | "peer" | "admin", organisation: string): Promise<string>;
 };
@@ -371,9 +395,13 @@ function runsTornDownAfterEach(
         expect(code, out).toBeDefined();
         return code as string;
       },
-      async startBot() {
-        const bot = new Bot(fake, database, env);
+      launch(extraEnv = {}) {
+        const bot = new Bot(fake, database, { ...env, ...extraEnv });
         processes.add(bot);
+        return bot;
+      },
+      async startBot(extraEnv = {}) {
+        const bot = run.launch(extraEnv);
         await bot.waitForCall((c) => c.method === "getUpdates", "getUpdates", START_TIMEOUT_MS);
         return bot;
       },

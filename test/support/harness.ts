@@ -3,6 +3,7 @@ import type { Update } from "grammy/types";
 import type { BotDeps } from "../../src/bot/context";
 import { createBot } from "../../src/bot/create-bot";
 import { createTranslations } from "../../src/bot/i18n";
+import { UpdateClaims } from "../../src/bot/update-claim";
 import type { DatabaseHandle } from "../../src/db/client";
 import { CatalogCache } from "../../src/directory/catalog-cache";
 import type { DirectoryFile } from "../../src/directory/file-schema";
@@ -11,7 +12,7 @@ import { withAlertDelivery } from "../../src/features/alerts/delivery-hooks";
 import { deliveryHooks } from "../../src/features/requests/delivery-hooks";
 import { PercheMemory } from "../../src/features/requests/perche";
 import { eraseEndedChatIds } from "../../src/features/requests/queries";
-import { createLogger } from "../../src/logger";
+import { createLogger, prettyLine } from "../../src/logger";
 import { callThrough, createOutboxDelivery } from "../../src/outbox/delivery";
 import { createSealer } from "../../src/privacy/sealed";
 import { fixtureDirectory, WEDNESDAY_2PM } from "./directory-fixture";
@@ -26,13 +27,24 @@ const translations = createTranslations();
 /** A bot on a real database with a fake Telegram, a fixed clock and captured logs. */
 export async function createHarness(
   database: DatabaseHandle,
-  options: { now?: Date; directory?: DirectoryFile | null } = {},
+  options: {
+    now?: Date;
+    directory?: DirectoryFile | null;
+    /** The instance's name for its update claims (several instances on one database need one each). */
+    instance?: string;
+    retryUpdates?: boolean;
+  } = {},
 ) {
   if (options.directory !== null)
     await replaceDirectory(database.db, options.directory ?? fixtureDirectory());
   const telegram = createFakeTelegram();
   const logs: string[] = [];
-  const logger = createLogger("debug", { write: (line: string) => logs.push(line) });
+  // Each line twice, as JSON and as a terminal shows it: every check on the logs holds for both outputs.
+  const logger = createLogger("debug", {
+    write: (line: string) => {
+      logs.push(line, prettyLine(line));
+    },
+  });
   let now = options.now ?? WEDNESDAY_2PM;
   const deps: BotDeps = {
     db: database.db,
@@ -44,6 +56,7 @@ export async function createHarness(
     defaultLocale: "fr",
     logger,
     now: () => now,
+    updateClaims: new UpdateClaims(database.db, options.instance ?? "harness", logger),
   };
   const delivery = createOutboxDelivery({
     db: database.db,
@@ -62,7 +75,11 @@ export async function createHarness(
     perChatIntervalMs: 0,
     maxPerSecond: 1_000_000,
   });
-  const bot = createBot(TEST_TOKEN, deps, { botInfo: BOT_INFO, client: { fetch: telegram.fetch } });
+  const bot = createBot(TEST_TOKEN, deps, {
+    botInfo: BOT_INFO,
+    client: { fetch: telegram.fetch },
+    ...(options.retryUpdates ? { retryUpdates: true } : {}),
+  });
   return {
     bot,
     deps,

@@ -27,6 +27,7 @@ export async function joinTeam(
 export async function resetRequests(database: DatabaseHandle): Promise<void> {
   for (const table of [
     "outbox",
+    "pending_words",
     "request_notices",
     "group_notices",
     "request_messages",

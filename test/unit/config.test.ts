@@ -19,12 +19,37 @@ describe("configuration", () => {
         previousEncryptionKeys: [],
         defaultLocale: "fr",
         logLevel: "info",
+        logFormat: "auto",
+        telegramTimeoutSeconds: 10,
+        startupRetrySeconds: 120,
         escalationMinutes: 10,
         requestExpiryHours: 72,
         retentionDays: 30,
         mode: { kind: "polling" },
       },
     });
+  });
+
+  it("serves health in polling mode only when HEALTH_PORT is set, on loopback unless told", () => {
+    const health = (env: Record<string, string>) => {
+      const result = parseConfig({ BOT_TOKEN: TOKEN, ...env });
+      return result.ok && result.config.mode.kind === "polling" ? result.config.mode.health : result;
+    };
+    expect(health({ HEALTH_PORT: "8081" })).toEqual({ port: 8081, host: "127.0.0.1" });
+    expect(health({ HEALTH_PORT: "8081", HEALTH_HOST: "0.0.0.0" })).toEqual({ port: 8081, host: "0.0.0.0" });
+    expect(health({ HEALTH_PORT: "80000" })).toEqual({
+      ok: false,
+      errors: ["HEALTH_PORT must be between 1 and 65535"],
+    });
+  });
+
+  it.each([
+    ["TELEGRAM_TIMEOUT_SECONDS", "0", "TELEGRAM_TIMEOUT_SECONDS must be between 1 and 120"],
+    ["TELEGRAM_TIMEOUT_SECONDS", "soon", "TELEGRAM_TIMEOUT_SECONDS must be a number of seconds"],
+    ["STARTUP_RETRY_SECONDS", "-1", "STARTUP_RETRY_SECONDS must be between 0 (retry for ever) and 86400"],
+    ["LOG_FORMAT", "xml", "LOG_FORMAT must be one of auto, pretty, json"],
+  ])("refuses %s=%s in one line", (name, value, error) => {
+    expect(parseConfig({ BOT_TOKEN: TOKEN, [name]: value })).toEqual({ ok: false, errors: [error] });
   });
 
   it("says in one line what to do when BOT_TOKEN is missing", () => {

@@ -20,6 +20,7 @@ const plain: PersonSnapshot = {
   isMember: false,
   memberRole: undefined,
   hasActiveRequest: false,
+  hasEndedUntold: false,
   directoryVersion: 1,
 };
 

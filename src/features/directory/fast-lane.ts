@@ -4,7 +4,13 @@ import { ownSnapshot } from "../../bot/snapshot";
 import { isMenuText, menuActionFor } from "./handlers";
 
 /** The directory's own buttons: a page of materials, a site, a pin, what is open, the supplies menu. */
-const DIRECTORY_BUTTONS = new Set(["supplies-menu", "material", "site", "pin", "open"]);
+export const DIRECTORY_BUTTONS: ReadonlySet<string> = new Set([
+  "supplies-menu",
+  "material",
+  "site",
+  "pin",
+  "open",
+]);
 
 /**
  * An update the directory answers whatever runs before it: someone on no team, with no request under way
@@ -21,7 +27,13 @@ const DIRECTORY_BUTTONS = new Set(["supplies-menu", "material", "site", "pin", "
  */
 export function isPlainLookup(ctx: BotContext): boolean {
   const snapshot = ownSnapshot(ctx);
-  if (!snapshot || snapshot.isMember || snapshot.hasActiveRequest || snapshot.conversation !== null)
+  if (
+    !snapshot ||
+    snapshot.isMember ||
+    snapshot.hasActiveRequest ||
+    snapshot.hasEndedUntold ||
+    snapshot.conversation !== null
+  )
     return false;
   const message = ctx.message;
   if (message?.location) return true;

@@ -1,13 +1,14 @@
 import { Composer } from "grammy";
 import { parseCallbackData } from "../../bot/callback-data";
 import type { BotContext } from "../../bot/context";
-import { mainMenu, nearMenu } from "../../bot/keyboards";
+import { nearMenu } from "../../bot/keyboards";
 import type { Locale } from "../../config";
-import { interpretText } from "../../directory/catalog";
+import { readIntent } from "../../directory/intent";
 import type { Translate } from "../../text/translate";
 import { showEmergency } from "../emergency";
 import { chooseLanguage } from "../language/handlers";
 import { isPeerMenuText } from "../peers/menu";
+import { answerKindly, answerNotFound, offerWorker } from "./intent-replies";
 import {
   sendPin,
   showMaterial,
@@ -110,25 +111,32 @@ directoryFeature.on("message:location", (ctx) =>
   }),
 );
 
+// Typed words, read for what they mean (src/directory/intent.ts): commands and menu labels were matched
+// before this point, so what is left is an emergency, a call for a person, a greeting, or a lookup.
 directoryFeature.on("message:text", (ctx) =>
   withCatalog(ctx, async (catalog) => {
-    const meaning = interpretText(catalog, ctx.message.text);
-    switch (meaning.kind) {
+    const intent = readIntent(catalog, ctx.message.text);
+    switch (intent.kind) {
+      case "emergency":
+        return showEmergency(ctx);
+      case "help":
+        return offerWorker(ctx, catalog);
+      case "greeting":
+        return answerKindly(ctx, "intent.greeting");
+      case "thanks":
+        return answerKindly(ctx, "intent.thanks");
       case "materials": {
-        const [first] = meaning.materials;
-        if (meaning.materials.length === 1 && first) return showMaterial(ctx, catalog, first);
-        return showMaterialChoice(ctx, meaning.materials);
+        const [first] = intent.materials;
+        if (intent.materials.length === 1 && first) return showMaterial(ctx, catalog, first);
+        return showMaterialChoice(ctx, intent.materials);
       }
       case "place":
-        return showNear(ctx, catalog, meaning.place, meaning.place);
+        return showNear(ctx, catalog, intent.place, intent.place);
       case "site":
-        await showSite(ctx, catalog, meaning.site.id);
+        await showSite(ctx, catalog, intent.site.id);
         return;
-      case "nothing":
-        await ctx.reply(ctx.t("common.notUnderstood", { number: catalog.directory.info.emergencyNumber }), {
-          reply_markup: mainMenu(ctx.t),
-        });
-        return showSuppliesMenu(ctx, catalog);
+      case "not-found":
+        return answerNotFound(ctx, catalog);
     }
   }),
 );

@@ -49,7 +49,7 @@ export function inlinePage(view: View, query: string, offset: string, botUsernam
   const page = sites.slice(from, from + INLINE_PAGE);
   const next = from + page.length;
   // "@bot overdose": what to do comes first, ready to send into the chat where it is needed.
-  const emergency = from === 0 && mentionsEmergency(query) ? [emergencyResult(view)] : [];
+  const emergency = from === 0 && mentionsEmergency(query, view.catalog) ? [emergencyResult(view)] : [];
   return {
     results: [...emergency, ...page.map((site) => siteResult(site, view, botUsername))],
     nextOffset: next < sites.length ? String(next) : "",

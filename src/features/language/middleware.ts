@@ -27,7 +27,13 @@ export async function languageMiddleware(ctx: InnerContext, next: NextFunction):
       ctx.snapshot =
         shared?.pseudonym === ctx.pseudonym
           ? shared
-          : await loadSnapshot(deps.db, ctx.pseudonym, pseudonymFor(deps.pseudonymKey, from.id, "member"));
+          : await loadSnapshot(
+              deps.db,
+              ctx.pseudonym,
+              pseudonymFor(deps.pseudonymKey, from.id, "member"),
+              deps.now(),
+              deps.updateClaims?.forSnapshot(ctx.update, ctx.pseudonym),
+            );
       locale = ctx.snapshot.locale ?? locale;
     } catch (error) {
       // The database being down must not stand between a person and the emergency card: go on in the
@@ -38,6 +44,8 @@ export async function languageMiddleware(ctx: InnerContext, next: NextFunction):
       );
     }
   }
+  // Another instance handled this update, or has it in hand: stop before doing anything twice.
+  deps.updateClaims?.of(ctx.update.update_id)?.check();
   ctx.locale = locale;
   ctx.t = deps.translations.forLocale(locale);
   if (ctx.snapshot) await currentSnapshot.run(ctx.snapshot, next);

@@ -1,29 +1,20 @@
 import { Composer, InlineKeyboard, type NextFunction } from "grammy";
 import { callbackData, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext, InnerContext } from "../../bot/context";
-import { ownSnapshot } from "../../bot/snapshot";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
 import { isMenuText } from "../directory/handlers";
 import { REQUEST_FLOW } from "../requests/conversation";
+import { chooseFocus, handleMemberWords, mediaOf } from "../requests/member-words";
 import { nicknameOf } from "../requests/notices";
-import {
-  activeRequestsOf,
-  getRequest,
-  holderAlias,
-  type Request,
-  setFocus,
-  setFocusStatement,
-} from "../requests/queries";
-import { type RelayContent, relayToHolder } from "../requests/relay";
-import type { HeldRequest } from "../requests/relay-queries";
+import { activeRequestsOf, getRequest, holderAlias } from "../requests/queries";
 import { withdrawRequest } from "../requests/use-cases";
 import { currentMember } from "../team/on-call";
 import { findActiveMember, type Member } from "../team/queries";
 import { callBackup } from "./backup";
 import { peerMenuLabels } from "./menu";
-import { activeRelayedBy, heldRelayedWithHolders } from "./queries";
+import { activeRelayedBy } from "./queries";
 
 /**
  * Peer helpers: a request for someone with them (/relais, /relay or the menu button), the "I need
@@ -131,78 +122,21 @@ peersFeature.callbackQuery(/^pr:/, async (ctx, next) => {
     await ctx.answerCallbackQuery({ text: ctx.t("peers.ended") });
     return;
   }
+  if (action.kind === "peer-focus") return chooseFocus(ctx, request.id, "peer");
   await ctx.answerCallbackQuery();
   const nickname = nicknameOf(request, ctx);
-  if (action.kind === "peer-withdraw") {
-    const result = await withdrawRequest(ctx.deps, request.personPseudonym, request.id);
-    await ctx.reply(ctx.t(result.kind === "ended" ? "peers.withdrawn" : "peers.ended", { nickname }));
-    return;
-  }
-  await setFocus(ctx.deps.db, peer.id, request.id);
-  await ctx.reply(ctx.t("peers.focus", { nickname }));
+  const result = await withdrawRequest(ctx.deps, request.personPseudonym, request.id);
+  await ctx.reply(ctx.t(result.kind === "ended" ? "peers.withdrawn" : "peers.ended", { nickname }));
 });
 
 // --- The peer's words to the worker holding a request they relay --------------------------------------
 
-/**
- * Which relayed request the peer's words are for, with the worker holding it: the one they chose last
- * (a "reply" button), or the only one a worker holds. With several and no choice, they are asked;
- * nothing is guessed.
- */
-async function targetOf(ctx: BotContext, peer: Member): Promise<HeldRequest | "asked" | undefined> {
-  const held = await heldRelayedWithHolders(ctx.deps.db, peer.id);
-  if (held.length === 0) return undefined;
-  // A Telegram reply to a message about one request (they all start with its tag) is for that one.
-  const repliedTo = ctx.message?.reply_to_message;
-  const tagLine = (repliedTo?.text ?? repliedTo?.caption)?.split("\n")[0];
-  const tagged = tagLine ? held.filter((h) => tagOf(ctx, h.request) === tagLine) : [];
-  const chosen =
-    (tagged.length === 1 ? tagged[0] : undefined) ??
-    held.find((h) => h.request.id === peer.focusRequestId) ??
-    (held.length === 1 ? held[0] : undefined);
-  if (chosen) return chosen;
-  const keyboard = new InlineKeyboard();
-  for (const { request } of held.slice(0, 10))
-    keyboard
-      .text(ctx.t("peers.reply", { nickname: nicknameOf(request, ctx) }), callbackData.peerFocus(request.id))
-      .row();
-  await ctx.reply(ctx.t("peers.which"), { reply_markup: keyboard });
-  return "asked";
-}
-
-function tagOf(ctx: BotContext, request: Request): string {
-  const t = ctx.deps.translations.forLocale(request.locale);
-  return t("peers.tag", { nickname: nicknameOf(request, { t, locale: request.locale }) });
-}
-
-async function relayPeerWords(ctx: BotContext, next: NextFunction, content: RelayContent | undefined) {
-  // Not a peer helper (on no team, or a worker), as the update's snapshot says: no lookup needed.
-  const snapshot = ownSnapshot(ctx);
-  if (snapshot && snapshot.memberRole !== "peer") return next();
-  const peer = await currentMember(ctx);
-  if (peer?.role !== "peer") return next();
-  const target = await targetOf(ctx, peer);
-  if (target === undefined) return next();
-  if (target === "asked") return;
-  // The request their words are for becomes their focus, whether or not the words can cross.
-  const refocus =
-    target.request.id === peer.focusRequestId
-      ? undefined
-      : setFocusStatement(ctx.deps.db, peer.id, target.request.id);
-  if (!content) {
-    if (refocus) await refocus;
-    await ctx.reply(ctx.t("requests.person.notRelayed"));
-    return;
-  }
-  // The relayed request has a pseudonym of its own: the person's relay, to that request's holder.
-  const result = await relayToHolder(ctx.deps, target, content, ctx.update.update_id, [refocus]);
-  if (result.kind === "relayed" && result.slowDown) await ctx.reply(ctx.t("requests.person.slowDown"));
-}
-
+// Where they go is addressing's (requests/addressing.ts): a reply to a message of one request goes to
+// it; with one request, to it; with several, to the one they chose, or the bot asks which.
 peersFeature.on("message:text", async (ctx, next) => {
   const text = ctx.message.text;
   if (text.startsWith("/") || isMenuText(ctx, text)) return next();
-  await relayPeerWords(ctx, next, { kind: "text", text });
+  await handleMemberWords(ctx, next, { kind: "text", text }, "peer");
 });
 
 peersFeature.on(
@@ -216,16 +150,7 @@ peersFeature.on(
     "message:animation",
     "message:video_note",
   ],
-  async (ctx, next) => {
-    const photo = ctx.message.photo;
-    const content: RelayContent | undefined =
-      photo && photo.length > 0
-        ? { kind: "photo", fileId: (photo[photo.length - 1] as { file_id: string }).file_id }
-        : ctx.message.voice
-          ? { kind: "voice", fileId: ctx.message.voice.file_id }
-          : undefined;
-    await relayPeerWords(ctx, next, content);
-  },
+  (ctx, next) => handleMemberWords(ctx, next, mediaOf(ctx), "peer"),
 );
 
 // --- The peer's menu ------------------------------------------------------------------------------

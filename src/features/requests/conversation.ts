@@ -4,11 +4,12 @@ import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import { ANSWER_MODES, type AnswerMode, REQUEST_CATEGORIES, type RequestCategory } from "../../db/schema";
 import { safeCut } from "../../text/split";
-import { formatInstantTime, relativeDay } from "../directory/format";
+import { crisisLinesBlock, formatInstantTime, relativeDay } from "../directory/format";
 import { isMenuText } from "../directory/handlers";
-import { type OpenNowMessage, openNowMessage } from "../directory/screens";
+import { type OpenNowMessage, openNowMessage, viewOf } from "../directory/screens";
 import { relayingPeer, relaySent } from "../peers/flow";
 import { freshRelayPseudonym } from "../peers/queries";
+import { organisationsWithTeams } from "./queries";
 import { submitRequest } from "./use-cases";
 
 export const REQUEST_FLOW = "request";
@@ -41,6 +42,16 @@ export async function requestFlow(
 ) {
   const t = ctx.t;
   const options = await conversation.external((outer) => flowOptions(outer));
+  // Nobody at all takes requests: said at once, before the person writes anything, with what answers
+  // at any hour.
+  if (!options.anyTeam) {
+    const lines = await conversation.external((outer) => anyHourLines(outer));
+    await ctx.reply([t("addressing.noTeam"), ...(lines ? [lines] : [])].join("\n\n"), {
+      parse_mode: "HTML",
+      reply_markup: mainMenu(t),
+    });
+    return;
+  }
 
   const ask = async (
     text: string,
@@ -69,9 +80,14 @@ export async function requestFlow(
         return { data };
       }
       const typed = answer.message?.text;
-      // A command or a menu tap means the person moved on: leave quietly and let it be handled.
-      if (typed !== undefined && (typed.startsWith("/") || isMenuText(ctx, typed)))
-        await conversation.halt({ next: true });
+      // A command, a menu tap or another screen's button is answered as usual, and the draft waits at
+      // this step: its buttons go on working (a skipped update leaves the dialogue as it was). Only
+      // asking again starts afresh, and a peer's call for backup leaves it (a worker writes to them next).
+      if (typed !== undefined && (typed.startsWith("/") || isMenuText(ctx, typed))) {
+        if (leavesTheFlow(ctx, typed)) await conversation.halt({ next: true });
+        await conversation.skip({ next: true });
+      }
+      if (data !== undefined && !data.startsWith("f:")) await conversation.skip({ next: true });
       if (typed !== undefined && acceptText) return { text: typed };
       if (answer.callbackQuery) await answer.answerCallbackQuery();
       await answer.reply(t("requests.flow.useButtons"));
@@ -200,8 +216,11 @@ export async function requestFlow(
     case "not-peer":
       return;
     case "sent": {
+      // "👍 No answer needed": no promise of an answer, and no later message (use-cases' toPerson).
+      const noAnswer = chosen.answerMode === "none";
       if (outcome.onCall > 0) {
-        await ctx.reply(t("requests.sent.withWorker", { nickname: outcome.nickname }), {
+        const key = noAnswer ? "addressing.noAnswer.withWorker" : "requests.sent.withWorker";
+        await ctx.reply(t(key, { nickname: outcome.nickname }), {
           parse_mode: "HTML",
           reply_markup: mainMenu(t),
         });
@@ -210,7 +229,9 @@ export async function requestFlow(
       // Nobody on call: say so at once and honestly, when someone will be if known, and what helps now.
       await ctx.reply(
         [
-          t("requests.sent.nobodyOnCall", { nickname: outcome.nickname }),
+          t(noAnswer ? "addressing.noAnswer.nobodyOnCall" : "requests.sent.nobodyOnCall", {
+            nickname: outcome.nickname,
+          }),
           ...(outcome.nextShift ? [t("requests.sent.nextShift", { when: outcome.nextShift })] : []),
         ].join("\n\n"),
         { parse_mode: "HTML", reply_markup: mainMenu(t) },
@@ -231,6 +252,25 @@ export async function requestFlow(
   }
 }
 
+const LEAVING_COMMANDS = new Set(["parler", "talk", "relais", "relay", "renfort", "backup"]);
+
+/** /parler, /relais, /renfort (or their menu buttons) typed during the dialogue: it ends there. */
+function leavesTheFlow(ctx: InnerContext, typed: string): boolean {
+  const command = /^\/([a-z]+)(?:@\w+)?(?:\s|$)/i.exec(typed)?.[1]?.toLowerCase();
+  if (command !== undefined) return LEAVING_COMMANDS.has(command);
+  const labels = (["fr", "en"] as const).flatMap((locale) => {
+    const t = ctx.deps.translations.forLocale(locale);
+    return [t("requests.menuButton"), t("peers.menu.relay"), t("peers.menu.backup")];
+  });
+  return labels.includes(typed);
+}
+
+/** The lines that answer at any hour (HTML), from the directory this update read. */
+async function anyHourLines(ctx: BotContext): Promise<string | undefined> {
+  const catalog = await ctx.deps.catalog.get(ctx.deps.db, ctx.snapshot?.directoryVersion);
+  return catalog ? crisisLinesBlock(viewOf(ctx, catalog)) : undefined;
+}
+
 /** What is open now, on the catalog of the version this update read (sending changes no directory). */
 async function openNowFromSnapshot(ctx: BotContext): Promise<OpenNowMessage | undefined> {
   const catalog = await ctx.deps.catalog.get(ctx.deps.db, ctx.snapshot?.directoryVersion);
@@ -238,6 +278,8 @@ async function openNowFromSnapshot(ctx: BotContext): Promise<OpenNowMessage | un
 }
 
 type FlowOptions = {
+  /** Some organisation has a worker or coordinator who can be reached. */
+  anyTeam: boolean;
   sites: { id: string; name: { fr: string; en: string } }[];
   places: { id: string; name: { fr: string; en: string } }[];
 };
@@ -249,9 +291,14 @@ const MEETING_TYPES = new Set(["fixed_site", "supervised_consumption", "drop_in"
 
 async function flowOptions(ctx: BotContext): Promise<FlowOptions> {
   // Nothing before the flow's first step changes the directory: the version this update read holds.
-  const catalog = await ctx.deps.catalog.get(ctx.deps.db, ctx.snapshot?.directoryVersion);
-  if (!catalog) return { sites: [], places: [] };
+  const [catalog, teams] = await Promise.all([
+    ctx.deps.catalog.get(ctx.deps.db, ctx.snapshot?.directoryVersion),
+    organisationsWithTeams(ctx.deps.db, ctx.deps.now()),
+  ]);
+  const anyTeam = teams.length > 0;
+  if (!catalog) return { anyTeam, sites: [], places: [] };
   return {
+    anyTeam,
     sites: catalog.directory.sites
       .filter((s) => MEETING_TYPES.has(s.type))
       .slice(0, 10)

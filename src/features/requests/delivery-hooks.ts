@@ -2,7 +2,14 @@ import { eq, sql } from "drizzle-orm";
 import type { Translations } from "../../bot/i18n";
 import type { Locale } from "../../config";
 import type { Database } from "../../db/executor";
-import { groupNotices, members, requests, teamGroups } from "../../db/schema";
+import {
+  groupNotices,
+  members,
+  requestMessages,
+  requestNotices,
+  requests,
+  teamGroups,
+} from "../../db/schema";
 import type { CatalogCache } from "../../directory/catalog-cache";
 import type { OutboxDeliveryOptions } from "../../outbox/delivery";
 import { enqueueMessages } from "../../outbox/enqueue";
@@ -57,6 +64,11 @@ export function deliveryHooks(
     },
     async onSent(sent) {
       if (sent.messageId === undefined) return;
+      // Every message in a worker's or peer's chat that belongs to a request is remembered, so that a
+      // Telegram reply to it goes to that request (addressing.ts): a person's words relayed to the worker
+      // (relay:<update id>, add:<update id>:<member id>, found by the update that brought them), and
+      // anything sent to a peer helper about a request they relay.
+      await recordRelayedCopy(db, sent.dedupeKey, sent.recipient, sent.messageId);
       // notice:<request id>:<member id>[:suffix] and gnotice:<request id>:<organisation id>[:suffix]
       const [kind, requestId, target] = sent.dedupeKey.split(":");
       if (!requestId || !target) return;
@@ -105,4 +117,29 @@ export function deliveryHooks(
         await db.delete(teamGroups).where(eq(teamGroups.organisationId, recipient.id));
     },
   };
+}
+
+async function recordRelayedCopy(
+  db: Database,
+  dedupeKey: string,
+  recipient: { kind: string; id: string },
+  messageId: number,
+): Promise<void> {
+  const [kind, updateId] = dedupeKey.split(":");
+  if (
+    recipient.kind === "member" &&
+    (kind === "relay" || kind === "add") &&
+    /^\d{1,15}$/.test(updateId ?? "")
+  )
+    await db.execute(sql`
+      insert into ${requestNotices} (request_id, member_id, message_id)
+      select ${requestMessages.requestId}, ${Number(recipient.id)}, ${messageId} from ${requestMessages}
+       where ${requestMessages.sourceUpdateId} = ${Number(updateId)}
+      on conflict do nothing`);
+  if (recipient.kind === "request")
+    await db.execute(sql`
+      insert into ${requestNotices} (request_id, member_id, message_id)
+      select ${requests.id}, ${requests.relayedByMemberId}, ${messageId} from ${requests}
+       where ${requests.id} = ${recipient.id} and ${requests.relayedByMemberId} is not null
+      on conflict do nothing`);
 }

@@ -1,19 +1,19 @@
 import type { Conversation } from "@grammyjs/conversations";
-import { Composer, InlineKeyboard } from "grammy";
+import { Composer, InlineKeyboard, type NextFunction } from "grammy";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import { onlyLooking, ownSnapshot } from "../../bot/snapshot";
-import { pseudonymFor } from "../../privacy/pseudonym";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
 import { isMenuText } from "../directory/handlers";
 import { currentMember } from "../team/on-call";
 import { isOnCall, listMembers, type Member } from "../team/queries";
 import { REQUEST_FLOW } from "./conversation";
+import { answerWhich, chooseFocus, handleMemberWords, mediaOf } from "./member-words";
 import { claimedKeyboard, nicknameOf, OUTCOMES, outcomeKeyboard, requestCallback } from "./notices";
-import { activeRequestsOf, getRequest, holderAlias, setFocus } from "./queries";
-import { type RelayContent, relayFromPerson, relayFromWorker, relayToHolder } from "./relay";
-import { heldRequestOf, type MemberTarget, memberAndTarget } from "./relay-queries";
+import { activeRequestsOf, getRequest, holderAlias, markEndTold } from "./queries";
+import { type RelayContent, relayToHolder } from "./relay";
+import { heldRequestOf } from "./relay-queries";
 import { addToRequest, claim, closeRequest, handOver, releaseClaim, withdrawRequest } from "./use-cases";
 
 export const ADD_TO_REQUEST = "add-to-request";
@@ -133,16 +133,17 @@ requestsFeature.callbackQuery(new RegExp(`^rq:pass:${REQUEST_ID}$`), async (ctx)
 });
 
 requestsFeature.callbackQuery(new RegExp(`^rq:focus:${REQUEST_ID}$`), async (ctx) => {
-  const member = await workerOrRefuse(ctx);
-  if (!member) return;
-  const request = await getRequest(ctx.deps.db, ctx.match[1] as string);
-  await ctx.answerCallbackQuery();
-  if (request?.status !== "claimed" || request.claimedByMemberId !== member.id) {
-    await ctx.reply(ctx.t("requests.notice.ended"));
-    return;
-  }
-  await setFocus(ctx.deps.db, member.id, request.id);
-  await ctx.reply(ctx.t("requests.notice.focus", { nickname: nicknameOf(request, ctx) }));
+  await chooseFocus(ctx, ctx.match[1] as string, "worker");
+});
+
+// The answer to "which request?", from a worker or a peer helper: the words kept for it go there.
+requestsFeature.callbackQuery(new RegExp(`^rq:which:(\\d{1,10}):${REQUEST_ID}$`), async (ctx) => {
+  await answerWhich(ctx, Number(ctx.match[1]), ctx.match[2] as string);
+});
+// Anything else that looks like one was forged or cut: out of date, nothing sent.
+requestsFeature.callbackQuery(/^rq:which:/, async (ctx) => {
+  await ctx.answerCallbackQuery({ text: ctx.t("addressing.stale") });
+  await ctx.reply(ctx.t("addressing.stale"));
 });
 
 requestsFeature.callbackQuery(new RegExp(`^rq:close:${REQUEST_ID}$`), async (ctx) => {
@@ -232,21 +233,29 @@ requestsFeature.callbackQuery(/^f:/, async (ctx) => {
 
 // --- Text both ways ------------------------------------------------------------------------------
 
-/**
- * A worker or coordinator writing, with the request their words go to (a reply to one's notice, else
- * their focus), in one read; undefined for anyone else. When the update's snapshot says this is nobody
- * on a team, or a peer helper (whose words are a person's), there is nothing to read.
- */
-async function workerTarget(ctx: BotContext, replyTo: number | undefined): Promise<MemberTarget | undefined> {
+/** A person (not on a team) with a request that just ended: told kindly once, never "not found". */
+async function tellEnded(ctx: BotContext): Promise<boolean> {
   const snapshot = ownSnapshot(ctx);
-  const role = snapshot ? (snapshot.memberRole ?? "none") : undefined;
-  if (role === "none" || role === "peer" || !ctx.from) return undefined;
-  const target = await memberAndTarget(
-    ctx.deps.db,
-    pseudonymFor(ctx.deps.pseudonymKey, ctx.from.id, "member"),
-    replyTo,
-  );
-  return target && target.member.role !== "peer" ? target : undefined;
+  if (!ctx.pseudonym || !snapshot?.hasEndedUntold || snapshot.hasActiveRequest || snapshot.isMember)
+    return false;
+  const ended = await markEndTold(ctx.deps.db, ctx.pseudonym, ctx.deps.now());
+  if (!ended) return false;
+  await ctx.reply(ctx.t("addressing.person.ended", { nickname: nicknameOf(ended) }), {
+    reply_markup: mainMenu(ctx.t),
+  });
+  return true;
+}
+
+/** A person's words (or photo, voice note) to their request: relayed to its holder, or added while it waits. */
+async function personWords(ctx: BotContext, next: NextFunction, content: RelayContent): Promise<void> {
+  if (!ctx.pseudonym) return next();
+  if (await tellEnded(ctx)) return;
+  const held = await heldRequestOf(ctx.deps.db, ctx.pseudonym);
+  if (!held) return next();
+  const result = await relayToHolder(ctx.deps, held, content, ctx.update.update_id);
+  if (result.kind === "relayed" && result.slowDown) await ctx.reply(ctx.t("requests.person.slowDown"));
+  if (result.kind === "added")
+    await ctx.reply(ctx.t("addressing.person.added", { nickname: nicknameOf(held.request) }));
 }
 
 requestsFeature.on("message:text", async (ctx, next) => {
@@ -255,39 +264,13 @@ requestsFeature.on("message:text", async (ctx, next) => {
   if (text.startsWith("/") || isMenuText(ctx, text)) return next();
   // Neither on a team nor in a request (most people, most of the time): a typed word is a lookup.
   if (onlyLooking(ctx)) return next();
-
-  const worker = await workerTarget(ctx, ctx.message.reply_to_message?.message_id);
-  if (worker) {
-    const { requestId } = worker;
-    if (!requestId) return next();
-    const result = await relayFromWorker(
-      ctx.deps,
-      { ...worker, requestId },
-      { kind: "text", text },
-      ctx.update.update_id,
-    );
-    if (result.kind === "ended" || result.kind === "not-yours")
-      await ctx.reply(ctx.t("requests.notice.noFocus"));
-    return;
-  }
-
-  if (!ctx.pseudonym) return next();
-  // Only a request someone holds turns the person's words into a conversation; otherwise a typed word
-  // is a lookup as always (a waiting request gets words through "add a message").
-  const result = await relayFromPerson(ctx.deps, ctx.pseudonym, { kind: "text", text }, ctx.update.update_id);
-  if (result.kind === "relayed" && result.slowDown) await ctx.reply(ctx.t("requests.person.slowDown"));
-  if (result.kind === "no-request") return next();
+  const content: RelayContent = { kind: "text", text };
+  if (ownSnapshot(ctx)?.isMember !== false)
+    return handleMemberWords(ctx, () => personWords(ctx, next, content), content, "worker");
+  await personWords(ctx, next, content);
 });
 
 // --- Photos and voice notes both ways; what cannot cross is said -------------------------------------
-
-function mediaOf(ctx: BotContext): RelayContent | undefined {
-  const photo = ctx.message?.photo;
-  if (photo && photo.length > 0)
-    return { kind: "photo", fileId: (photo[photo.length - 1] as { file_id: string }).file_id };
-  if (ctx.message?.voice) return { kind: "voice", fileId: ctx.message.voice.file_id };
-  return undefined;
-}
 
 requestsFeature.on(
   [
@@ -307,21 +290,12 @@ requestsFeature.on(
     // A location from someone only looking things up is a "near me": no team or request to read.
     if (onlyLooking(ctx)) return next();
     const content = mediaOf(ctx);
-    const worker = await workerTarget(ctx, undefined);
-    if (worker) {
-      const { requestId } = worker;
-      if (!requestId) return next();
-      if (!content) {
-        await ctx.reply(ctx.t("requests.person.notRelayed"));
-        return;
-      }
-      await relayFromWorker(ctx.deps, { ...worker, requestId }, content, ctx.update.update_id);
-      return;
-    }
-    if (!ctx.pseudonym) return next();
-    const held = await heldRequestOf(ctx.deps.db, ctx.pseudonym);
-    if (!held) return next();
-    if (!content) {
+    const person = async () => {
+      if (!ctx.pseudonym) return next();
+      if (content) return personWords(ctx, next, content);
+      if (await tellEnded(ctx)) return;
+      const held = await heldRequestOf(ctx.deps.db, ctx.pseudonym);
+      if (!held) return next();
       const looksLikePhoto = ctx.message?.document?.mime_type?.startsWith("image/") ?? false;
       // A photo sent "as a file" keeps its GPS position: say so, since it would not be relayed anyway.
       await ctx.reply(
@@ -331,9 +305,9 @@ requestsFeature.on(
           ...(ctx.message?.location ? [ctx.t("requests.person.locationNotRelayed")] : []),
         ].join("\n"),
       );
-      return;
-    }
-    await relayToHolder(ctx.deps, held, content, ctx.update.update_id);
+    };
+    if (ownSnapshot(ctx)?.isMember !== false) return handleMemberWords(ctx, person, content, "worker");
+    await person();
   },
 );
 

@@ -1,3 +1,5 @@
+import en from "../../../locales/en/nicknames.json";
+import fr from "../../../locales/fr/nicknames.json";
 import type { Locale } from "../../config";
 import type { Translate } from "../../text/translate";
 
@@ -57,4 +59,31 @@ export function renderNickname(nickname: Nickname, locale: Locale, t: Translate)
     "|",
   );
   return locale === "fr" ? `${animal} ${gender === "f" ? feminine : masculine}` : `${masculine} ${animal}`;
+}
+
+const NAMES: Record<Locale, { animals: Record<string, string>; colours: Record<string, string> }> = {
+  fr,
+  en,
+};
+
+/** The words of the locale files, read once: a nickname needs no other translation. */
+function nicknameWords(locale: Locale): Translate {
+  const names = NAMES[locale];
+  return (key: string) => {
+    const [, group, id = ""] = key.split(".");
+    const words = group === "animals" ? names.animals : names.colours;
+    return words[id] ?? id;
+  };
+}
+
+/**
+ * A request's one nickname, in the person's language whoever reads it: two workers of different
+ * languages (and the person) name the request the same way.
+ */
+export function requestNickname(request: { nicknameAnimal: string; nicknameColour: string; locale: Locale }) {
+  return renderNickname(
+    { animal: request.nicknameAnimal, colour: request.nicknameColour },
+    request.locale,
+    nicknameWords(request.locale),
+  );
 }

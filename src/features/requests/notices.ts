@@ -4,7 +4,7 @@ import type { Locale } from "../../config";
 import type { Catalog } from "../../directory/catalog";
 import { safeCut, TELEGRAM_TEXT_LIMIT } from "../../text/split";
 import { type Translate, withHtml } from "../../text/translate";
-import { renderNickname } from "./nickname";
+import { requestNickname } from "./nickname";
 import type { Request } from "./queries";
 
 /**
@@ -32,12 +32,15 @@ export type Outcome = (typeof OUTCOMES)[number];
 
 const MAX_QUOTE = 3000;
 
-export function nicknameOf(request: Request, reader: Reader): string {
-  return renderNickname(
-    { animal: request.nicknameAnimal, colour: request.nicknameColour },
-    reader.locale,
-    reader.t,
-  );
+/**
+ * The request's nickname, the same for every reader: the person's language decides it ("Chouette noire"
+ * for a French speaker's request, to an English-speaking worker too). The reader is not needed.
+ */
+export function nicknameOf(
+  request: Pick<Request, "nicknameAnimal" | "nicknameColour" | "locale">,
+  _reader?: Reader,
+): string {
+  return requestNickname(request);
 }
 
 // Built once per language: an Intl object is costly to make and every notice names a language.

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { Locale } from "../../config";
 import type { Executor } from "../../db/executor";
 import {
@@ -77,6 +77,7 @@ export function newRequestRow(request: NewRequest, deliveredAt: Date | null): Re
     sourceUpdateId: request.sourceUpdateId,
     relayedByMemberId: request.relayedBy?.memberId ?? null,
     relayedVia: request.relayedBy?.alias ?? null,
+    endToldAt: null,
   };
 }
 
@@ -137,6 +138,30 @@ export async function holderAlias(db: Executor, request: Request): Promise<strin
     .from(members)
     .where(eq(members.id, request.claimedByMemberId));
   return holder?.alias;
+}
+
+/**
+ * The person's requests that ended within the day and were not told about: marked told (one write), the
+ * latest returned so the person hears its nickname once. Undefined when another update told them first.
+ */
+export async function markEndTold(
+  db: Executor,
+  personPseudonym: string,
+  now: Date,
+): Promise<Request | undefined> {
+  const told = await db
+    .update(requests)
+    .set({ endToldAt: now })
+    .where(
+      and(
+        eq(requests.personPseudonym, personPseudonym),
+        inArray(requests.status, ["closed", "withdrawn", "expired"]),
+        isNull(requests.endToldAt),
+        gt(requests.endedAt, new Date(now.getTime() - 24 * 3_600_000)),
+      ),
+    )
+    .returning();
+  return told.sort((a, b) => (b.endedAt?.getTime() ?? 0) - (a.endedAt?.getTime() ?? 0))[0];
 }
 
 /** Ends a request. Its sealed chat id is erased once the last message to the person has gone (eraseEndedChatIds). */
@@ -238,13 +263,39 @@ export async function noticesOf(db: Executor, requestId: string) {
   return db.select().from(requestNotices).where(eq(requestNotices.requestId, requestId));
 }
 
-export async function setFocus(db: Executor, memberId: number, requestId: string | null): Promise<void> {
-  await setFocusStatement(db, memberId, requestId);
+/** The member's focus, chosen at `at` (by an explicit act: see addressing.ts); null clears it. */
+export async function setFocus(
+  db: Executor,
+  memberId: number,
+  requestId: string | null,
+  at: Date | null = null,
+): Promise<void> {
+  await setFocusStatement(db, memberId, requestId, at);
 }
 
 /** The statement setFocus runs, unsent: to send it within a larger one (see inOneStatement). */
-export function setFocusStatement(db: Executor, memberId: number, requestId: string | null) {
-  return db.update(members).set({ focusRequestId: requestId }).where(eq(members.id, memberId));
+export function setFocusStatement(db: Executor, memberId: number, requestId: string | null, at: Date | null) {
+  return db
+    .update(members)
+    .set({ focusRequestId: requestId, focusSetAt: requestId === null ? null : at })
+    .where(eq(members.id, memberId));
+}
+
+/**
+ * Remembers that a message in a member's chat belongs to a request (their own words, a 💬 prompt), so
+ * that a Telegram reply to it goes to that request. Unsent: to go within a larger statement.
+ */
+export async function recordMessage(
+  db: Executor,
+  requestId: string,
+  memberId: number,
+  messageId: number,
+): Promise<void> {
+  await recordMessageStatement(db, requestId, memberId, messageId);
+}
+
+export function recordMessageStatement(db: Executor, requestId: string, memberId: number, messageId: number) {
+  return db.insert(requestNotices).values({ requestId, memberId, messageId }).onConflictDoNothing();
 }
 
 /** Open requests that no worker was told about yet (nobody was on call), oldest first. */

@@ -1,4 +1,5 @@
-import { and, count, desc, eq, gt, isNull, type SQLWrapper, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, isNull, or, type SQLWrapper, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { type Executor, rowsOf, writeCtes } from "../../db/executor";
 import { members, requestMessages, requestNotices, requests } from "../../db/schema";
 import { enqueueIfStatement, type OutboxMessage } from "../../outbox/enqueue";
@@ -17,46 +18,87 @@ export type HeldRequest = { request: Request; holder: Member | undefined };
 
 /**
  * The request a person is talking in, with the worker holding it (their row even if they left, as the
- * relay always read it), in one statement: claimed, most recently taken first, then newest.
+ * relay always read it), in one statement: claimed, most recently taken first; else the newest waiting.
  */
 export async function heldRequestOf(db: Executor, personPseudonym: string): Promise<HeldRequest | undefined> {
   const [row] = await db
     .select({ request: requests, holder: members })
     .from(requests)
     .leftJoin(members, eq(members.id, requests.claimedByMemberId))
-    .where(and(eq(requests.personPseudonym, personPseudonym), eq(requests.status, "claimed")))
+    .where(and(eq(requests.personPseudonym, personPseudonym), inArray(requests.status, ["open", "claimed"])))
     .orderBy(sql`${requests.claimedAt} desc nulls last`, desc(requests.createdAt))
     .limit(1);
   return row ? { request: row.request, holder: row.holder ?? undefined } : undefined;
 }
 
-/** A member, the request their words go to (by id, the request itself if it still exists). */
-export type MemberTarget = { member: Member; requestId: string | null; request: Request | undefined };
+/** A request a member can write to (or tried to), with its holder and its latest activity. */
+export type HeldWithActivity = HeldRequest & { lastActivityAt: Date };
 
 /**
- * An active member and the request their words go to, in one statement: the request whose notice they
- * replied to (`replyTo`, the id of the message they answered), else the one in focus.
+ * Everything addressing needs about a worker's or peer's words, in ONE statement: the member (active),
+ * the requests they hold (a worker: claimed by them; a peer: the ones they relay, waiting or claimed),
+ * each with its holder and latest activity, and the request of the message they replied to
+ * (`replyTo`, recorded in request_notices for their chat), whoever holds it now.
  */
-export async function memberAndTarget(
+export type MemberAddressing = {
+  member: Member;
+  held: HeldWithActivity[];
+  /** The request the replied-to message belongs to: undefined when it belongs to none (or no reply). */
+  replied: HeldRequest | undefined;
+  /** The replied-to message belonged to a request that no longer exists. */
+  repliedGone: boolean;
+};
+
+const holders = alias(members, "holder");
+
+export async function memberAddressing(
   db: Executor,
   memberPseudonym: string,
   replyTo: number | undefined,
-): Promise<MemberTarget | undefined> {
-  const target = sql<string | null>`coalesce(${requestNotices.requestId}, ${members.focusRequestId})`;
-  const [row] = await db
-    .select({ member: members, requestId: target, request: requests })
+): Promise<MemberAddressing | undefined> {
+  const replied =
+    replyTo === undefined
+      ? sql`null`
+      : sql`(select n.request_id from ${requestNotices} n where n.member_id = ${members.id} and n.message_id = ${replyTo})`;
+  const held = sql`(case when ${members.role} = 'peer'
+      then ${requests.relayedByMemberId} = ${members.id} and ${requests.status} in ('open', 'claimed')
+      else ${requests.status} = 'claimed' and ${requests.claimedByMemberId} = ${members.id} end)`;
+  const rows = await db
+    .select({
+      member: members,
+      request: requests,
+      holder: holders,
+      isHeld: sql<boolean>`coalesce(${held}, false)`,
+      repliedId: sql<string | null>`${replied}`,
+      lastActivity: sql<
+        string | Date | null
+      >`(select max(${requestMessages.createdAt}) from ${requestMessages}
+        where ${requestMessages.requestId} = ${requests.id})`,
+    })
     .from(members)
-    .leftJoin(
-      requestNotices,
-      replyTo === undefined
-        ? sql`false`
-        : and(eq(requestNotices.memberId, members.id), eq(requestNotices.messageId, replyTo)),
-    )
-    .leftJoin(requests, eq(requests.id, target))
+    .leftJoin(requests, or(held, eq(requests.id, sql`${replied}`)))
+    .leftJoin(holders, eq(holders.id, requests.claimedByMemberId))
     .where(and(eq(members.pseudonym, memberPseudonym), isNull(members.revokedAt)));
-  return row
-    ? { member: row.member, requestId: row.requestId, request: row.request ?? undefined }
-    : undefined;
+  const [first] = rows;
+  if (!first) return undefined;
+  const heldRequests: HeldWithActivity[] = [];
+  let repliedRequest: HeldRequest | undefined;
+  for (const row of rows) {
+    if (!row.request) continue;
+    const entry = { request: row.request, holder: row.holder ?? undefined };
+    if (row.request.id === row.repliedId) repliedRequest = entry;
+    if (row.isHeld) {
+      const since = row.request.claimedAt ?? row.request.createdAt;
+      const last = row.lastActivity === null ? since : new Date(row.lastActivity);
+      heldRequests.push({ ...entry, lastActivityAt: last > since ? last : since });
+    }
+  }
+  return {
+    member: first.member,
+    held: heldRequests,
+    replied: repliedRequest,
+    repliedGone: first.repliedId !== null && repliedRequest === undefined,
+  };
 }
 
 export type RelayedMessage = {

@@ -3,9 +3,10 @@ import type { OutboxMessage } from "../../outbox/enqueue";
 import { splitForTelegram } from "../../text/split";
 import { withHtml } from "../../text/translate";
 import { isRelayed, peerReplyKeyboard, tagForPeer } from "../peers/relay-text";
+import type { Member } from "../team/queries";
 import { nicknameOf, plainText } from "./notices";
-import { setFocusStatement } from "./queries";
-import { addMessageAndRelay, type HeldRequest, heldRequestOf, type MemberTarget } from "./relay-queries";
+import { type Request, recordMessageStatement, setFocusStatement } from "./queries";
+import { addMessageAndRelay, type HeldRequest } from "./relay-queries";
 import { type RequestDeps, readerFor } from "./use-cases";
 
 /**
@@ -14,20 +15,24 @@ import { type RequestDeps, readerFor } from "./use-cases";
  * outbox in the same statement, keyed by the update, so a redelivered update relays nothing twice.
  */
 
-export type RelayOutcome =
-  | { kind: "relayed" }
-  | { kind: "duplicate" }
-  | { kind: "not-yours" }
-  | { kind: "ended" };
+export type RelayOutcome = { kind: "relayed" } | { kind: "duplicate" };
 
-/** What can cross the relay: text, or a photo or voice note re-sent by file id (never forwarded). */
+/**
+ * What can cross the relay: text, or a photo or voice note re-sent by file id (never forwarded), with
+ * its caption as plain text.
+ */
 export type RelayContent =
   | { kind: "text"; text: string }
-  | { kind: "photo"; fileId: string }
-  | { kind: "voice"; fileId: string };
+  | { kind: "photo"; fileId: string; caption?: string }
+  | { kind: "voice"; fileId: string; caption?: string };
 
-const historyBody = (content: RelayContent) =>
-  content.kind === "text" ? content.text : content.kind === "photo" ? "📷" : "🎤";
+const historyBody = (content: RelayContent) => {
+  if (content.kind === "text") return content.text;
+  const mark = content.kind === "photo" ? "📷" : "🎤";
+  return content.caption ? `${mark} ${content.caption}` : mark;
+};
+
+const CAPTION_LIMIT = 1024;
 
 /**
  * The outbox calls for one relayed piece: text as plain text, split in order when the name before it
@@ -43,39 +48,68 @@ function relayCalls(
       method: "sendMessage",
       payload: plainText(text),
     }));
-  const caption = line("")
+  const nameOnly = line("")
     .replace(/\s*:?\s*$/, "")
-    .slice(0, 1024);
-  return [
+    .slice(0, CAPTION_LIMIT);
+  const withCaption = content.caption ? line(content.caption) : nameOnly;
+  // The name makes a full caption too long: the media goes with the name, its caption right after.
+  const fits = withCaption.length <= CAPTION_LIMIT;
+  const caption = fits ? withCaption : nameOnly;
+  const media: Pick<OutboxMessage, "method" | "payload"> =
     content.kind === "photo"
       ? { method: "sendPhoto", payload: { photo: content.fileId, caption } }
-      : { method: "sendVoice", payload: { voice: content.fileId, caption } },
-  ];
+      : { method: "sendVoice", payload: { voice: content.fileId, caption } };
+  if (fits || !content.caption) return [media];
+  return [media, ...relayCalls({ kind: "text", text: content.caption }, line)];
 }
+
+/**
+ * Part 11: the relay's own statement records its update as handled (src/bot/update-claim.ts), so a
+ * delivery of it to another instance later stops at its first statement, before reading any focus.
+ */
+const settled = (deps: RequestDeps, updateId: number) =>
+  deps.updateClaims?.settledStatement(deps.db, updateId);
 
 /** The first piece keeps the dedupe key it always had; the rest are numbered after it. */
 const relayKey = (updateId: number, index: number) =>
   index === 0 ? `relay:${updateId}` : `relay:${updateId}:${index}`;
 
+/** How a relay changes what a member's words go to, written with the words in the same statement. */
+export type RelayAddressing = {
+  /** The request becomes the member's focus, chosen now. */
+  refocus: boolean;
+  /** The member's own message in their chat: a reply to it will go to the same request. */
+  ownMessageId?: number;
+};
+
+/** The writes that go with a member's relayed words: their focus, and their own message remembered. */
+export function addressingWrites(
+  deps: RequestDeps,
+  memberId: number,
+  requestId: string,
+  addressing: RelayAddressing,
+): SQLWrapper[] {
+  return [
+    ...(addressing.refocus ? [setFocusStatement(deps.db, memberId, requestId, deps.now())] : []),
+    ...(addressing.ownMessageId === undefined
+      ? []
+      : [recordMessageStatement(deps.db, requestId, memberId, addressing.ownMessageId)]),
+  ];
+}
+
 /**
- * A worker's words to the person of the request they hold (`target`, read by memberAndTarget): sealed
- * in the history, relayed as plain text. The request they answered becomes their focus, whatever comes
- * of the words.
+ * A worker's words to the person of a request they hold (addressing.ts chose it): sealed in the history,
+ * relayed as plain text, with the focus and their own message recorded in the same statement.
  */
 export async function relayFromWorker(
   deps: RequestDeps,
-  target: MemberTarget & { requestId: string },
+  member: Member,
+  request: Request,
   content: RelayContent,
   updateId: number,
+  addressing: RelayAddressing,
+  alongside: (SQLWrapper | undefined)[] = [],
 ): Promise<RelayOutcome> {
-  const { member, requestId, request } = target;
-  const refocus =
-    requestId === member.focusRequestId ? undefined : setFocusStatement(deps.db, member.id, requestId);
-  const ended = !request || (request.status !== "claimed" && request.status !== "open");
-  if (ended || request.claimedByMemberId !== member.id) {
-    if (refocus) await refocus;
-    return { kind: ended ? "ended" : "not-yours" };
-  }
   const person = readerFor(deps, request.locale);
   const calls = relayCalls(content, (message) =>
     person.t("requests.person.fromWorker", withHtml({ alias: member.alias, message })),
@@ -95,7 +129,7 @@ export async function relayFromWorker(
   const { added } = await addMessageAndRelay(
     deps.db,
     {
-      requestId,
+      requestId: request.id,
       author: "worker",
       memberId: member.id,
       body: historyBody(content),
@@ -104,9 +138,16 @@ export async function relayFromWorker(
     },
     relay,
     deps.sealer,
-    { alongside: [refocus] },
+    {
+      alongside: [
+        ...addressingWrites(deps, member.id, request.id, addressing),
+        ...alongside,
+        settled(deps, updateId),
+      ],
+    },
   );
   if (!added) return { kind: "duplicate" };
+  deps.updateClaims?.of(updateId)?.settled();
   deps.outbox?.wake();
   return { kind: "relayed" };
 }
@@ -119,18 +160,6 @@ export type PersonRelayOutcome =
   | { kind: "added" }
   | { kind: "duplicate" }
   | { kind: "no-request" };
-
-/** A person's words: to the worker holding their request ("no-request" when no worker holds one). */
-export async function relayFromPerson(
-  deps: RequestDeps,
-  personPseudonym: string,
-  content: RelayContent,
-  updateId: number,
-): Promise<PersonRelayOutcome> {
-  const held = await heldRequestOf(deps.db, personPseudonym);
-  if (!held) return { kind: "no-request" };
-  return relayToHolder(deps, held, content, updateId);
-}
 
 /** A person's words to the worker holding their request, read already; `alongside`: writes to make with them. */
 export async function relayToHolder(
@@ -161,9 +190,13 @@ export async function relayToHolder(
     { requestId: request.id, author: "person", body: historyBody(content), sourceUpdateId: updateId, now },
     relay,
     deps.sealer,
-    { alongside, ...(holder ? { countPersonSince: new Date(now.getTime() - 60_000) } : {}) },
+    {
+      alongside: [...alongside, settled(deps, updateId)],
+      ...(holder ? { countPersonSince: new Date(now.getTime() - 60_000) } : {}),
+    },
   );
   if (!added) return { kind: "duplicate" };
+  deps.updateClaims?.of(updateId)?.settled();
   if (!holder) return { kind: "added" };
   deps.outbox?.wake();
   // This message is the minute's FLOOD_PER_MINUTE-th: the notice comes once, as the flood starts.

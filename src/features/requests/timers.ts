@@ -132,20 +132,24 @@ export async function runRequestTimers(
       const ended = await endRequest(tx, request.id, "expired", now);
       if (!ended) return;
       const person: Reader = { t: deps.translations.forLocale(request.locale), locale: request.locale };
-      const out: OutboxMessage[] = [
-        {
-          dedupeKey: `expired:${request.id}`,
-          recipient: { kind: "request", id: request.id },
-          method: "sendMessage",
-          payload: tagForPeer(
-            deps.translations,
-            request,
-            plainText(
-              person.t("requests.person.expired", withHtml({ nickname: nicknameOf(request, person) })),
-            ),
-          ),
-        },
-      ];
+      // "👍 No answer needed" promised no later message: the person is not told it expired.
+      const out: OutboxMessage[] =
+        request.answerMode === "none"
+          ? []
+          : [
+              {
+                dedupeKey: `expired:${request.id}`,
+                recipient: { kind: "request", id: request.id },
+                method: "sendMessage",
+                payload: tagForPeer(
+                  deps.translations,
+                  request,
+                  plainText(
+                    person.t("requests.person.expired", withHtml({ nickname: nicknameOf(request, person) })),
+                  ),
+                ),
+              },
+            ];
       out.push(
         ...(await tellWorkersOf(deps, tx, ended, {
           dedupe: (memberId) => `expired:${request.id}:${memberId}`,

@@ -45,7 +45,6 @@ import {
   reachableTeam,
   releaseRequest,
   setFocus,
-  setFocusStatement,
   submitFacts,
   undeliveredRequests,
 } from "./queries";
@@ -59,7 +58,7 @@ import { routeRequest } from "./routing";
  */
 export type RequestDeps = Pick<
   BotDeps,
-  "db" | "sealer" | "translations" | "now" | "catalog" | "defaultLocale"
+  "db" | "sealer" | "translations" | "now" | "catalog" | "defaultLocale" | "updateClaims"
 > & {
   outbox?: { wake(): void };
 };
@@ -76,19 +75,26 @@ export const readerFor = (deps: RequestDeps, locale: Locale): Reader => ({
   locale,
 });
 
+/**
+ * A message to the person about their request, unasked (taken, closed, released, handed over, delivered):
+ * none at all when they chose "👍 No answer needed", which promises them no later message.
+ */
 function toPerson(
   deps: RequestDeps,
   request: Request,
   dedupeKey: string,
   payload: Record<string, unknown>,
-): OutboxMessage {
+): OutboxMessage[] {
+  if (request.answerMode === "none") return [];
   // A relayed request's "person" is the peer helper's chat: the message says which request it is about.
-  return {
-    dedupeKey,
-    recipient: { kind: "request", id: request.id },
-    method: "sendMessage",
-    payload: tagForPeer(deps.translations, request, payload),
-  };
+  return [
+    {
+      dedupeKey,
+      recipient: { kind: "request", id: request.id },
+      method: "sendMessage",
+      payload: tagForPeer(deps.translations, request, payload),
+    },
+  ];
 }
 
 function toMember(
@@ -346,7 +352,7 @@ export async function deliverWaitingRequests(
       for (const member of recipients) out.push(await noticeFor(deps, request, member, catalog, messages));
       const reader = readerFor(deps, request.locale);
       out.push(
-        toPerson(
+        ...toPerson(
           deps,
           request,
           `delivered:${request.id}`,
@@ -394,7 +400,7 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
     const { claimed } = facts;
     const person = readerFor(deps, claimed.locale);
     const out: OutboxMessage[] = [
-      toPerson(
+      ...toPerson(
         deps,
         claimed,
         `claimed:${requestId}:${member.id}`,
@@ -433,12 +439,9 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
     }
     // Part 3 (referral): a request that came from another organisation brings what was said there.
     if (facts.referred) out.push(...(await referralHistoryFor(deps, tx, claimed, member)));
-    // The claimer's focus, the counter and every message: one statement.
-    await inOneStatement(tx, [
-      setFocusStatement(tx, member.id, requestId),
-      countClaimStatement(tx, now, claimed),
-      enqueueStatement(tx, out, deps.sealer),
-    ]);
+    // The counter and every message: one statement. A claim never moves the claimer's focus: their
+    // words go where they choose (addressing.ts), and holding several the bot asks which.
+    await inOneStatement(tx, [countClaimStatement(tx, now, claimed), enqueueStatement(tx, out, deps.sealer)]);
     return {
       kind: "claimed",
       request: claimed,
@@ -492,7 +495,7 @@ export async function closeRequest(
       );
     const person = readerFor(deps, request.locale);
     await enqueue(deps, tx, [
-      toPerson(
+      ...toPerson(
         deps,
         request,
         `closed:${requestId}`,
@@ -533,7 +536,7 @@ export async function releaseClaim(
       colleagues.map((m) => noticeFor(deps, released, m, catalog, messages)),
     );
     await enqueue(deps, tx, [
-      toPerson(
+      ...toPerson(
         deps,
         released,
         `released:${requestId}:${now.getTime()}`,
@@ -677,7 +680,7 @@ export async function handOver(
       .returning();
     if (!moved) return { kind: "gone" };
     if (from.focusRequestId === requestId) await setFocus(tx, from.id, null);
-    await setFocus(tx, to.id, requestId);
+    // The colleague's focus stays where they chose it: holding several, the bot asks them which.
     const history = await messagesOf(tx, requestId, deps.sealer);
     const aliases = new Map(
       (
@@ -700,7 +703,7 @@ export async function handOver(
         ),
         reply_markup: claimedKeyboard(moved, reader),
       }),
-      toPerson(
+      ...toPerson(
         deps,
         moved,
         `handed:${requestId}:${to.id}:${now.getTime()}`,

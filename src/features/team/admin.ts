@@ -1,6 +1,8 @@
 import { Composer, InlineKeyboard } from "grammy";
+import { removeMemberCommands } from "../../bot/commands";
 import type { BotContext } from "../../bot/context";
 import { ROLES, type Role } from "../../db/schema";
+import { errorFields } from "../../logger";
 import { withHtml } from "../../text/translate";
 import { releaseAllClaims } from "../requests/use-cases";
 import { currentMember } from "./on-call";
@@ -117,6 +119,11 @@ adminFeature.callbackQuery(/^adm:rev!:(\d{1,9})$/, async (ctx) => {
   }
   const revoked = target ? await revokeMember(ctx.deps.db, id, ctx.deps.now()) : undefined;
   if (revoked) await releaseAllClaims(ctx.deps, revoked);
+  // Part 7: back to everyone's menu.
+  if (revoked?.chatIdEnc)
+    await removeMemberCommands(ctx.api, Number(ctx.deps.sealer.open(revoked.chatIdEnc))).catch(
+      (error: unknown) => ctx.deps.logger.warn({ error: errorFields(error) }, "member commands not removed"),
+    );
   await ctx.editMessageReplyMarkup({ reply_markup: new InlineKeyboard() }).catch(() => {});
   await ctx.reply(
     revoked

@@ -1,6 +1,8 @@
 import type { Conversation } from "@grammyjs/conversations";
+import { setMemberCommands } from "../../bot/commands";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
+import { errorFields } from "../../logger";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { withHtml } from "../../text/translate";
 import { checkAlias } from "./alias";
@@ -76,6 +78,11 @@ export async function joinTeam(
 
   switch (result.kind) {
     case "joined":
+      // Part 7: their role's commands in their menu, in their language (removed when they leave).
+      if (ctx.chat)
+        await setMemberCommands(ctx.api, ctx.chat.id, result.role, ctx.locale, ctx.deps.translations).catch(
+          (error: unknown) => ctx.deps.logger.warn({ error: errorFields(error) }, "member commands not set"),
+        );
       await ctx.reply(
         [
           ctx.t("team.join.done", withHtml({ alias: result.alias, organisation })),

@@ -69,9 +69,12 @@ onCallFeature.command(["garde", "oncall"], async (ctx) => {
 onCallFeature.callbackQuery(/^oc:/, async (ctx) => {
   const action = parseCallbackData(ctx.callbackQuery.data);
   const member = await currentMember(ctx);
-  // A forged or stale button from someone who is not (or no longer) on a team does nothing useful.
+  // A forged or stale button from someone who is not (or no longer) on a team, or from a peer helper
+  // (never on call: requests go to workers), changes nothing and says why.
   if (action?.kind !== "on-call" || !member || member.role === "peer") {
-    await ctx.answerCallbackQuery({ text: ctx.t("team.onCall.notMember") });
+    await ctx.answerCallbackQuery({
+      text: ctx.t(member?.role === "peer" ? "team.onCall.peer" : "team.onCall.notMember"),
+    });
     return;
   }
   const now = ctx.deps.now();

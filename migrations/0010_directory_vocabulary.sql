@@ -1,0 +1,1 @@
+ALTER TABLE "directory_info" ADD COLUMN "vocabulary" jsonb DEFAULT '{}'::jsonb NOT NULL;
