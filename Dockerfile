@@ -10,6 +10,8 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
+# The bundle takes in what src imports from locales/ (the nickname word lists).
+COPY locales ./locales
 RUN npm run build
 
 # --- deps: production dependencies only (npm's cache stays in this stage) ---

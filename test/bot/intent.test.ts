@@ -6,7 +6,7 @@ import { EXAMPLE_DIRECTORY, readDirectoryFile } from "../../src/directory/file";
 import type { DirectoryFile } from "../../src/directory/file-schema";
 import { DRIVERS, useDatabase } from "../support/database";
 import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
-import { joinTeam } from "../support/team";
+import { joinTeam, resetRequests } from "../support/team";
 import { callbackUpdate, ENGLISH, FRENCH, messageUpdate, type Person, textUpdate } from "../support/updates";
 
 /**
@@ -116,6 +116,8 @@ describe.each(DRIVERS)("what people type, on $name", ({ open }) => {
     database = opened;
   });
   beforeEach(async () => {
+    // Each test starts with nobody's request under way: a person's words join a waiting request.
+    await resetRequests(database);
     bot = await createHarness(database, { directory: example });
   });
 
@@ -184,7 +186,7 @@ describe.each(DRIVERS)("what people type, on $name", ({ open }) => {
       expect(bot.lastText(ENGLISH.id)).toContain(command);
   });
 
-  it("a help word from someone whose request is under way points to /mademande, with no second offer", async () => {
+  it("a help word from someone whose request is under way joins it, with no second offer", async () => {
     await joinTeam(bot, database, { id: 5_000_003 }, "Marc", {
       organisationId: "relais-faubourg",
       onCall: true,
@@ -195,9 +197,8 @@ describe.each(DRIVERS)("what people type, on $name", ({ open }) => {
     const before = bot.telegram.sentTo(FRENCH.id).length;
     await bot.send(textUpdate(FRENCH, "aide"));
     const after = bot.telegram.sentTo(FRENCH.id).slice(before);
-    expect(after.map((c) => c.payload.text)).toEqual([
-      "💬 Ta demande est déjà partie. Pour voir où elle en est ou ajouter un mot : /mademande",
-    ]);
+    // Part 6: whatever a person with a waiting request writes joins it (not a second offer of contact).
+    expect(after.map((c) => c.payload.text)).toEqual([expect.stringMatching(/^➕ Ajouté à ta demande /)]);
     expect(after.flatMap((c) => callbackDatas(c.payload))).not.toContain("talk");
   });
 
@@ -210,6 +211,10 @@ describe.each(DRIVERS)("what people type, on $name", ({ open }) => {
   });
 
   it("a voice note with no request is offered to a worker, and 'yes' starts the usual request", async () => {
+    await joinTeam(bot, database, { id: 5_000_004 }, "Marc", {
+      organisationId: "relais-faubourg",
+      onCall: true,
+    });
     await bot.send(
       messageUpdate(ENGLISH, { voice: { file_id: "voice-1", file_unique_id: "v1", duration: 4 } }),
     );

@@ -93,8 +93,9 @@ async function relay(
 }
 
 /**
- * Two people ask; the worker takes both, writes to the one in focus (the second) and replies to the first
- * one's notice; each person answers. Every update goes to the instances as `pattern` says.
+ * Two people ask; the worker takes both and answers each by replying to their request's notice (holding
+ * two, plain words would be kept and asked about); each person answers. Every update goes to the
+ * instances as `pattern` says.
  */
 async function twoPeople(run: TwoInstances, title: string, pattern: Pattern) {
   const ledger = new Ledger(title);
@@ -102,8 +103,10 @@ async function twoPeople(run: TwoInstances, title: string, pattern: Pattern) {
   await team(run, chats);
   const [first, second] = PEOPLE as [FakeUser, FakeUser];
   const firstNotice = await askAndClaim(chats, ledger, first);
-  await askAndClaim(chats, ledger, second);
-  await relay(chats, ledger, WORKER, second, (text) => messageUpdate(WORKER, text));
+  const secondNotice = await askAndClaim(chats, ledger, second);
+  await relay(chats, ledger, WORKER, second, (text) =>
+    messageUpdate(WORKER, { text, reply_to_message: secondNotice }),
+  );
   await relay(chats, ledger, WORKER, first, (text) =>
     messageUpdate(WORKER, { text, reply_to_message: firstNotice }),
   );

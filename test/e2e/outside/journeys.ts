@@ -78,7 +78,7 @@ export async function claim(chats: Chats, worker: FakeUser, token: string): Prom
   const data = buttonData(notice.result).find((d) => d.startsWith("rq:claim:"));
   expect(data).toBeDefined();
   const at = await chats.tap(worker, data as string);
-  await chats.expectSent(worker, at, "Tes messages ici vont à", "the claim");
+  await chats.expectSent(worker, at, "✅ Tu as pris cette demande", "the claim");
 }
 
 /**
