@@ -29,7 +29,8 @@ export function renderChartApart(request: ChartRequest): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...rendererFlags(), RENDERER], {
       stdio: ["pipe", "pipe", "ignore"],
-      env: { ...process.env, TZ: "UTC" },
+      // Nothing of the bot's environment (its token, its keys): the child only draws.
+      env: { TZ: "UTC" },
     });
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
