@@ -16,9 +16,10 @@ import { directoryJsonSchema } from "../directory/file-schema";
 import { checkOpeningHours } from "../directory/hours-syntax";
 import { seedExampleIfEmpty } from "../directory/seed";
 import { loadDirectory, replaceDirectory } from "../directory/store";
-import { type RequestDeps, releaseAllClaims } from "../features/requests/use-cases";
+import type { RequestDeps } from "../features/requests/use-cases";
 import { parseDuration } from "../features/team/duration";
-import { createInvitation, isOnCall, listMembers, revokeMember, setShift } from "../features/team/queries";
+import { createInvitation, isOnCall, listMembers, setShift } from "../features/team/queries";
+import { revokeFromOutside } from "../features/team/revoke";
 import { listChanges } from "../features/worker-tools/use-cases";
 import { loadKeys } from "../privacy/keys";
 import { createSealer } from "../privacy/sealed";
@@ -345,14 +346,9 @@ export async function main(argv: string[]): Promise<void> {
       const id = requireOne(sub === undefined ? [] : [sub, ...rest], "MEMBER_ID", key);
       if (!/^\d{1,9}$/.test(id))
         throw new UsageError(`MEMBER_ID is a number from \`members\`.\n\n${HELP.revoke}`);
-      const result = await withDatabase(async (handle) => {
-        const member = await revokeMember(handle.db, Number(id), new Date());
-        // What they held goes back to the team, with the person told (sent when the bot runs).
-        const released = member
-          ? await releaseAllClaims(requestDeps(handle.db, handle.kind === "pglite"), member)
-          : 0;
-        return member ? { member, released } : undefined;
-      });
+      const result = await withDatabase((handle) =>
+        revokeFromOutside(requestDeps(handle.db, handle.kind === "pglite"), Number(id)),
+      );
       if (!result) fail(`No active member has the id ${id}.`);
       const { member, released } = result;
       out(

@@ -253,6 +253,8 @@ export const OUTBOX_METHODS = [
   "sendVoice",
   "editMessageText",
   "editMessageReplyMarkup",
+  // A member revoked from the command line loses their team menu (src/bot/commands.ts) once the bot runs.
+  "deleteMyCommands",
 ] as const;
 export const OUTBOX_STATUSES = ["pending", "sent", "failed", "unreachable"] as const;
 
@@ -376,6 +378,9 @@ export const requestMessages = pgTable(
     author: text({ enum: MESSAGE_AUTHORS }).notNull(),
     memberId: integer().references(() => members.id, { onDelete: "set null" }),
     bodyEnc: text().notNull(),
+    // A photo or voice note (Telegram's file id and caption, sealed): the worker who claims the request
+    // later receives it, not only its 🎤/📷 mark in the history. Null for words.
+    mediaEnc: text(),
     // Telegram's update id for messages from the person: a redelivered update is not relayed twice.
     sourceUpdateId: integer(),
     createdAt: timestamp({ withTimezone: true }).notNull(),

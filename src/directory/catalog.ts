@@ -116,6 +116,8 @@ function indexesOf(directory: Directory) {
           s.name.en,
           withoutParentheses(s.name.fr),
           withoutParentheses(s.name.en),
+          // A line people know by its short number ("811", "211") is found by typing the number alone.
+          ...shortNumberOf(s.phone),
         ]),
       })),
     ),
@@ -270,6 +272,12 @@ export function interpretResolved(catalog: Catalog, typed: ResolvedText): TextMe
   if (place && place.score === best) return { kind: "place", place: place.value };
   if (site) return { kind: "site", site: site.value };
   return { kind: "nothing" };
+}
+
+/** A public short number (2–4 digits, "811"), never a full phone number: typing a number is not a lookup. */
+function shortNumberOf(phone: string | undefined): string[] {
+  const digits = phone?.replace(/\D/g, "") ?? "";
+  return digits.length >= 2 && digits.length <= 4 && digits === phone?.trim() ? [digits] : [];
 }
 
 function withoutParentheses(name: string): string {

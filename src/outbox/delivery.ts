@@ -21,7 +21,7 @@ export type OutboxDeliveryOptions = {
   /** Wired to grammY's `api.raw[method](params)`; throws `GrammyError` or `HttpError`. */
   call: (method: string, params: Record<string, unknown>) => Promise<unknown>;
   /** The recipient's chat id, or undefined when it no longer has one (an erased request). */
-  resolveChat: (recipient: OutboxRecipient) => Promise<number | undefined>;
+  resolveChat: (recipient: OutboxRecipient, method?: string) => Promise<number | undefined>;
   /** Opens payloads sealed by enqueueMessages. */
   sealer?: Sealer;
   /** Called after a row is sent, e.g. to remember which message shows which request. */
@@ -118,12 +118,12 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
   /** Undefined when the claim got too old to send safely. */
   async function deliver(row: ClaimedRow, sendBefore: number): Promise<Outcome | undefined> {
     try {
-      const chatId = await resolveChat(row.recipient);
+      const chatId = await resolveChat(row.recipient, row.method);
       if (chatId === undefined) return { kind: "no-chat" };
       await pacer.waitTurn(recipientKey(row.recipient));
       if (now().getTime() >= sendBefore) return undefined;
       pacer.recordCall(recipientKey(row.recipient));
-      const result = await call(row.method, { ...openPayload(row.payload, options.sealer), chat_id: chatId });
+      const result = await call(row.method, paramsFor(row, chatId, options.sealer));
       return { kind: "sent", messageId: messageIdOf(result) };
     } catch (error) {
       return classifyFailure(error);
@@ -529,4 +529,10 @@ function createPacer(
       }
     },
   };
+}
+
+/** The Bot API parameters of a row: its payload and the chat, which a chat's own menu names in its scope. */
+function paramsFor(row: ClaimedRow, chatId: number, sealer: Sealer | undefined): Record<string, unknown> {
+  if (row.method === "deleteMyCommands") return { scope: { type: "chat", chat_id: chatId } };
+  return { ...openPayload(row.payload, sealer), chat_id: chatId };
 }

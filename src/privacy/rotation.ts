@@ -21,6 +21,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: "members", key: "id", column: "chat_id_enc", shape: "text" },
   { table: "requests", key: "id", column: "chat_id_enc", shape: "text" },
   { table: "request_messages", key: "id", column: "body_enc", shape: "text" },
+  { table: "request_messages", key: "id", column: "media_enc", shape: "text" },
   { table: "team_groups", key: "organisation_id", column: "chat_id_enc", shape: "text" },
   { table: "conversation_state", key: "key", column: "state", shape: "json" },
   { table: "outbox", key: "id", column: "payload", shape: "json" },

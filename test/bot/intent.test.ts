@@ -4,6 +4,7 @@ import type { DatabaseHandle } from "../../src/db/client";
 import { members } from "../../src/db/schema";
 import { EXAMPLE_DIRECTORY, readDirectoryFile } from "../../src/directory/file";
 import type { DirectoryFile } from "../../src/directory/file-schema";
+import { revokeFromOutside } from "../../src/features/team/revoke";
 import { DRIVERS, useDatabase } from "../support/database";
 import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
 import { joinTeam, resetRequests } from "../support/team";
@@ -178,6 +179,20 @@ describe.each(DRIVERS)("what people type, on $name", ({ open }) => {
     expect(deleted.map((c) => c.payload.scope)).toEqual([{ type: "chat", chat_id: worker.id }]);
   });
 
+  it("a member revoked from the command line loses their team menu once the bot runs, and nothing else", async () => {
+    const worker = { id: 5_000_012, languageCode: "fr" };
+    await joinTeam(bot, database, worker, "Léa", { organisationId: "relais-faubourg" });
+    const [lea] = await database.db.select().from(members).where(eq(members.alias, "Léa"));
+    bot.telegram.clear();
+    expect(await revokeFromOutside(bot.deps, lea?.id as number)).toMatchObject({ released: 0 });
+    // Twice (the command run again): still one removal, and a revoked member gets no other message.
+    expect(await revokeFromOutside(bot.deps, lea?.id as number)).toBeUndefined();
+    await bot.deliver();
+    expect(bot.telegram.calls.map((c) => [c.method, c.payload.scope, c.payload.chat_id])).toEqual([
+      ["deleteMyCommands", { type: "chat", chat_id: worker.id }, undefined],
+    ]);
+  });
+
   it("/aide lists how to reach a worker, see a request and cancel", async () => {
     await bot.send(textUpdate(FRENCH, "/aide"), textUpdate(ENGLISH, "/help"));
     for (const command of ["/parler", "/mademande", "/annuler"])
@@ -233,8 +248,28 @@ describe.each(DRIVERS)("what people type, on $name", ({ open }) => {
     };
     await bot.send(tap);
     const texts = bot.telegram.textsTo(ENGLISH.id);
-    expect(texts.at(-2)).toContain("send your voice note again here and it goes straight to them");
+    expect(texts.at(-2)).toBe(
+      "🎤 All right. First tell me what it is about (one button is enough). Your voice note goes with your request: the worker who takes it will hear it.",
+    );
     // The usual request flow's first step: what it is about.
     expect(callbackDatas(bot.lastCall(ENGLISH.id)?.payload)).toContain("f:cat:other");
+    await bot.send(
+      callbackUpdate(ENGLISH, "f:cat:other"),
+      callbackUpdate(ENGLISH, "f:nodetails"),
+      callbackUpdate(ENGLISH, "f:ans:chat"),
+      callbackUpdate(ENGLISH, "f:skip"),
+      callbackUpdate(ENGLISH, "f:send"),
+    );
+    await bot.deliver();
+    // The worker's notice says a voice note is there, and taking the request brings the note itself.
+    const notice = bot.telegram
+      .sentTo(5_000_004)
+      .find((c) => callbackDatas(c.payload).some((d) => d.startsWith("rq:claim:")));
+    expect(notice?.payload.text).toContain("🎤");
+    const claimData = callbackDatas(notice?.payload).find((d) => d.startsWith("rq:claim:")) as string;
+    await bot.send(callbackUpdate({ id: 5_000_004, languageCode: "fr", firstName: "Marc" }, claimData));
+    await bot.deliver();
+    const voices = bot.telegram.calls.filter((c) => c.method === "sendVoice");
+    expect(voices.map((c) => c.payload)).toMatchObject([{ chat_id: 5_000_004, voice: "voice-1" }]);
   });
 });

@@ -334,6 +334,36 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     );
   });
 
+  it("gives the worker who claims a request the photos and voice notes sent while it waited, once", async () => {
+    const marc = await worker("Marc", false);
+    const someone = person("en");
+    const request = await ask(someone, "I need somewhere to sleep");
+    await bot.send(
+      messageUpdate(someone, { voice: { file_id: "waiting-voice", file_unique_id: "wv", duration: 7 } }),
+      messageUpdate(someone, {
+        photo: [{ file_id: "waiting-photo", file_unique_id: "wp", width: 800, height: 600 }],
+        caption: "the door",
+      }),
+    );
+    // Nobody holds it yet: added to the request, and said so.
+    expect(bot.lastText(someone.id)).toMatch(/^➕ Added to your request /);
+    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
+    await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`));
+    await bot.deliver();
+    const media = bot.telegram.calls
+      .filter((c) => c.method === "sendVoice" || c.method === "sendPhoto")
+      .map((c) => c.payload);
+    const nickname = nicknameOf(request as Request);
+    expect(media).toMatchObject([
+      { chat_id: marc.id, voice: "waiting-voice", caption: nickname, protect_content: true },
+      { chat_id: marc.id, photo: "waiting-photo", caption: `${nickname} : the door`, protect_content: true },
+    ]);
+    // Nothing of them reaches the person, and the stored note is sealed like the words.
+    expect(media.every((m) => m.chat_id === marc.id)).toBe(true);
+    const stored = await database.db.select().from(requestMessages);
+    expect(JSON.stringify(stored)).not.toContain("waiting-voice");
+  });
+
   it("hands a request to a colleague with its whole history, so the person repeats nothing", async () => {
     const marc = await worker("Marc");
     const lea = await worker("Léa", false);

@@ -22,8 +22,8 @@ export function withAlertDelivery(
 ): Hooks {
   return {
     ...base,
-    async resolveChat(recipient) {
-      if (recipient.kind !== "subscriber") return base.resolveChat(recipient);
+    async resolveChat(recipient, method) {
+      if (recipient.kind !== "subscriber") return base.resolveChat(recipient, method);
       const [subscriber] = await db
         .select({ chatIdEnc: alertSubscribers.chatIdEnc })
         .from(alertSubscribers)

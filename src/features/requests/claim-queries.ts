@@ -1,7 +1,7 @@
 import { and, eq, getTableColumns, or, sql } from "drizzle-orm";
 import type { Locale } from "../../config";
 import type { Executor } from "../../db/executor";
-import { groupNotices, members, referrals, requestNotices, requests } from "../../db/schema";
+import { groupNotices, members, referrals, requestMessages, requestNotices, requests } from "../../db/schema";
 import type { Request } from "./queries";
 
 export type Announcement =
@@ -14,6 +14,8 @@ export type ClaimFacts = {
   announcements: Announcement[];
   /** It was referred to the claimer's organisation, which accepted: what was said before goes with it. */
   referred: boolean;
+  /** The person's photos and voice notes, oldest first, still sealed (media.ts): the claimer receives them. */
+  media: { messageId: number; sealed: string }[];
 };
 
 /**
@@ -72,6 +74,10 @@ export async function claimWithFacts(
                  where n.request_id = ${id}) a)`,
       referred: sql<boolean>`exists (select 1 from ${referrals} r
         where r.request_id = ${id} and r.status = 'accepted' and r.to_organisation_id = ${member.organisationId})`,
+      media: sql<unknown>`(
+        select coalesce(json_agg(json_build_object('id', m.id, 'sealed', m.media_enc) order by m.id), '[]')
+          from ${requestMessages} m
+         where m.request_id = ${id} and m.author = 'person' and m.media_enc is not null)`,
     })
     .from(claimed);
   if (!result) return undefined;
@@ -79,7 +85,13 @@ export async function claimWithFacts(
     claimed: result.claimed as Request,
     announcements: announcementsFrom(result.announcements),
     referred: result.referred === true,
+    media: mediaFrom(result.media),
   };
+}
+
+function mediaFrom(json: unknown): ClaimFacts["media"] {
+  const rows = (typeof json === "string" ? JSON.parse(json) : json) as { id: number; sealed: string }[];
+  return rows.map((r) => ({ messageId: Number(r.id), sealed: r.sealed }));
 }
 
 type AnnouncementRow = { kind: "group" | "member"; id: string; message_id: number; locale: string | null };

@@ -9,6 +9,7 @@ import { isMenuText } from "../directory/handlers";
 import { type OpenNowMessage, openNowMessage, viewOf } from "../directory/screens";
 import { relayingPeer, relaySent } from "../peers/flow";
 import { freshRelayPseudonym } from "../peers/queries";
+import type { RequestMedia } from "./media";
 import { organisationsWithTeams } from "./queries";
 import { submitRequest } from "./use-cases";
 
@@ -38,7 +39,9 @@ export async function requestFlow(
   conversation: Conversation<BotContext, InnerContext>,
   ctx: InnerContext,
   // Part 3 (peers): "relay" is a peer helper asking for someone with them; answers go to the peer.
-  mode?: "relay",
+  mode?: "relay" | null,
+  // Part 7: the voice note or photo a person chose to pass on before saying anything (fallback.ts).
+  attachment?: RequestMedia,
 ) {
   const t = ctx.t;
   const options = await conversation.external((outer) => flowOptions(outer));
@@ -186,6 +189,7 @@ export async function requestFlow(
       ...(relayedBy ? { relayedBy } : {}),
       // Sending changes nothing in the directory: the version this update read still holds.
       directoryVersion: outer.snapshot?.directoryVersion,
+      ...(attachment && !relayedBy ? { attachment } : {}),
     });
     // Only plain values cross the replay boundary: the next shift is formatted here.
     if (result.kind !== "sent") return result;

@@ -33,14 +33,16 @@ export function deliveryHooks(
   defaultLocale: Locale,
 ): Pick<OutboxDeliveryOptions, "resolveChat" | "onSent" | "onUnreachable"> {
   return {
-    async resolveChat(recipient) {
+    async resolveChat(recipient, method) {
       switch (recipient.kind) {
         case "member": {
           const [member] = await db
             .select()
             .from(members)
             .where(eq(members.id, Number(recipient.id)));
-          if (!member || member.revokedAt || member.unreachableSince) return undefined;
+          // The one thing a revoked member still gets: their team menu taken away (admin revoke).
+          const stillReached = method === "deleteMyCommands" || !member?.revokedAt;
+          if (!member || !stillReached || member.unreachableSince) return undefined;
           return Number(sealer.open(member.chatIdEnc));
         }
         case "group": {

@@ -16,6 +16,7 @@ import { enqueueMessages } from "../../outbox/enqueue";
 import type { Sealer } from "../../privacy/sealed";
 import { countRequestEnd } from "../../stats/counters";
 import { isOnCall } from "../team/queries";
+import { mediaMark, type RequestMedia, sealMedia } from "./media";
 import type { Nickname } from "./nickname";
 
 /** Query functions for requests. The use cases (requests/use-cases.ts) own the transactions. */
@@ -82,16 +83,33 @@ export function newRequestRow(request: NewRequest, deliveredAt: Date | null): Re
 }
 
 /** The statements that write a new request and the person's first words, unsent (see inOneStatement). */
-export function insertRequestStatements(db: Executor, row: Request, message: string | null, sealer: Sealer) {
+export function insertRequestStatements(
+  db: Executor,
+  row: Request,
+  message: string | null,
+  sealer: Sealer,
+  attachment?: RequestMedia,
+) {
+  const words = [
+    ...(message ? [{ bodyEnc: sealer.seal(message), mediaEnc: null }] : []),
+    // The voice note or photo they chose to pass on before writing anything (fallback.ts).
+    ...(attachment
+      ? [{ bodyEnc: sealer.seal(mediaMark(attachment)), mediaEnc: sealMedia(attachment, sealer) }]
+      : []),
+  ];
   return [
     db.insert(requests).values(row),
-    message
-      ? db.insert(requestMessages).values({
-          requestId: row.id,
-          author: "person",
-          bodyEnc: sealer.seal(message),
-          createdAt: row.createdAt,
-        })
+    words.length > 0
+      ? db
+          .insert(requestMessages)
+          .values(
+            words.map((w) => ({
+              ...w,
+              requestId: row.id,
+              author: "person" as const,
+              createdAt: row.createdAt,
+            })),
+          )
       : undefined,
   ];
 }

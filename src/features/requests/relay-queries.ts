@@ -5,6 +5,7 @@ import { members, requestMessages, requestNotices, requests } from "../../db/sch
 import { enqueueIfStatement, type OutboxMessage } from "../../outbox/enqueue";
 import type { Sealer } from "../../privacy/sealed";
 import type { Member } from "../team/queries";
+import { type RequestMedia, sealMedia } from "./media";
 import type { Request } from "./queries";
 
 /**
@@ -106,6 +107,8 @@ export type RelayedMessage = {
   author: "person" | "worker";
   memberId?: number;
   body: string;
+  /** A person's photo or voice note, kept for whoever claims the request later (media.ts). */
+  media?: RequestMedia;
   /** The update it came in: a redelivered update adds nothing and relays nothing (a unique index). */
   sourceUpdateId: number;
   now: Date;
@@ -130,6 +133,7 @@ export async function addMessageAndRelay(
       author: message.author,
       memberId: message.memberId ?? null,
       bodyEnc: sealer.seal(message.body),
+      mediaEnc: message.media ? sealMedia(message.media, sealer) : null,
       sourceUpdateId: message.sourceUpdateId,
       createdAt: message.now,
     })

@@ -1,11 +1,12 @@
 import type { SQLWrapper } from "drizzle-orm";
 import type { OutboxMessage } from "../../outbox/enqueue";
-import { splitForTelegram } from "../../text/split";
 import { withHtml } from "../../text/translate";
 import { isRelayed, peerReplyKeyboard, tagForPeer } from "../peers/relay-text";
 import type { Member } from "../team/queries";
-import { nicknameOf, plainText } from "./notices";
+import { mediaMark } from "./media";
+import { nicknameOf } from "./notices";
 import { type Request, recordMessageStatement, setFocusStatement } from "./queries";
+import { relayCalls } from "./relay-calls";
 import { addMessageAndRelay, type HeldRequest } from "./relay-queries";
 import { type RequestDeps, readerFor } from "./use-cases";
 
@@ -26,42 +27,7 @@ export type RelayContent =
   | { kind: "photo"; fileId: string; caption?: string }
   | { kind: "voice"; fileId: string; caption?: string };
 
-const historyBody = (content: RelayContent) => {
-  if (content.kind === "text") return content.text;
-  const mark = content.kind === "photo" ? "📷" : "🎤";
-  return content.caption ? `${mark} ${content.caption}` : mark;
-};
-
-const CAPTION_LIMIT = 1024;
-
-/**
- * The outbox calls for one relayed piece: text as plain text, split in order when the name before it
- * takes it past Telegram's limit (a refused message would be lost); media with the sender's name as a
- * plain caption.
- */
-function relayCalls(
-  content: RelayContent,
-  line: (message: string) => string,
-): Pick<OutboxMessage, "method" | "payload">[] {
-  if (content.kind === "text")
-    return splitForTelegram(line(content.text)).map((text) => ({
-      method: "sendMessage",
-      payload: plainText(text),
-    }));
-  const nameOnly = line("")
-    .replace(/\s*:?\s*$/, "")
-    .slice(0, CAPTION_LIMIT);
-  const withCaption = content.caption ? line(content.caption) : nameOnly;
-  // The name makes a full caption too long: the media goes with the name, its caption right after.
-  const fits = withCaption.length <= CAPTION_LIMIT;
-  const caption = fits ? withCaption : nameOnly;
-  const media: Pick<OutboxMessage, "method" | "payload"> =
-    content.kind === "photo"
-      ? { method: "sendPhoto", payload: { photo: content.fileId, caption } }
-      : { method: "sendVoice", payload: { voice: content.fileId, caption } };
-  if (fits || !content.caption) return [media];
-  return [media, ...relayCalls({ kind: "text", text: content.caption }, line)];
-}
+const historyBody = (content: RelayContent) => (content.kind === "text" ? content.text : mediaMark(content));
 
 /**
  * Part 11: the relay's own statement records its update as handled (src/bot/update-claim.ts), so a
@@ -187,7 +153,14 @@ export async function relayToHolder(
   }
   const { added, personBefore } = await addMessageAndRelay(
     deps.db,
-    { requestId: request.id, author: "person", body: historyBody(content), sourceUpdateId: updateId, now },
+    {
+      requestId: request.id,
+      author: "person",
+      body: historyBody(content),
+      ...(content.kind === "text" ? {} : { media: content }),
+      sourceUpdateId: updateId,
+      now,
+    },
     relay,
     deps.sealer,
     {

@@ -14,7 +14,8 @@ import { activeRelayedBy, MAX_RELAYED_REQUESTS } from "../peers/queries";
 import { tagForPeer } from "../peers/relay-text";
 import { referralHistoryFor } from "../referral/history";
 import { isOnCall, type Member, onCallMembers } from "../team/queries";
-import { claimWithFacts } from "./claim-queries";
+import { type ClaimFacts, claimWithFacts } from "./claim-queries";
+import { mediaMark, openMedia, type RequestMedia } from "./media";
 import { drawNickname } from "./nickname";
 import {
   claimedKeyboard,
@@ -49,6 +50,7 @@ import {
   undeliveredRequests,
 } from "./queries";
 import type { PersonRelayOutcome } from "./relay";
+import { relayCalls } from "./relay-calls";
 import { routeRequest } from "./routing";
 
 /**
@@ -216,6 +218,8 @@ export type SubmitInput = {
   relayedBy?: { memberId: number; alias: string; organisationId: string };
   /** The directory version the update's snapshot read: the catalog is then not asked for it again. */
   directoryVersion?: number;
+  /** A voice note or photo the person chose to pass on (fallback.ts): kept with the request (media.ts). */
+  attachment?: RequestMedia;
 };
 
 export type SubmitOutcome =
@@ -301,7 +305,12 @@ async function submitOnce(deps: RequestDeps, input: SubmitInput): Promise<Submit
       onCall.length > 0 ? now : null,
     );
     const notices = await Promise.all(
-      onCall.map((m) => noticeFor(deps, request, m, catalog, input.message ? [input.message] : [])),
+      onCall.map((m) =>
+        noticeFor(deps, request, m, catalog, [
+          ...(input.message ? [input.message] : []),
+          ...(input.attachment ? [mediaMark(input.attachment)] : []),
+        ]),
+      ),
     );
     // Each receiving team's group sees it too, as the team it is filed under always did.
     const groups = new Set(facts.team.filter((m) => m.teamHasGroup).map((m) => m.organisationId));
@@ -310,7 +319,7 @@ async function submitOnce(deps: RequestDeps, input: SubmitInput): Promise<Submit
       .map((o) => groupNoticeMessage(deps, request, "", undefined, o));
     // A second "send" racing this one fails here on the unique update id; submitRequest then finds this.
     await inOneStatement(tx, [
-      ...insertRequestStatements(tx, request, input.message, deps.sealer),
+      ...insertRequestStatements(tx, request, input.message, deps.sealer, input.attachment),
       countRequestSentStatement(tx, now, request, onCall.length),
       enqueueStatement(tx, [...notices, ...toGroup], deps.sealer),
     ]);
@@ -437,6 +446,9 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
           ),
         );
     }
+    // A photo or voice note the person sent while nobody held the request reaches the claimer as itself,
+    // named like any relayed message (the history shows only its 🎤/📷 mark).
+    out.push(...claimedMedia(deps, claimed, member, facts.media));
     // Part 3 (referral): a request that came from another organisation brings what was said there.
     if (facts.referred) out.push(...(await referralHistoryFor(deps, tx, claimed, member)));
     // The counter and every message: one statement. A claim never moves the claimer's focus: their
@@ -447,6 +459,28 @@ export async function claim(deps: RequestDeps, requestId: string, member: Member
       request: claimed,
       nickname: nicknameOf(claimed, readerFor(deps, member.locale)),
     };
+  });
+}
+
+function claimedMedia(
+  deps: RequestDeps,
+  request: Request,
+  member: Member,
+  media: ClaimFacts["media"],
+): OutboxMessage[] {
+  const reader = readerFor(deps, member.locale);
+  const line = (message: string) =>
+    reader.t("requests.notice.fromPerson", withHtml({ nickname: nicknameOf(request, reader), message }));
+  return media.flatMap(({ messageId, sealed }) => {
+    const content = openMedia(sealed, deps.sealer);
+    if (!content) return [];
+    return relayCalls(content, line).map((call, index) => ({
+      // Per claimer and message: a double tap or a redelivered claim sends nothing twice.
+      dedupeKey: `claimed-media:${request.id}:${member.id}:${messageId}:${index}`,
+      recipient: { kind: "member" as const, id: String(member.id) },
+      method: call.method,
+      payload: { ...call.payload, protect_content: true },
+    }));
   });
 }
 
