@@ -100,16 +100,14 @@ export function insertRequestStatements(
   return [
     db.insert(requests).values(row),
     words.length > 0
-      ? db
-          .insert(requestMessages)
-          .values(
-            words.map((w) => ({
-              ...w,
-              requestId: row.id,
-              author: "person" as const,
-              createdAt: row.createdAt,
-            })),
-          )
+      ? db.insert(requestMessages).values(
+          words.map((w) => ({
+            ...w,
+            requestId: row.id,
+            author: "person" as const,
+            createdAt: row.createdAt,
+          })),
+        )
       : undefined,
   ];
 }
