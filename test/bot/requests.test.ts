@@ -371,6 +371,9 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     const request = await ask(someone, "premier message");
     await bot.deliver();
     await bot.send(callbackUpdate(marc, `rq:claim:${request?.id}`), textUpdate(marc, "Je regarde ça"));
+    await bot.send(
+      messageUpdate(someone, { voice: { file_id: "said-to-marc", file_unique_id: "sm", duration: 3 } }),
+    );
     await bot.send(callbackUpdate(marc, `rq:hand:${request?.id}`));
     const choices = callbackDatas(bot.lastCall(marc.id)?.payload);
     expect(choices).toHaveLength(1);
@@ -380,6 +383,15 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     const handed = bot.telegram.textsTo(lea.id).find((t) => t.startsWith("🤝 Marc te confie cette demande."));
     expect(handed).toContain(" : premier message");
     expect(handed).toContain("Marc : Je regarde ça");
+    // The voice note the person sent Marc reaches Léa as itself, not only as a 🎤 in the history.
+    expect(
+      bot.telegram.calls
+        .filter((c) => c.method === "sendVoice")
+        .map((c) => [c.payload.chat_id, c.payload.voice]),
+    ).toEqual([
+      [marc.id, "said-to-marc"],
+      [lea.id, "said-to-marc"],
+    ]);
     expect(bot.lastText(someone.id)).toBe(
       "🤝 Léa prend le relais de ta demande. Pas besoin de tout répéter.",
     );

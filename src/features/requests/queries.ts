@@ -253,9 +253,12 @@ export async function messagesOf(db: Executor, requestId: string, sealer: Sealer
     .where(eq(requestMessages.requestId, requestId))
     .orderBy(asc(requestMessages.id));
   return rows.map((r) => ({
+    id: r.id,
     author: r.author,
     memberId: r.memberId,
     body: sealer.open(r.bodyEnc),
+    // Still sealed: only a hand-over opens it, to send the note itself (media.ts).
+    mediaEnc: r.mediaEnc,
     createdAt: r.createdAt,
   }));
 }

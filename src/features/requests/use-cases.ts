@@ -737,6 +737,15 @@ export async function handOver(
         ),
         reply_markup: claimedKeyboard(moved, reader),
       }),
+      // The person's photos and voice notes too, as themselves: the colleague hears what they said.
+      ...claimedMedia(
+        deps,
+        moved,
+        to,
+        history.flatMap((m) =>
+          m.author === "person" && m.mediaEnc ? [{ messageId: m.id, sealed: m.mediaEnc }] : [],
+        ),
+      ),
       ...toPerson(
         deps,
         moved,
