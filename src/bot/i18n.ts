@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Locale, SUPPORTED_LOCALES } from "../config";
+import { NameInSentence } from "../text/french-name";
 import { escapeHtml } from "../text/html";
 import type { Translate } from "../text/translate";
 
@@ -113,8 +114,15 @@ const frenchArticles: Join = (before, value) => {
     const joined = join(word, article[1] as string);
     return [head + joined.trimEnd() + (joined.endsWith(" ") ? " " : ""), value.slice(article[0].length)];
   }
+  // "de" before a vowel elides: "l'équipe d'Organisme A", "près d'Atwater" (never before h: it may be aspirated).
+  const de = ELIDED_DE.exec(before);
+  if (de && STARTS_WITH_VOWEL.test(value))
+    return [`${before.slice(0, before.length - 3)}${de[2]?.[0]}'`, value];
   return [before, value];
 };
+
+const ELIDED_DE = /(^|[\s(«'’])(de) $/i;
+const STARTS_WITH_VOWEL = /^[aeiouyàâäéèêëîïôöùûüœæ]/i;
 
 function translator(templates: Map<string, Template>, plurals: Intl.PluralRules, join?: Join): Translate {
   return (key, vars) => {
@@ -137,8 +145,14 @@ function translator(templates: Map<string, Template>, plurals: Intl.PluralRules,
       if (vars && Object.hasOwn(vars, name)) {
         const value = vars[name];
         let text = value == null ? "" : String(value);
-        if (escaping && !template.raw[i]) text = escapeHtml(text);
-        if (join) [out, text] = join(out, text);
+        const escapes = escaping && !template.raw[i];
+        if (escapes) text = escapeHtml(text);
+        if (join && value instanceof NameInSentence) {
+          // Its article only where the sentence contracts it ("du Réseau"); elsewhere the name as written.
+          const withArticle = escapes ? escapeHtml(value.withArticle()) : value.withArticle();
+          const [before, rest] = join(out, withArticle);
+          if (rest !== withArticle) [out, text] = [before, rest];
+        } else if (join) [out, text] = join(out, text);
         out += text;
       } else {
         // Not given at all: left as written, as i18next does, so a forgotten value shows in tests.

@@ -32,8 +32,10 @@ import {
  */
 function oneOf(name: string, column: AnyPgColumn, values: readonly string[]) {
   for (const value of values)
-    if (!/^[A-Za-z_]+$/.test(value)) throw new Error(`unexpected constant ${value} for ${name}`);
-  return check(name, sql`${column} in (${sql.raw(values.map((value) => `'${value}'`).join(", "))})`);
+    if (!/^[A-Za-z_']+$/.test(value)) throw new Error(`unexpected constant ${value} for ${name}`);
+  // A quote inside a constant ("l'") is doubled, as SQL writes it.
+  const literals = values.map((value) => `'${value.replaceAll("'", "''")}'`);
+  return check(name, sql`${column} in (${sql.raw(literals.join(", "))})`);
 }
 
 export const LOCALES = ["fr", "en"] as const;
@@ -83,17 +85,25 @@ export const places = pgTable(
   (table) => [oneOf("places_kind_check", table.kind, PLACE_KINDS)],
 );
 
-export const organisations = pgTable("organisations", {
-  id: text().primaryKey(),
-  nameFr: text().notNull(),
-  nameEn: text().notNull(),
-  phone: text(),
-  website: text(),
-  /** The places (ids) whose requests it serves; null: its sites' neighbourhoods (see directory/serves.ts). */
-  serves: text().array(),
-  /** Its area's requests wait for it rather than go to other organisations when nobody is on call. */
-  keepsRequests: boolean().notNull().default(false),
-});
+export const FRENCH_ARTICLES = ["le", "la", "l'", "les"] as const;
+
+export const organisations = pgTable(
+  "organisations",
+  {
+    id: text().primaryKey(),
+    nameFr: text().notNull(),
+    nameEn: text().notNull(),
+    /** The article French puts before a name written without one (src/text/french-name.ts). */
+    articleFr: text({ enum: FRENCH_ARTICLES }),
+    phone: text(),
+    website: text(),
+    /** The places (ids) whose requests it serves; null: its sites' neighbourhoods (see directory/serves.ts). */
+    serves: text().array(),
+    /** Its area's requests wait for it rather than go to other organisations when nobody is on call. */
+    keepsRequests: boolean().notNull().default(false),
+  },
+  (table) => [oneOf("organisations_article_fr_check", table.articleFr, FRENCH_ARTICLES)],
+);
 
 export const sites = pgTable(
   "sites",
@@ -105,6 +115,7 @@ export const sites = pgTable(
     type: text().notNull(),
     nameFr: text().notNull(),
     nameEn: text().notNull(),
+    articleFr: text({ enum: FRENCH_ARTICLES }),
     address: text(),
     neighbourhood: text(),
     lat: doublePrecision(),
@@ -120,7 +131,10 @@ export const sites = pgTable(
     isCrisisLine: boolean().notNull().default(false),
     verifiedOn: date().notNull(),
   },
-  (table) => [index().on(table.organisationId)],
+  (table) => [
+    index().on(table.organisationId),
+    oneOf("sites_article_fr_check", table.articleFr, FRENCH_ARTICLES),
+  ],
 );
 
 export const siteMaterials = pgTable(

@@ -20,6 +20,7 @@ export function toDirectoryFile(directory: Directory): DirectoryFile {
     organisations: directory.organisations.map((o) => ({
       id: o.id,
       name: o.name,
+      ...(o.articleFr ? { article_fr: o.articleFr } : {}),
       ...(o.phone ? { phone: o.phone } : {}),
       ...(o.website ? { website: o.website } : {}),
       ...(o.serves ? { serves: o.serves } : {}),
@@ -30,6 +31,7 @@ export function toDirectoryFile(directory: Directory): DirectoryFile {
       organisation: s.organisationId,
       type: s.type,
       name: s.name,
+      ...(s.articleFr ? { article_fr: s.articleFr } : {}),
       ...(s.address ? { address: s.address } : {}),
       ...(s.neighbourhood ? { neighbourhood: s.neighbourhood } : {}),
       ...(s.location ? { location: s.location } : {}),
@@ -82,6 +84,7 @@ export function fromDirectoryFile(file: DirectoryFile, version = 1): Directory {
     organisations: file.organisations.map((o) => ({
       id: o.id,
       name: o.name,
+      ...(o.article_fr ? { articleFr: o.article_fr } : {}),
       ...(o.phone ? { phone: o.phone } : {}),
       ...(o.website ? { website: o.website } : {}),
       ...(o.serves ? { serves: o.serves } : {}),
@@ -92,6 +95,7 @@ export function fromDirectoryFile(file: DirectoryFile, version = 1): Directory {
       organisationId: s.organisation,
       type: s.type,
       name: s.name,
+      ...(s.article_fr ? { articleFr: s.article_fr } : {}),
       ...(s.address ? { address: s.address } : {}),
       ...(s.neighbourhood ? { neighbourhood: s.neighbourhood } : {}),
       ...(s.location ? { location: s.location } : {}),

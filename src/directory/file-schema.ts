@@ -91,10 +91,18 @@ const place = z
   })
   .strict();
 
+const articleFr = z
+  .enum(["le", "la", "l'", "les"], { error: "must be le, la, l' or les" })
+  .optional()
+  .describe(
+    "The article French puts before the name in a sentence, for a name written without one: le for « Réseau Est Solidaire » gives « l'équipe du Réseau Est Solidaire », « au Réseau ». A name that starts with its article (« Le Relais ») needs none.",
+  );
+
 const organisation = z
   .object({
     id,
     name: bilingual(),
+    article_fr: articleFr,
     phone: phone.optional(),
     website: z.url().optional(),
     serves: z
@@ -170,6 +178,7 @@ const site = z
     organisation: id,
     type: z.enum(SITE_TYPES),
     name: bilingual(),
+    article_fr: articleFr,
     address: text(200).optional(),
     neighbourhood: text(60).optional(),
     location: z.object({ lat: latitude, lon: longitude }).strict().optional(),

@@ -1,4 +1,5 @@
 import type { Bilingual, MobileStop } from "../db/schema";
+import type { FrenchArticle } from "../text/french-name";
 import type { SiteType } from "./file-schema";
 
 /** The directory as the bot reads it: plain data, no database or Telegram types. */
@@ -25,6 +26,8 @@ export type Place = {
 export type Organisation = {
   id: string;
   name: Bilingual;
+  /** The article French puts before a name written without one: "le" for "Réseau Est Solidaire". */
+  articleFr?: FrenchArticle;
   phone?: string;
   website?: string;
   /** The places it serves as the file lists them; absent: its sites' neighbourhoods (see serves.ts). */
@@ -44,6 +47,7 @@ export type Site = {
   organisationId: string;
   type: SiteType;
   name: Bilingual;
+  articleFr?: FrenchArticle;
   address?: string;
   neighbourhood?: string;
   location?: { lat: number; lon: number };

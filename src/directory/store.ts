@@ -104,6 +104,7 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
       const values = {
         nameFr: o.name.fr,
         nameEn: o.name.en,
+        articleFr: o.article_fr ?? null,
         phone: o.phone ?? null,
         website: o.website ?? null,
         serves: o.serves ?? null,
@@ -132,6 +133,7 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
         type: s.type,
         nameFr: s.name.fr,
         nameEn: s.name.en,
+        articleFr: s.article_fr ?? null,
         address: s.address ?? null,
         neighbourhood: s.neighbourhood ?? null,
         lat: s.location?.lat ?? null,
@@ -239,6 +241,7 @@ export async function loadDirectory(db: Executor): Promise<Directory | undefined
     organisations: organisationRows.map((o) => ({
       id: o.id,
       name: { fr: o.nameFr, en: o.nameEn },
+      ...(o.articleFr ? { articleFr: o.articleFr } : {}),
       ...(o.phone ? { phone: o.phone } : {}),
       ...(o.website ? { website: o.website } : {}),
       ...(o.serves ? { serves: o.serves } : {}),
@@ -250,6 +253,7 @@ export async function loadDirectory(db: Executor): Promise<Directory | undefined
         organisationId: s.organisationId,
         type: s.type as Site["type"],
         name: { fr: s.nameFr, en: s.nameEn },
+        ...(s.articleFr ? { articleFr: s.articleFr } : {}),
         ...(s.address ? { address: s.address } : {}),
         ...(s.neighbourhood ? { neighbourhood: s.neighbourhood } : {}),
         ...(s.lat !== null && s.lon !== null ? { location: { lat: s.lat, lon: s.lon } } : {}),

@@ -450,7 +450,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     );
     await bot.send(groupCommandUpdate(coordinator, "/equipe"));
     expect(bot.telegram.calls.filter((c) => c.payload.chat_id === -100123).pop()?.payload.text).toContain(
-      "Ce groupe reçoit maintenant les nouvelles demandes de Organisme A.",
+      "Ce groupe reçoit maintenant les nouvelles demandes d'Organisme A.",
     );
 
     const someone = person();

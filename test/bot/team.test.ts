@@ -43,10 +43,10 @@ describe.each(DRIVERS)("joining a team and going on call, on $name", ({ open }) 
     const worker = newPerson();
     const code = await invite();
     await bot.send(textUpdate(worker, `/start inv-${code}`));
-    expect(bot.lastText(worker.id)).toContain("Bienvenue dans l'équipe de Organisme A (intervenant·e).");
+    expect(bot.lastText(worker.id)).toContain("Bienvenue dans l'équipe d'Organisme A (intervenant·e).");
     await bot.send(textUpdate(worker, "  Marc  "));
     expect(bot.lastText(worker.id)).toBe(
-      "✅ C'est fait, Marc. Tu fais partie de l'équipe de Organisme A.\nQuand tu commences ton quart : /garde.\nMettre un lieu à jour (rupture, fermeture, mot) : /lieux. Envoyer une alerte : /diffuser. Les chiffres du mois : /stats.",
+      "✅ C'est fait, Marc. Tu fais partie de l'équipe d'Organisme A.\nQuand tu commences ton quart : /garde.\nMettre un lieu à jour (rupture, fermeture, mot) : /lieux. Envoyer une alerte : /diffuser. Les chiffres du mois : /stats.",
     );
     const member = await findActiveMember(
       database.db,

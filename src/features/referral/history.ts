@@ -3,6 +3,7 @@ import type { BotDeps } from "../../bot/context";
 import type { Executor } from "../../db/executor";
 import { members, organisations, referrals } from "../../db/schema";
 import type { OutboxMessage } from "../../outbox/enqueue";
+import { nameInSentence } from "../../text/french-name";
 import { escapeHtml } from "../../text/html";
 import { historyText, htmlText, type Reader } from "../requests/notices";
 import { messagesOf, type Request } from "../requests/queries";
@@ -49,7 +50,15 @@ export async function referralHistoryFor(
     .select()
     .from(organisations)
     .where(eq(organisations.id, referral.fromOrganisationId));
-  const fromName = from ? (member.locale === "fr" ? from.nameFr : from.nameEn) : referral.fromOrganisationId;
+  const fromName = from
+    ? nameInSentence(
+        {
+          name: { fr: from.nameFr, en: from.nameEn },
+          ...(from.articleFr ? { articleFr: from.articleFr } : {}),
+        },
+        member.locale,
+      )
+    : referral.fromOrganisationId;
   return [
     {
       dedupeKey: `refhist:${request.id}:${member.id}`,

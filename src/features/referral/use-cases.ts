@@ -6,6 +6,7 @@ import type { Executor } from "../../db/executor";
 import { type Bilingual, members, referrals, requests } from "../../db/schema";
 import type { Catalog } from "../../directory/catalog";
 import type { OutboxMessage } from "../../outbox/enqueue";
+import { type NameInSentence, nameInSentence } from "../../text/french-name";
 import { withHtml } from "../../text/translate";
 import { tagForPeer } from "../peers/relay-text";
 import {
@@ -40,8 +41,10 @@ const reader = (deps: RequestDeps, locale: Locale): Reader => ({
   locale,
 });
 
-function organisationName(catalog: Catalog | undefined, id: string, locale: Locale): string {
-  return catalog?.directory.organisations.find((o) => o.id === id)?.name[locale] ?? id;
+/** In a sentence ("la demande part au Réseau…"): with its article in French when the file gives one. */
+function organisationName(catalog: Catalog | undefined, id: string, locale: Locale): string | NameInSentence {
+  const organisation = catalog?.directory.organisations.find((o) => o.id === id);
+  return organisation ? nameInSentence(organisation, locale) : id;
 }
 
 async function committing<T>(deps: RequestDeps, work: (tx: Executor) => Promise<T>): Promise<T> {
@@ -173,7 +176,7 @@ export async function askReferral(
 }
 
 export type AnswerOutcome =
-  | { kind: "accepted"; organisation: string; onCall: number }
+  | { kind: "accepted"; organisation: string | NameInSentence; onCall: number }
   | { kind: "declined" }
   | { kind: "stale" }
   | { kind: "answered" }

@@ -3,6 +3,7 @@ import { removeMemberCommands } from "../../bot/commands";
 import type { BotContext } from "../../bot/context";
 import { ROLES, type Role } from "../../db/schema";
 import { errorFields } from "../../logger";
+import { type NameInSentence, nameInSentence } from "../../text/french-name";
 import { withHtml } from "../../text/translate";
 import { releaseAllClaims } from "../requests/use-cases";
 import { currentMember } from "./on-call";
@@ -24,11 +25,10 @@ async function adminOrRefuse(ctx: BotContext): Promise<Member | undefined> {
   return undefined;
 }
 
-async function organisationName(ctx: BotContext, organisationId: string): Promise<string> {
+async function organisationName(ctx: BotContext, organisationId: string): Promise<string | NameInSentence> {
   const catalog = await ctx.deps.catalog.get(ctx.deps.db);
-  return (
-    catalog?.directory.organisations.find((o) => o.id === organisationId)?.name[ctx.locale] ?? organisationId
-  );
+  const organisation = catalog?.directory.organisations.find((o) => o.id === organisationId);
+  return organisation ? nameInSentence(organisation, ctx.locale) : organisationId;
 }
 
 adminFeature.command(["inviter", "invite"], async (ctx) => {

@@ -4,6 +4,7 @@ import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import { errorFields } from "../../logger";
 import { pseudonymFor } from "../../privacy/pseudonym";
+import { nameInSentence } from "../../text/french-name";
 import { withHtml } from "../../text/translate";
 import { checkAlias } from "./alias";
 import { invitationAttempts } from "./attempts";
@@ -43,7 +44,14 @@ export async function joinTeam(
     await ctx.reply(ctx.t(`team.join.${check.kind}`));
     return;
   }
-  const organisation = check.organisationName[ctx.locale];
+  // Plain data crossed the replay boundary; the name for the sentence is made here.
+  const organisation = nameInSentence(
+    {
+      name: check.organisationName,
+      ...(check.organisationArticleFr ? { articleFr: check.organisationArticleFr } : {}),
+    },
+    ctx.locale,
+  );
   await ctx.reply(ctx.t("team.join.askAlias", { organisation, role: ctx.t(`team.roles.${check.role}`) }));
 
   let alias: string | undefined;

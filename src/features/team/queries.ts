@@ -3,6 +3,7 @@ import { and, asc, eq, gt, isNull } from "drizzle-orm";
 import type { Locale } from "../../config";
 import type { Database, Executor } from "../../db/executor";
 import { invitations, members, organisations, type Role } from "../../db/schema";
+import type { FrenchArticle } from "../../text/french-name";
 import { inShift } from "./shifts";
 
 /** Invitations and members. Codes are random, single-use, expiring; only their hash is stored. */
@@ -29,7 +30,13 @@ export async function createInvitation(
 }
 
 export type InvitationCheck =
-  | { kind: "valid"; role: Role; organisationId: string; organisationName: { fr: string; en: string } }
+  | {
+      kind: "valid";
+      role: Role;
+      organisationId: string;
+      organisationName: { fr: string; en: string };
+      organisationArticleFr?: FrenchArticle;
+    }
   | { kind: "unknown" }
   | { kind: "expired" }
   | { kind: "used" };
@@ -45,6 +52,7 @@ export async function checkInvitation(db: Executor, code: string, now: Date): Pr
       redeemedAt: invitations.redeemedAt,
       nameFr: organisations.nameFr,
       nameEn: organisations.nameEn,
+      articleFr: organisations.articleFr,
     })
     .from(invitations)
     .innerJoin(organisations, eq(organisations.id, invitations.organisationId))
@@ -57,6 +65,7 @@ export async function checkInvitation(db: Executor, code: string, now: Date): Pr
     role: row.role,
     organisationId: row.organisationId,
     organisationName: { fr: row.nameFr, en: row.nameEn },
+    ...(row.articleFr ? { organisationArticleFr: row.articleFr } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { type Catalog, siteStatus } from "../../directory/catalog";
 import { addDays, wallDate } from "../../directory/clock";
 import { endRunningOpening, instantAt } from "../../directory/hours";
 import type { Site } from "../../directory/model";
+import { nameInSentence } from "../../text/french-name";
 import { viewOf } from "../directory/screens";
 import { currentMember } from "../team/on-call";
 import type { Member } from "../team/queries";
@@ -103,7 +104,7 @@ export async function perform(ctx: BotContext, siteId: string, intent: Intent): 
   if (!request && intent.kind === "close-now")
     return {
       kind: "reply",
-      text: ctx.t("hours.closeNow.notRunning", { site: site.name[ctx.locale] }),
+      text: ctx.t("hours.closeNow.notRunning", { site: nameInSentence(site, ctx.locale) }),
       keyboard: back.inline_keyboard,
     };
   if (!request) return { kind: "stale" };
@@ -117,10 +118,10 @@ export async function perform(ctx: BotContext, siteId: string, intent: Intent): 
   const text =
     intent.kind === "close-now"
       ? ctx.t("hours.closeNow.done", {
-          site: site.name[ctx.locale],
+          site: nameInSentence(site, ctx.locale),
           until: before.kind === "open" ? whenText(before.until, view) : ctx.t("directory.card.allDay"),
         })
-      : ctx.t(`tools.done.${request.kind}`, { site: site.name[ctx.locale], ...details });
+      : ctx.t(`tools.done.${request.kind}`, { site: nameInSentence(site, ctx.locale), ...details });
   return {
     kind: "reply",
     text,

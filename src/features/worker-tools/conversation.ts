@@ -3,6 +3,7 @@ import type { ToolsInput } from "../../bot/callback-data";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { addDays, wallDate } from "../../directory/clock";
 import { endRunningOpening } from "../../directory/hours";
+import { NameInSentence } from "../../text/french-name";
 import { isMenuText } from "../directory/handlers";
 import { type Intent, perform, staffOf } from "./actions";
 import { parseDay, parseDayAndHours } from "./parse";
@@ -37,12 +38,18 @@ export async function toolsInput(
     // A night that started yesterday is still running: closing yesterday is how it ends.
     const running = schedule ? endRunningOpening(schedule, now) : undefined;
     return {
+      // Plain data across the replay boundary: the name and its article, put together when asking.
       siteName: site.name[outer.locale],
+      siteArticleFr: site.articleFr ?? null,
       today,
       earliest: running && running.day < today ? addDays(today, -1) : today,
     };
   });
   if (!start) return;
+  const siteInSentence =
+    start.siteArticleFr && ctx.locale === "fr"
+      ? new NameInSentence(start.siteName, start.siteArticleFr)
+      : start.siteName;
 
   /** The next typed line; anything else ends the dialogue and goes on to the usual handlers. */
   const typed = async (): Promise<string> => {
@@ -60,7 +67,7 @@ export async function toolsInput(
   let intent: Intent | undefined;
   switch (args.input) {
     case "close-day": {
-      await ctx.reply(t("tools.ask.closeDay", { site: start.siteName }), HTML);
+      await ctx.reply(t("tools.ask.closeDay", { site: siteInSentence }), HTML);
       while (!intent) {
         const day = parseDay(await typed(), start.today, start.earliest);
         if (day.ok) intent = { kind: "close-day", day: day.day };
@@ -69,7 +76,7 @@ export async function toolsInput(
       break;
     }
     case "hours": {
-      await ctx.reply(t("tools.ask.hours", { site: start.siteName }), HTML);
+      await ctx.reply(t("tools.ask.hours", { site: siteInSentence }), HTML);
       while (!intent) {
         const parsed = parseDayAndHours(await typed(), start.today);
         if (parsed.ok) intent = { kind: "hours", day: parsed.day, hours: parsed.hours };
@@ -86,7 +93,7 @@ export async function toolsInput(
           await ctx.reply(t("tools.errors.tooLong", { max: MAX_NOTE, length: text.length }));
         }
       };
-      await ctx.reply(t("tools.ask.noteFr", { site: start.siteName, max: MAX_NOTE }), HTML);
+      await ctx.reply(t("tools.ask.noteFr", { site: siteInSentence, max: MAX_NOTE }), HTML);
       const fr = await note(undefined);
       await ctx.reply(t("tools.ask.noteEn"));
       const en = await note(fr);
