@@ -278,12 +278,22 @@ function deletions(word: string, depth: number): Set<string> {
 
 export function toPhrases(words: string[]): string[][] {
   const phrases: string[][] = [];
-  for (const phrase of words.map(tokens)) {
-    if (phrase.length === 0) continue;
+  // A name is often the same in both languages, with or without its parentheses: each phrase is cut
+  // and indexed once (building the catalog of 10,000 sites spent most of its time on repeats).
+  const seen = new Set<string>();
+  const add = (phrase: string[]) => {
+    const key = phrase.join(" ");
+    if (seen.has(key)) return;
+    seen.add(key);
     phrases.push(phrase);
+  };
+  for (const text of new Set(words)) {
+    const phrase = tokens(text);
+    if (phrase.length === 0) continue;
+    add(phrase);
     // On a phone the apostrophe goes: "j'ai besoin d'aide" is typed "jai besoin daide".
     const elided = withoutApostrophes(phrase);
-    if (elided.length !== phrase.length && elided.length > 0) phrases.push(elided);
+    if (elided.length !== phrase.length && elided.length > 0) add(elided);
   }
   return phrases;
 }

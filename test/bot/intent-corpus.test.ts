@@ -15,7 +15,7 @@ function answerKind(sent: { text: string; data: string[] }[]): string {
   if (/Tu peux écrire à un·e intervenant·e|You can write to a worker/.test(text) && data.join() === "talk")
     return "offer";
   if (/^(Salut! 👋|Hi! 👋|Avec plaisir|You're welcome)/.test(text)) return "warm";
-  if (/📍 <b>(Près de|Near) /.test(text)) return "near";
+  if (/📍 <b>(Près de |Près d'|Near )/.test(text)) return "near";
   if (/: où en trouver|: where to get it/.test(text)) return "list";
   if (/plusieurs choses|a few things/.test(text)) return "choice";
   if (/^(Je n'ai pas trouvé ça|I didn't find that)/.test(text)) return "not-found";

@@ -71,7 +71,7 @@ describe.each(DRIVERS)("closing a request across languages, on $name", ({ open }
       // The worker, for their part, is answered in theirs.
       expect(bot.lastText(marc.id)).toMatch(
         languages.worker === "fr"
-          ? /^✔️ Demande de .+ fermée\. Merci\.$/
+          ? /^✔️ Demande (de |d')\S.* fermée\. Merci\.$/
           : /^✔️ .+'s request closed\. Thank you\.$/,
       );
     },

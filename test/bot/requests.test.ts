@@ -709,7 +709,7 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
       callbackUpdate(coordinator, `rq:out:${request?.id}:referred`),
     );
     await bot.deliver();
-    expect(bot.lastText(marc.id)).toMatch(/^✔️ Coordo a fermé la demande de .+\.$/);
+    expect(bot.lastText(marc.id)).toMatch(/^✔️ Coordo a fermé la demande (de |d')\S.*\.$/);
     expect(bot.lastText(someone.id)).toContain("Coordo a fermé ta demande.");
     // Marc's next words go nowhere near the person any more.
     await bot.send(textUpdate(marc, "encore là?"));
