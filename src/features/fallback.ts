@@ -3,7 +3,7 @@ import type { BotContext } from "../bot/context";
 import { onlyLooking } from "../bot/snapshot";
 import { showMenu } from "./directory/screens";
 import { REQUEST_FLOW } from "./requests/conversation";
-import type { RequestMedia } from "./requests/media";
+import { mediaInMessage } from "./requests/media";
 
 /** Stickers, photos, voice, documents...: a short friendly answer and the menu, never silence. */
 export const fallbackFeature = new Composer<BotContext>();
@@ -36,13 +36,7 @@ passMediaFeature.callbackQuery(PASS_MEDIA, async (ctx) => {
     await ctx.reply(ctx.t("intent.media.gone"));
     return;
   }
-  const caption = original.caption ? { caption: original.caption } : {};
-  const largest = original.photo?.[original.photo.length - 1];
-  const attachment: RequestMedia | undefined = original.voice
-    ? { kind: "voice", fileId: original.voice.file_id, ...caption }
-    : largest
-      ? { kind: "photo", fileId: largest.file_id, ...caption }
-      : undefined;
+  const attachment = mediaInMessage(original);
   await ctx.reply(ctx.t(original.voice ? "intent.media.voiceFollows" : "intent.media.photoFollows"));
   // The note goes with the request: the worker who takes it receives it (requests/media.ts).
   await ctx.conversation.enter(REQUEST_FLOW, null, attachment);

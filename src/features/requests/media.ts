@@ -1,3 +1,4 @@
+import type { Message } from "grammy/types";
 import type { Sealer } from "../../privacy/sealed";
 
 /**
@@ -8,6 +9,15 @@ import type { Sealer } from "../../privacy/sealed";
  * nothing of who sent it, and goes with the request's history (retention, /oublier).
  */
 export type RequestMedia = { kind: "photo" | "voice"; fileId: string; caption?: string };
+
+/** The photo (its largest size) or voice note a message carries, with its caption; undefined otherwise. */
+export function mediaInMessage(message: Message | undefined): RequestMedia | undefined {
+  const caption = message?.caption ? { caption: message.caption } : {};
+  const largest = message?.photo?.[message.photo.length - 1];
+  if (largest) return { kind: "photo", fileId: largest.file_id, ...caption };
+  if (message?.voice) return { kind: "voice", fileId: message.voice.file_id, ...caption };
+  return undefined;
+}
 
 /** How the history (and a notice) shows it: its mark, and its caption if it has one. */
 export const mediaMark = (media: RequestMedia): string => {

@@ -4,6 +4,7 @@ import { ownSnapshot } from "../../bot/snapshot";
 import type { Role } from "../../db/schema";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { type Act, type AddressingInput, address, type Refusal, type TargetView } from "./addressing";
+import { mediaInMessage } from "./media";
 import { nicknameOf } from "./notices";
 import {
   deletePendingStatement,
@@ -52,13 +53,7 @@ function inputOf(facts: MemberAddressing, act: Act): AddressingInput {
 
 /** A photo or voice note of the update's message, with its caption; undefined for what cannot cross. */
 export function mediaOf(ctx: BotContext): RelayContent | undefined {
-  const message = ctx.message;
-  const caption = message?.caption ? { caption: message.caption } : {};
-  const photo = message?.photo;
-  if (photo && photo.length > 0)
-    return { kind: "photo", fileId: (photo[photo.length - 1] as { file_id: string }).file_id, ...caption };
-  if (message?.voice) return { kind: "voice", fileId: message.voice.file_id, ...caption };
-  return undefined;
+  return mediaInMessage(ctx.message);
 }
 
 /** The reply to someone who may not write there: nothing was sent, and why. */
