@@ -39,6 +39,15 @@ export type CallbackAction =
   | { kind: "refer-to"; requestId: string; organisationId: string }
   | { kind: "refer-answer"; referralId: number; yes: boolean };
 
+/** The directory's own buttons: a page of materials, a site, a pin, what is open, the supplies menu. */
+export const DIRECTORY_BUTTONS: ReadonlySet<CallbackAction["kind"]> = new Set([
+  "supplies-menu",
+  "material",
+  "site",
+  "pin",
+  "open",
+]);
+
 /** What a worker types after a site-panel button: a day to close, special hours, a note. */
 export const TOOLS_INPUTS = { wtd: "close-day", wth: "hours", wtn: "note" } as const;
 export type ToolsInput = (typeof TOOLS_INPUTS)[keyof typeof TOOLS_INPUTS];

@@ -1,5 +1,3 @@
-// First: features register their handlers when imported, and should do so with the faster branch.
-import "./composer-branch";
 import { type ConversationData, conversations, createConversation } from "@grammyjs/conversations";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type BotConfig, type BotError, Composer } from "grammy";
@@ -8,7 +6,6 @@ import { conversationStorage } from "../conversations/storage";
 import { BROADCAST_FLOW, broadcastFlow } from "../features/alerts/conversation";
 import { alertsFeature } from "../features/alerts/handlers";
 import { cancelFeature } from "../features/cancel";
-import { isPlainLookup } from "../features/directory/fast-lane";
 import { directoryFeature } from "../features/directory/handlers";
 import { emergencyFeature, showEmergency } from "../features/emergency";
 import { fallbackFeature, passMediaFeature } from "../features/fallback";
@@ -42,6 +39,8 @@ import {
   RetryUpdateError,
   ToldAboutOutage,
 } from "./retry-update";
+import { createRouter } from "./router";
+import { ROUTES } from "./routes";
 import { answersOnly, claimInsideConversations, claimingUpdates } from "./update-claim";
 
 export type CreateBotOptions = {
@@ -59,7 +58,8 @@ export type CreateBotOptions = {
 
 /**
  * The one place that fixes middleware order:
- * sequence per chat → deps → error boundary → private chats only → language → emergency words → features → fallback.
+ * sequence per chat → deps → error boundary → private chats only → language → emergency words,
+ * /oublier, /annuler → dialogues → the router (src/bot/router.ts), which hands each update to its feature.
  */
 export function createBot(token: string, deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
   const bot = new Bot<BotContext>(token, {
@@ -141,28 +141,33 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
       ],
     }),
   );
+  // /annuler leaves whatever dialogue is going on: it comes before them, like the card and /oublier.
   person.use(cancelFeature);
   person.use(createConversation(joinTeam, JOIN_TEAM));
   person.use(createConversation(requestFlow, REQUEST_FLOW));
   person.use(createConversation(addToRequestFlow, ADD_TO_REQUEST));
   person.use(createConversation(broadcastFlow, BROADCAST_FLOW));
   person.use(createConversation(toolsInput, TOOLS_INPUT));
-  // Someone only looking things up goes straight to the directory; everyone else takes the long way
-  // below, where the order of the features carries meaning (see isPlainLookup).
-  person.filter(isPlainLookup, answersOnly(directoryFeature));
-  person.use(infoFeature);
-  person.use(passMediaFeature);
-  person.use(languageFeature);
-  person.use(onCallFeature);
-  person.use(adminFeature);
-  person.use(peersFeature);
-  person.use(referralFeature);
-  person.use(statsFeature);
-  person.use(requestsFeature);
-  person.use(alertsFeature);
-  person.use(toolsFeature);
-  person.use(answersOnly(directoryFeature));
-  person.use(answersOnly(fallbackFeature));
+  // Everything no dialogue took: one router decides who it is for and which feature answers it
+  // (src/bot/router.ts, the table in src/bot/routes.ts). Each feature is mounted there and only there.
+  person.use(
+    createRouter(ROUTES, {
+      info: infoFeature,
+      passMedia: passMediaFeature,
+      language: languageFeature,
+      onCall: onCallFeature,
+      admin: adminFeature,
+      peers: peersFeature,
+      referral: referralFeature,
+      stats: statsFeature,
+      requests: requestsFeature,
+      alerts: alertsFeature,
+      tools: toolsFeature,
+      // The directory's answers change nothing: its calls take no claim (update-claim.ts).
+      directory: answersOnly(directoryFeature),
+      fallback: answersOnly(fallbackFeature),
+    }),
+  );
 
   // Last net: grammY's default handler would print the whole error, payload included.
   bot.catch((error) =>

@@ -13,9 +13,8 @@ import type { Update } from "grammy/types";
 import type { Database, Executor } from "../db/executor";
 import { runFixed } from "../db/fixed-statement";
 import { updateClaims } from "../db/schema";
-import { DIRECTORY_BUTTONS } from "../features/directory/fast-lane";
 import { errorFields, type Logger } from "../logger";
-import { parseCallbackData } from "./callback-data";
+import { DIRECTORY_BUTTONS, parseCallbackData } from "./callback-data";
 import { RetryUpdateError } from "./retry-update";
 
 /**
@@ -130,7 +129,7 @@ const LOOKUP_COMMANDS = new Set([
 ]);
 
 /**
- * Updates that can be someone only looking things up (see isPlainLookup; the directory's commands too):
+ * Updates that can be someone only looking things up (the directory's buttons, commands and words):
  * their first statement stays a read, and a claim, if they need one, comes with their first call.
  */
 export function couldBeLookup(update: Update): boolean {

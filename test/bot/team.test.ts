@@ -209,6 +209,9 @@ describe.each(DRIVERS)("joining a team and going on call, on $name", ({ open }) 
     await bot.send(callbackUpdate(coordinator, "adm:inv:worker"));
     const linkMessage = bot.lastCall(coordinator.id);
     expect(linkMessage?.payload.protect_content).toBe(true);
+    // The link names the role it gives, and shows no preview (a preview would fetch it from Telegram).
+    expect(String(linkMessage?.payload.text)).toContain("Lien à usage unique (intervenant·e)");
+    expect(linkMessage?.payload.link_preview_options).toEqual({ is_disabled: true });
     const code = /start=inv-([A-Za-z0-9_-]{22})/.exec(String(linkMessage?.payload.text))?.[1];
     expect(code).toBeDefined();
 

@@ -327,8 +327,14 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
       await tap(someone, "wtc:day-site");
       await tap(someone, "wtd:day-site");
       const answers = bot.telegram.calls.filter((c) => c.method === "answerCallbackQuery").slice(-3);
+      // A peer is told the panel is not theirs; in a stranger's hands a worker's button is forged (or
+      // left from a past membership): answered as any unknown button, revealing no team.
       for (const a of answers)
-        expect(a.payload.text).toBe("Cette commande est réservée aux intervenant·es et à la coordination.");
+        expect(a.payload.text).toBe(
+          someone === peer
+            ? "Cette commande est réservée aux intervenant·es et à la coordination."
+            : "Ce bouton n'est plus à jour. Voici le menu 👇",
+        );
     }
     // A revoked worker is nobody.
     const marc = await worker();

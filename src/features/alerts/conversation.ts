@@ -4,7 +4,7 @@ import { InlineKeyboard } from "grammy";
 import { type CallbackAction, callbackData, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
-import { isMenuText } from "../directory/handlers";
+import { isMenuText } from "../../bot/menu-labels";
 import { currentMember } from "../team/on-call";
 import { alertAreas, alertMessage, countReach, MAX_ALERT_TEXT, sendAlert } from "./broadcast";
 

@@ -2,12 +2,9 @@ import { Composer } from "grammy";
 import { parseCallbackData } from "../../bot/callback-data";
 import type { BotContext } from "../../bot/context";
 import { nearMenu } from "../../bot/keyboards";
-import type { Locale } from "../../config";
+import { menuLabelOf } from "../../bot/menu-labels";
 import { readIntent } from "../../directory/intent";
-import type { Translate } from "../../text/translate";
 import { showEmergency } from "../emergency";
-import { chooseLanguage } from "../language/handlers";
-import { isPeerMenuText } from "../peers/menu";
 import { answerKindly, answerNotFound, offerWorker } from "./intent-replies";
 import {
   sendPin,
@@ -35,59 +32,9 @@ directoryFeature.command(["ouvert", "open"], openNowScreen);
 directoryFeature.command(["pres", "near"], openNear);
 directoryFeature.command("menu", (ctx) => showMenu(ctx, "start.welcome"));
 
-/**
- * Menu buttons arrive as plain text. They are matched in both languages, because a keyboard drawn in one
- * language stays on screen after the person switches to the other.
- */
-type MenuAction = "supplies" | "open" | "near" | "emergency" | "back";
-const MENU_ACTIONS: MenuAction[] = ["supplies", "open", "near", "emergency", "back"];
-
-// Every text message is checked against the menu, here and in every dialogue: each translator's labels
-// are read once and kept (a translator's texts never change while it lives).
-type MenuLabels = { actions: Map<string, MenuAction>; requestsButton: string };
-const labelsByTranslator = new WeakMap<Translate, MenuLabels>();
-
-function menuLabels(t: Translate): MenuLabels {
-  let labels = labelsByTranslator.get(t);
-  if (!labels) {
-    const actions = new Map<string, MenuAction>();
-    for (const action of MENU_ACTIONS) {
-      const label = t(`common.menu.${action}`);
-      if (!actions.has(label)) actions.set(label, action);
-    }
-    labels = { actions, requestsButton: t("requests.menuButton") };
-    labelsByTranslator.set(t, labels);
-  }
-  return labels;
-}
-
-export function menuActionFor(text: string, translators: Record<Locale, Translate>): MenuAction | undefined {
-  for (const t of Object.values(translators)) {
-    const action = menuLabels(t).actions.get(text);
-    if (action) return action;
-  }
-  return undefined;
-}
-
-/** A tap on the menu keyboard (in either language), which must keep its meaning inside a dialogue. */
-export function isMenuText(ctx: { deps: BotContext["deps"] }, text: string): boolean {
-  const fr = ctx.deps.translations.forLocale("fr");
-  const en = ctx.deps.translations.forLocale("en");
-  return (
-    menuActionFor(text, { fr, en }) !== undefined ||
-    text === menuLabels(fr).requestsButton ||
-    text === menuLabels(en).requestsButton ||
-    isPeerMenuText(ctx.deps, text)
-  );
-}
-
+// Menu buttons arrive as plain text, in either language (src/bot/menu-labels.ts).
 directoryFeature.on("message:text", async (ctx, next) => {
-  const { translations } = ctx.deps;
-  const action = menuActionFor(ctx.message.text, {
-    fr: translations.forLocale("fr"),
-    en: translations.forLocale("en"),
-  });
-  switch (action) {
+  switch (menuLabelOf(ctx.deps, ctx.message.text)) {
     case "supplies":
       return openSupplies(ctx);
     case "open":
@@ -143,7 +90,6 @@ directoryFeature.on("message:text", (ctx) =>
 
 directoryFeature.on("callback_query:data", async (ctx) => {
   const action = parseCallbackData(ctx.callbackQuery.data);
-  if (action?.kind === "language") return chooseLanguage(ctx, action.choice);
   await withCatalog(ctx, async (catalog) => {
     let shown = false;
     switch (action?.kind) {

@@ -1,4 +1,5 @@
 import { Composer } from "grammy";
+import { parseCallbackData } from "../../bot/callback-data";
 import type { BotContext } from "../../bot/context";
 import { localeFromTelegram } from "../../bot/i18n";
 import { languageMenu, mainMenu } from "../../bot/keyboards";
@@ -11,7 +12,14 @@ languageFeature.command(["langue", "language"], (ctx) =>
   ctx.reply(ctx.t("language.prompt"), { reply_markup: languageMenu(ctx.t) }),
 );
 
-/** Called by the callback router for `lang:*`. */
+languageFeature.callbackQuery(/^lang:/, async (ctx, next) => {
+  const action = parseCallbackData(ctx.callbackQuery.data);
+  // Forged or from an old version: the router's "out of date" answer, from the directory.
+  if (action?.kind !== "language") return next();
+  await chooseLanguage(ctx, action.choice);
+});
+
+/** French, English, or back to Telegram's language. */
 export async function chooseLanguage(ctx: BotContext, choice: "fr" | "en" | "auto"): Promise<void> {
   const { deps } = ctx;
   if (!ctx.pseudonym) return;

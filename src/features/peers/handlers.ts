@@ -1,10 +1,10 @@
 import { Composer, InlineKeyboard, type NextFunction } from "grammy";
 import { callbackData, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext, InnerContext } from "../../bot/context";
+import { isMenuText, menuLabelOf } from "../../bot/menu-labels";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
-import { isMenuText } from "../directory/handlers";
 import { REQUEST_FLOW } from "../requests/conversation";
 import { chooseFocus, handleMemberWords, mediaOf } from "../requests/member-words";
 import { nicknameOf } from "../requests/notices";
@@ -13,7 +13,6 @@ import { withdrawRequest } from "../requests/use-cases";
 import { currentMember } from "../team/on-call";
 import { findActiveMember, type Member } from "../team/queries";
 import { callBackup } from "./backup";
-import { peerMenuLabels } from "./menu";
 import { activeRelayedBy } from "./queries";
 
 /**
@@ -41,7 +40,7 @@ async function startRelay(ctx: BotContext): Promise<void> {
 peersFeature.command(["relais", "relay"], startRelay);
 peersFeature
   .on("message:text")
-  .filter((ctx) => peerMenuLabels(ctx.deps, "relay").includes(ctx.message.text), startRelay);
+  .filter((ctx) => menuLabelOf(ctx.deps, ctx.message.text) === "relay", startRelay);
 
 // --- I need backup ----------------------------------------------------------------------------------
 
@@ -72,9 +71,7 @@ async function backup(ctx: BotContext): Promise<void> {
 }
 
 peersFeature.command(["renfort", "backup"], backup);
-peersFeature
-  .on("message:text")
-  .filter((ctx) => peerMenuLabels(ctx.deps, "backup").includes(ctx.message.text), backup);
+peersFeature.on("message:text").filter((ctx) => menuLabelOf(ctx.deps, ctx.message.text) === "backup", backup);
 
 // --- Their relayed requests, with a way to answer or withdraw each ----------------------------------
 

@@ -2,10 +2,10 @@ import type { Conversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard, type NextFunction } from "grammy";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
+import { isMenuText, menuLabelOf } from "../../bot/menu-labels";
 import { onlyLooking, ownSnapshot } from "../../bot/snapshot";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
-import { isMenuText } from "../directory/handlers";
 import { currentMember } from "../team/on-call";
 import { isOnCall, listMembers, type Member } from "../team/queries";
 import { REQUEST_FLOW } from "./conversation";
@@ -34,12 +34,7 @@ requestsFeature.callbackQuery("talk", async (ctx) => {
 // The menu button, in either language (a keyboard stays on screen after a language switch).
 requestsFeature
   .on("message:text")
-  .filter(
-    (ctx) =>
-      ctx.message.text === ctx.deps.translations.forLocale("fr")("requests.menuButton") ||
-      ctx.message.text === ctx.deps.translations.forLocale("en")("requests.menuButton"),
-    startFlow,
-  );
+  .filter((ctx) => menuLabelOf(ctx.deps, ctx.message.text) === "talk", startFlow);
 
 requestsFeature.command(["mademande", "myrequest"], async (ctx) => {
   if (!ctx.pseudonym) return;

@@ -1,10 +1,10 @@
 import type { Conversation } from "@grammyjs/conversations";
 import type { ToolsInput } from "../../bot/callback-data";
 import type { BotContext, InnerContext } from "../../bot/context";
+import { isMenuText } from "../../bot/menu-labels";
 import { addDays, wallDate } from "../../directory/clock";
 import { endRunningOpening } from "../../directory/hours";
 import { NameInSentence } from "../../text/french-name";
-import { isMenuText } from "../directory/handlers";
 import { type Intent, perform, staffOf } from "./actions";
 import { parseDay, parseDayAndHours } from "./parse";
 
