@@ -511,7 +511,7 @@ describe.each(DRIVERS)("addressing under random interleavings, on $name", ({ ope
   it("sends every message to the chat it was meant for, once, and loses none", async () => {
     await fc.assert(
       fc.asyncProperty(interleaving, (steps) => runOnce(steps)),
-      { numRuns: 15 },
+      { numRuns: 20 },
     );
   }, 120_000);
 });

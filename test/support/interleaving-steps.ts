@@ -48,8 +48,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("which"), pick, choice: pick }) },
 ) as fc.Arbitrary<Step>;
 
-// Three people ask, the peer relays for someone and Marc takes two: every run starts with a worker
-// holding several requests, the case where addressing has choices to make.
+// Three people ask, the peer relays for someone, Marc takes two and taps 💬 on the first: every run
+// starts with a worker holding several requests and a focus, where addressing has choices to make.
 export const interleaving = fc
   .array(step, { minLength: 8, maxLength: 18 })
   .map((rest): Step[] => [
@@ -59,5 +59,6 @@ export const interleaving = fc
     { kind: "relay" },
     { kind: "claim", by: 0, pick: 0, open: true },
     { kind: "claim", by: 0, pick: 0, open: true },
+    { kind: "tap", by: 0, pick: 0 },
     ...rest,
   ]);
