@@ -96,8 +96,11 @@ describe.each(DRIVERS)("addressing under random interleavings, on $name", ({ ope
     const focus: Focus[] = [null, null, null];
     const expectations: Expectation[] = [];
     const questions: Question[] = [];
-    /** Messages in a member's chat that belong to a request, as the model knows: chat → message → request. */
-    const ownWords = new Map<string, string>();
+    /**
+     * Messages in a member's chat that belong to a request, known from what the member did (their own
+     * words that went to it, the 💬 prompts): "chat:message" → request.
+     */
+    const belongs = new Map<string, string>();
     let tokens = 0;
     const log: string[] = [];
 
@@ -137,7 +140,7 @@ describe.each(DRIVERS)("addressing under random interleavings, on $name", ({ ope
     /** The model's record of words that went to `requestId`, sent by a member. */
     function memberSent(author: Author, expectation: Expectation, requestId: string, messageId: number) {
       const r = requestOf(requestId);
-      ownWords.set(`${authors[author]?.id}:${messageId}`, requestId);
+      belongs.set(`${authors[author]?.id}:${messageId}`, requestId);
       expectation.requestId = requestId;
       if (author !== PEER) {
         const line = `${aliases[author]} : ${expectation.text}`;
@@ -283,6 +286,12 @@ describe.each(DRIVERS)("addressing under random interleavings, on $name", ({ ope
       }
     }
 
+    /** What the bot sent to `chat` since the call numbered `before`. */
+    const newTo = (chat: number, before: number) =>
+      sentMessages(bot.telegram).filter(
+        (m) => m.chatId === chat && bot.telegram.calls.indexOf(m.call) >= before,
+      );
+
     async function answer(question: Question, choice: { data: string; requestId: string }) {
       const who = authors[question.author] as Person;
       const before = bot.telegram.calls.length;
@@ -301,6 +310,11 @@ describe.each(DRIVERS)("addressing under random interleavings, on $name", ({ ope
         return;
       }
       question.answered = true;
+      // "Sent to …" belongs to the request: a reply to it goes there.
+      const nickname = requestOf(choice.requestId).nickname;
+      const told = newTo(who.id, before).find((m) => m.text === t("addressing.sentTo", { nickname }));
+      expect(told, log.join("\n")).toBeDefined();
+      belongs.set(`${who.id}:${told?.messageId}`, choice.requestId);
       memberSent(question.author, expectation, choice.requestId, question.messageId);
       focus[question.author] = { requestId: choice.requestId, setAt: clock };
     }
@@ -326,8 +340,8 @@ describe.each(DRIVERS)("addressing under random interleavings, on $name", ({ ope
         else if (tagged) out.push({ messageId: m.messageId, requestId: tagged.id });
         else if (m.text === t("addressing.which")) out.push({ messageId: m.messageId, requestId: null });
       }
-      // Their own words that went to a request.
-      for (const [key, requestId] of ownWords) {
+      // Their own words that went to a request, and the prompts that said where their words go.
+      for (const [key, requestId] of belongs) {
         const [chatId, messageId] = key.split(":").map(Number);
         if (chatId === chat) out.push({ messageId: messageId as number, requestId });
       }
@@ -429,10 +443,18 @@ describe.each(DRIVERS)("addressing under random interleavings, on $name", ({ ope
           if (choices.length === 0) break;
           const r = choices[s.pick % choices.length] as ModelRequest;
           log.push(`${aliases[author]} taps 💬 ${r.nickname}`);
-          await bot.send(
-            callbackUpdate(authors[author] as Person, `${author === PEER ? "pr" : "rq"}:focus:${r.id}`),
-          );
-          if (held(author).some((x) => x.id === r.id)) focus[author] = { requestId: r.id, setAt: clock };
+          const who = authors[author] as Person;
+          const before = bot.telegram.calls.length;
+          await bot.send(callbackUpdate(who, `${author === PEER ? "pr" : "rq"}:focus:${r.id}`));
+          if (held(author).some((x) => x.id === r.id)) {
+            focus[author] = { requestId: r.id, setAt: clock };
+            // The prompt that says so belongs to the request: a reply to it goes there.
+            const prompt = newTo(who.id, before).find(
+              (m) => m.text === t("addressing.focusNow", { nickname: r.nickname }),
+            );
+            expect(prompt, log.join("\n")).toBeDefined();
+            belongs.set(`${who.id}:${prompt?.messageId}`, r.id);
+          }
           break;
         }
         case "which": {
