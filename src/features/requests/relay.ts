@@ -1,4 +1,6 @@
-import type { SQLWrapper } from "drizzle-orm";
+import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { SUPPORTED_LOCALES } from "../../config";
+import { members, outbox, requestNotices } from "../../db/schema";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
 import { isRelayed, peerReplyKeyboard, tagForPeer } from "../peers/relay-text";
@@ -127,6 +129,43 @@ export type PersonRelayOutcome =
   | { kind: "duplicate" }
   | { kind: "no-request" };
 
+/**
+ * Words added while nobody holds the request reach every worker already told about it, as those of the
+ * "add a message" button do (use-cases.ts, addToRequest): a notice shows only what was said before it,
+ * and the person is told that whoever takes it will see them. Written in the relay's own statement, for
+ * the workers its notices reached then and in their language, so it costs no read of its own. A photo or
+ * voice note reaches the claimer as itself when they claim (use-cases.ts, claimedMedia): only words go.
+ */
+function toWorkersTold(
+  deps: RequestDeps,
+  request: Request,
+  content: RelayContent,
+  updateId: number,
+): SQL | undefined {
+  if (content.kind !== "text") return undefined;
+  const pieces = SUPPORTED_LOCALES.flatMap((locale) => {
+    const reader = readerFor(deps, locale);
+    const calls = relayCalls(content, (message) =>
+      reader.t("requests.notice.added", withHtml({ nickname: nicknameOf(request, reader), message })),
+    );
+    return calls.map((call, index) => {
+      const payload = {
+        sealed: deps.sealer.seal(JSON.stringify({ ...call.payload, protect_content: true })),
+      };
+      return sql`select ${locale}::text, ${index}::integer, ${call.method}::text, ${JSON.stringify(payload)}::jsonb`;
+    });
+  });
+  // add:<update id>:<member id>, as addToRequest's: a reply to the copy goes to this request.
+  return sql`(insert into ${outbox} (dedupe_key, recipient_kind, recipient_id, method, payload, next_attempt_at)
+    select 'add:' || ${updateId}::text || ':' || w.id || case when p.index = 0 then '' else ':' || p.index end,
+           'member', w.id::text, p.method, p.payload, to_timestamp(0)
+      from (select distinct m.id, m.locale from ${requestNotices} n join ${members} m on m.id = n.member_id
+             where n.request_id = ${request.id} and m.revoked_at is null and m.role <> 'peer') w
+      join (${sql.join(pieces, sql` union all `)}) as p (locale, index, method, payload) on p.locale = w.locale
+     where exists (select 1 from added)
+    on conflict (dedupe_key) do nothing)`;
+}
+
 /** A person's words to the worker holding their request, read already; `alongside`: writes to make with them. */
 export async function relayToHolder(
   deps: RequestDeps,
@@ -164,14 +203,18 @@ export async function relayToHolder(
     relay,
     deps.sealer,
     {
-      alongside: [...alongside, settled(deps, updateId)],
+      alongside: [
+        ...alongside,
+        ...(holder ? [] : [toWorkersTold(deps, request, content, updateId)]),
+        settled(deps, updateId),
+      ],
       ...(holder ? { countPersonSince: new Date(now.getTime() - 60_000) } : {}),
     },
   );
   if (!added) return { kind: "duplicate" };
   deps.updateClaims?.of(updateId)?.settled();
-  if (!holder) return { kind: "added" };
   deps.outbox?.wake();
+  if (!holder) return { kind: "added" };
   // This message is the minute's FLOOD_PER_MINUTE-th: the notice comes once, as the flood starts.
   return { kind: "relayed", slowDown: personBefore + 1 === FLOOD_PER_MINUTE };
 }
