@@ -4,9 +4,11 @@ import {
   type Act,
   type AddressingInput,
   address,
+  byLatestActivity,
   type HeldView,
   type Sender,
   type TargetView,
+  validFocus,
 } from "../../src/features/requests/addressing";
 
 /** Where a worker's or peer's words go (src/features/requests/addressing.ts), rule by rule. */
@@ -307,5 +309,42 @@ describe("addressing, whatever the situation", () => {
         if (result.focusChanged) expect(result.refocus).toBe(true);
       }),
     );
+  });
+});
+
+describe("the edges of the focus and the order of choices", () => {
+  it("lists requests with the same last activity most recently held first, then by id", () => {
+    const one: HeldView = { id: "b", heldSince: at(1), lastActivityAt: at(30) };
+    const two: HeldView = { id: "a", heldSince: at(2), lastActivityAt: at(30) };
+    const three: HeldView = { id: "c", heldSince: at(2), lastActivityAt: at(30) };
+    const four: HeldView = { id: "d", heldSince: at(0), lastActivityAt: at(31) };
+    expect(byLatestActivity([one, two, three, four]).map((h) => h.id)).toEqual(["d", "a", "c", "b"]);
+    expect(byLatestActivity([three, one, four, two]).map((h) => h.id)).toEqual(["d", "a", "c", "b"]);
+  });
+
+  it("holding one, a reply to it with a focus set before the claim writes nothing", () => {
+    const early = { requestId: hirondelle.id, setAt: at(-5) };
+    expect(
+      address({
+        sender: marc,
+        held: [hirondelle],
+        focus: early,
+        act: { kind: "reply", target: mine(hirondelle.id) },
+      }),
+    ).toEqual({ kind: "send", requestId: hirondelle.id, focusChanged: false, refocus: false });
+    expect(validFocus({ held: [hirondelle], focus: { requestId: hirondelle.id, setAt: null } })).toBe(
+      hirondelle.id,
+    );
+  });
+
+  it("counts a focus chosen the same instant as the newest claim", () => {
+    expect(
+      address({
+        sender: marc,
+        held: [hirondelle, lynx],
+        focus: { requestId: lynx.id, setAt: at(10) },
+        act: words,
+      }),
+    ).toEqual({ kind: "send", requestId: lynx.id, focusChanged: false, refocus: false });
   });
 });

@@ -319,3 +319,60 @@ describe("the routing rule, on random directories", () => {
     );
   });
 });
+
+describe("the routing rule's edges", () => {
+  const request = (areaPlaceId: string | null, requestId = "r") => ({ requestId, areaPlaceId });
+
+  it("gives no tier at all when no organisation has a team", () => {
+    expect(tiersFor(request(null), organisations, [])).toEqual([]);
+    expect(tiersFor(request("centre-sud"), organisations, [])).toEqual([]);
+    expect(tiersFor(request("rosemont"), organisations, [])).toEqual([]);
+  });
+
+  it("puts everyone in one tier for an area nobody with a team serves", () => {
+    expect(tiersFor(request("rosemont"), organisations, [team("sud", 0), team("verdun", 0)])).toEqual([
+      ["sud", "verdun"],
+    ]);
+    expect(tiersFor(request("verdun"), organisations, [team("sud", 0), team("hochelaga", 0)])).toEqual([
+      ["sud", "hochelaga"],
+    ]);
+  });
+
+  it("has no second tier when the serving organisations are all there is", () => {
+    expect(tiersFor(request("centre-sud"), organisations, [team("sud", 0)])).toEqual([["sud"]]);
+  });
+
+  it("keeps the area's requests when one of several serving organisations keeps them", () => {
+    const rules = [rule("sud", ["centre-sud"]), rule("hochelaga", ["centre-sud"], true), rule("verdun", [])];
+    const teams = [team("sud", 0), team("hochelaga", 0), team("verdun", 2)];
+    expect(tiersFor(request("centre-sud"), rules, teams)).toEqual([["sud", "hochelaga"]]);
+    expect(routeRequest(request("centre-sud"), rules, teams).receivers).toEqual(["sud", "hochelaga"]);
+  });
+
+  it("with nobody on call, files every request under the organisation whose shift comes first", () => {
+    const teams = [
+      team("sud", 0, "2026-11-19T15:00:00Z"),
+      team("hochelaga", 0),
+      team("verdun", 0, "2026-11-19T11:00:00Z"),
+    ];
+    for (let i = 0; i < 40; i++)
+      expect(routeRequest(request(null, `req-${i}`), organisations, teams).owner).toBe("verdun");
+  });
+
+  // Every instance (and the next version, during a deploy) must file a request under the same
+  // organisation: the draw is part of the contract, pinned here.
+  it("draws the same organisation for a request on every instance", () => {
+    const teams = [team("sud", 1), team("hochelaga", 1), team("verdun", 1)];
+    const owners = ["req-1", "req-2", "req-3", "req-4", "req-5", "req-6"].map(
+      (id) => routeRequest(request(null, id), organisations, teams).owner,
+    );
+    expect(owners).toEqual(["verdun", "sud", "hochelaga", "sud", "verdun", "hochelaga"]);
+  });
+
+  it("breaks even a tie of the draw itself without looking at the order it was given", () => {
+    // The two ids draw the same 32-bit score for req-1 (found by search).
+    const tied = [team("org-dxzp", 1), team("org-qaaab", 1)];
+    const owner = routeRequest(request(null, "req-1"), [], tied).owner;
+    expect(routeRequest(request(null, "req-1"), [], [...tied].reverse()).owner).toBe(owner);
+  });
+});
