@@ -9,6 +9,7 @@ import type { Request } from "../../src/features/requests/queries";
 import { DRIVERS, useDatabase } from "../support/database";
 import { WEDNESDAY_2PM } from "../support/directory-fixture";
 import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
+import { sentMessages } from "../support/sent-messages";
 import { joinTeam, resetRequests } from "../support/team";
 import { callbackUpdate, messageUpdate, type Person, textUpdate } from "../support/updates";
 
@@ -229,6 +230,27 @@ describe.each(DRIVERS)("addressing, on $name", ({ open }) => {
     await bot.send(replyTo(marc, prompt, "pour Alex"), textUpdate(marc, "encore pour Alex"));
     await bot.deliver();
     expect(bot.telegram.textsTo(alex.id)).toEqual(["Marc : pour Alex", "Marc : encore pour Alex"]);
+  });
+
+  it('sends a reply to the bot\'s "you took it" message to that request, whatever the focus', async () => {
+    // No clearing of the fake's calls here: sentMessages numbers them as the fake answered them.
+    const marc = await joinTeam(bot, database, person(), "Marc", { onCall: true });
+    const [zoe, alex] = [person(), person()];
+    const hirondelle = await ask(zoe, { animal: "swallow", colour: "blue" });
+    const lynx = await ask(alex, { animal: "lynx", colour: "grey" });
+    await claim(marc, lynx);
+    const taken = sentMessages(bot.telegram).find(
+      (m) => m.chatId === marc.id && m.text.startsWith("✅ Tu as pris cette demande : Lynx gris."),
+    );
+    expect(taken).toBeDefined();
+    await claim(marc, hirondelle);
+    await bot.send(callbackUpdate(marc, `rq:focus:${hirondelle}`));
+    await bot.send(replyTo(marc, Number(taken?.messageId), "pour Alex"));
+    await bot.deliver();
+    expect(bot.telegram.textsTo(alex.id).filter((text) => text.startsWith("Marc"))).toEqual([
+      "Marc : pour Alex",
+    ]);
+    expect(bot.telegram.textsTo(zoe.id).filter((text) => text.startsWith("Marc"))).toEqual([]);
   });
 
   it("never moves the focus on a claim, a hand-over or another person's message: a new claim means asking again", async () => {

@@ -11,7 +11,7 @@ import { isOnCall, listMembers, type Member } from "../team/queries";
 import { REQUEST_FLOW } from "./conversation";
 import { answerWhich, chooseFocus, handleMemberWords, mediaOf } from "./member-words";
 import { claimedKeyboard, nicknameOf, OUTCOMES, outcomeKeyboard, requestCallback } from "./notices";
-import { activeRequestsOf, getRequest, holderAlias, markEndTold } from "./queries";
+import { activeRequestsOf, getRequest, holderAlias, markEndTold, recordNotice } from "./queries";
 import { type RelayContent, relayToHolder } from "./relay";
 import { heldRequestOf } from "./relay-queries";
 import { addToRequest, claim, closeRequest, handOver, releaseClaim, withdrawRequest } from "./use-cases";
@@ -107,9 +107,13 @@ requestsFeature.callbackQuery(new RegExp(`^rq:claim:${REQUEST_ID}$`), async (ctx
       await ctx
         .editMessageReplyMarkup({ reply_markup: claimedKeyboard(result.request, ctx) })
         .catch(() => {});
-      await ctx.reply(ctx.t("requests.notice.takenByYou", { nickname: result.nickname }), {
-        protect_content: true,
-      });
+      {
+        const taken = await ctx.reply(ctx.t("requests.notice.takenByYou", { nickname: result.nickname }), {
+          protect_content: true,
+        });
+        // It says "write here to answer": a reply to it goes to this request, whatever else they hold.
+        await recordNotice(ctx.deps.db, result.request.id, member.id, taken.message_id);
+      }
       return;
     case "taken":
       await ctx.answerCallbackQuery({
