@@ -11,7 +11,7 @@ import {
   relativeDay,
   statusLine,
   type View,
-} from "../../src/features/directory/format";
+} from "../../src/directory/format";
 import { fixtureDirectory, WEDNESDAY_2PM } from "../support/directory-fixture";
 
 const translations = createTranslations();

@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { createTranslations } from "../../src/bot/i18n";
 import { buildCatalog } from "../../src/directory/catalog";
 import { fromDirectoryFile } from "../../src/directory/file-model";
+import { formatInterval, statusLine, type View } from "../../src/directory/format";
 import { buildSchedule, hoursOnDay, statusAt } from "../../src/directory/hours";
 import { MONTREAL_REGION } from "../../src/directory/hours-syntax";
 import type { SpecialDate, WorkerDay } from "../../src/directory/model";
-import { formatInterval, statusLine, type View } from "../../src/features/directory/format";
 import { fixtureDirectory } from "../support/directory-fixture";
 
 /**

@@ -39,7 +39,6 @@ const FEATURE_TO_FEATURE = [
   "features/alerts -> features/team",
   "features/directory -> features/emergency",
   "features/directory -> features/requests",
-  "features/emergency -> features/directory",
   "features/emergency -> features/peers",
   "features/emergency -> features/requests",
   "features/emergency -> features/team",
@@ -50,7 +49,6 @@ const FEATURE_TO_FEATURE = [
   "features/forget -> features/team",
   "features/info -> features/directory",
   "features/info -> features/team",
-  "features/inline -> features/directory",
   "features/language -> features/alerts",
   "features/peers -> features/directory",
   "features/peers -> features/requests",
@@ -63,9 +61,7 @@ const FEATURE_TO_FEATURE = [
   "features/requests -> features/referral",
   "features/requests -> features/team",
   "features/stats -> features/team",
-  "features/team -> features/directory",
   "features/team -> features/requests",
-  "features/worker-tools -> features/directory",
   "features/worker-tools -> features/team",
 ];
 

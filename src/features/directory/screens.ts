@@ -14,10 +14,10 @@ import {
   withStatus,
 } from "../../directory/catalog";
 import type { Point } from "../../directory/distance";
+import { materialResults, nearText, openNowText, siteCard, viewOf } from "../../directory/format";
 import type { Material, Place } from "../../directory/model";
 import { countLookup } from "../../stats/counters";
 import { activeRequestsOf } from "../requests/queries";
-import { materialResults, nearText, openNowText, siteCard, type View } from "./format";
 
 /**
  * Each screen of the directory: read the catalog, format, reply. Shared by commands, menu buttons,
@@ -27,10 +27,6 @@ const HTML = { parse_mode: "HTML", link_preview_options: { is_disabled: true } }
 
 // Below this many open sites, the next openings are listed too.
 const FEW_OPEN = 3;
-
-export function viewOf(ctx: BotContext, catalog: Catalog): View {
-  return { t: ctx.t, locale: ctx.locale, now: ctx.deps.now(), catalog };
-}
 
 /** The catalog, or a "not ready" answer when no directory was ever imported. */
 export async function withCatalog(

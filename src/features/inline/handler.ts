@@ -1,6 +1,6 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../../bot/context";
-import { viewOf } from "../directory/screens";
+import { viewOf } from "../../directory/format";
 import { inlinePage } from "./results";
 
 /**

@@ -2,9 +2,9 @@ import type { InlineKeyboardButton, InlineQueryResultArticle } from "grammy/type
 import type { Locale } from "../../config";
 import { type Catalog, interpretText, nearestSites, sitesWithMaterial } from "../../directory/catalog";
 import { mentionsEmergency } from "../../directory/emergency-words";
+import { emergencyText, siteCard, type View } from "../../directory/format";
 import type { Site } from "../../directory/model";
 import { tokens } from "../../directory/text-match";
-import { emergencyText, siteCard, type View } from "../directory/format";
 
 /**
  * Inline mode (`@bot naloxone` in any chat): site cards to share. Pure: the catalog and the sharer's

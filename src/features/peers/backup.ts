@@ -1,10 +1,10 @@
 import { and, eq, gt, inArray } from "drizzle-orm";
 import { LAST_RESORT_EMERGENCY_NUMBER } from "../../bot/last-resort";
 import { requests, teamGroups } from "../../db/schema";
+import { formatInstantTime } from "../../directory/format";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { countRequestSent } from "../../stats/counters";
 import { withHtml } from "../../text/translate";
-import { formatInstantTime } from "../directory/format";
 import { drawNickname } from "../requests/nickname";
 import { htmlText, noticeKeyboard, type Reader } from "../requests/notices";
 import { ACTIVE_STATUSES, enqueue, insertRequest, markDelivered, newRequestId } from "../requests/queries";

@@ -3,10 +3,6 @@ import { callbackData } from "../../bot/callback-data";
 import type { Locale } from "../../config";
 import { type Catalog, siteStatus } from "../../directory/catalog";
 import { addDays, wallDate } from "../../directory/clock";
-import { endRunningOpening, hoursOnDay } from "../../directory/hours";
-import type { Site } from "../../directory/model";
-import { escapeHtml } from "../../text/html";
-import { type Translate, withHtml } from "../../text/translate";
 import {
   formatDay,
   formatInstantTime,
@@ -15,7 +11,11 @@ import {
   statusLine,
   type View,
   workerNoteLine,
-} from "../directory/format";
+} from "../../directory/format";
+import { endRunningOpening, hoursOnDay } from "../../directory/hours";
+import type { Site } from "../../directory/model";
+import { escapeHtml } from "../../text/html";
+import { type Translate, withHtml } from "../../text/translate";
 import type { DirectoryChange } from "./use-cases";
 
 /** Pure text and keyboards for the worker tools: catalog, `now`, locale and `t` in, HTML out. */

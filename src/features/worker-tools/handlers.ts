@@ -2,7 +2,7 @@ import { Composer } from "grammy";
 import { type CallbackAction, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
-import { viewOf } from "../directory/screens";
+import { viewOf } from "../../directory/format";
 import { currentMember } from "../team/on-call";
 import { type Outcome, perform, type Staff, staffOf, undo } from "./actions";
 import { TOOLS_INPUT } from "./conversation";

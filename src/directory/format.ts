@@ -1,11 +1,11 @@
-import type { Locale } from "../../config";
-import type { Catalog, NearbySite, SiteWithStatus } from "../../directory/catalog";
-import { crisisLines, isChequeDay } from "../../directory/catalog";
-import { addDays, wallDate, wallFields } from "../../directory/clock";
-import { type DayHours, type ShownInterval, type Status, weekHours } from "../../directory/hours";
-import type { Material, Site, SpecialDate } from "../../directory/model";
-import { escapeHtml } from "../../text/html";
-import { type Translate, withHtml } from "../../text/translate";
+import type { Locale } from "../config";
+import { escapeHtml } from "../text/html";
+import { type Translate, withHtml } from "../text/translate";
+import type { Catalog, NearbySite, SiteWithStatus } from "./catalog";
+import { crisisLines, isChequeDay } from "./catalog";
+import { addDays, wallDate, wallFields } from "./clock";
+import { type DayHours, type ShownInterval, type Status, weekHours } from "./hours";
+import type { Material, Site, SpecialDate } from "./model";
 
 /**
  * Pure text for the directory screens: everything takes the catalog, `now`, the locale and `t`, and
@@ -444,4 +444,9 @@ export function workerNoteLine(site: Site, view: View): string | undefined {
     "tools.card.note",
     withHtml({ since: stockOutSince(note.postedAt, view), text: escapeHtml(note.text[view.locale]) }),
   );
+}
+
+/** What a screen is drawn for: the reader's language, the moment, and the directory. */
+export function viewOf(ctx: { t: Translate; locale: Locale; deps: { now(): Date } }, catalog: Catalog): View {
+  return { t: ctx.t, locale: ctx.locale, now: ctx.deps.now(), catalog };
 }
