@@ -10,6 +10,8 @@ export default defineConfig({
     pool: "forks",
     // Suite-wide privacy check: no test may see the bot forward a message or look a person up.
     setupFiles: ["test/support/forbidden-calls.ts"],
+    // The embedded database initialised and migrated once for the run, not once per test file.
+    globalSetup: ["test/support/pglite-template.ts"],
     // Generous: the embedded database initialises in WebAssembly, and CI shares 2 cores. Speed is
     // measured by the benchmark, never by these limits.
     testTimeout: 60_000,
