@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { pgliteTemplateFolder } from "../support/database";
+import { seedPgliteDataDir } from "../support/database";
 import {
   type FakeBotApi,
   type FakeUser,
@@ -353,8 +353,7 @@ export function onBothDatabases(
  */
 export function pgliteDataDir(prefix: string, seeded: boolean): string {
   const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
-  if (seeded) cpSync(pgliteTemplateFolder(), path.join(dataDir, "pglite"), { recursive: true });
-  return dataDir;
+  return seeded ? seedPgliteDataDir(dataDir) : dataDir;
 }
 
 function runsTornDownAfterEach(

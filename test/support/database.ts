@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { cpSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import { afterAll, beforeAll, inject } from "vitest";
@@ -26,11 +28,15 @@ async function pgliteTemplate(): Promise<File | Blob> {
   return template;
 }
 
-/** The migrated template as a data folder, for a child process's DATA_DIR/pglite (see pglite-template.ts). */
-export function pgliteTemplateFolder(): string {
+/**
+ * DATA_DIR as a first start leaves it: the migrated template copied to `dataDir`/pglite (see
+ * pglite-template.ts), for a process that would otherwise spend seconds on an initdb. Returns `dataDir`.
+ */
+export function seedPgliteDataDir(dataDir: string): string {
   const folder = inject("pgliteTemplate")?.dataFolder;
   if (!folder) throw new Error("no PGlite template: run the tests with vitest.config.ts's globalSetup");
-  return folder;
+  cpSync(folder, path.join(dataDir, "pglite"), { recursive: true });
+  return dataDir;
 }
 
 export async function createPgliteDatabase(): Promise<DatabaseHandle> {
