@@ -1,5 +1,5 @@
 import { configDefaults, defineConfig } from "vitest/config";
-import SlowestFirst from "./test/support/slowest-first";
+import SlowestFirst from "./test/support/slowest-first.js";
 
 export default defineConfig({
   test: {
