@@ -1,5 +1,6 @@
 import { and, eq, ne, or, type SQL, sql } from "drizzle-orm";
 import { type Api, GrammyError, HttpError, type RawApi } from "grammy";
+import { isConnectionLost } from "../db/client";
 import { type Database, rowsOf } from "../db/executor";
 import { outbox } from "../db/schema";
 import { errorFields, type Logger } from "../logger";
@@ -107,12 +108,31 @@ export function createOutboxDelivery(options: OutboxDeliveryOptions): OutboxDeli
       }
       const outcome = await deliver(row, sendBefore);
       if (outcome === undefined) {
-        await releaseClaim(db, row);
+        await untilRecorded(row, () => releaseClaim(db, row));
         continue;
       }
-      await recordOutcome(row, outcome, round);
+      await untilRecorded(row, () => recordOutcome(row, outcome, round));
     }
     return round;
+  }
+
+  /**
+   * Records what happened to a claimed row, trying again while the database connection is what fails,
+   * for as long as the claim is this process's. Given up at the first failure, the round would leave
+   * this row and every other row it claimed locked until their lock ends: a message Telegram took would
+   * go again, and each recipient's later messages would wait behind them (30 s after an outage of 3).
+   * Each step is fenced on the claim or on the row's status, so running it again does nothing twice.
+   */
+  async function untilRecorded(row: ClaimedRow, record: () => Promise<void>): Promise<void> {
+    for (let pause = 100; ; pause = Math.min(pause * 2, 1000)) {
+      try {
+        return await record();
+      } catch (error) {
+        const lockLeftMs = row.lockedUntil.getTime() - now().getTime();
+        if (!isConnectionLost(error) || isStopping || lockLeftMs <= pause + 1000) throw error;
+        await sleep(pause);
+      }
+    }
   }
 
   /** Undefined when the claim got too old to send safely. */

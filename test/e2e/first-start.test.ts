@@ -67,4 +67,5 @@ onBothDatabases(
   "logs readable lines, the example warning framed and a coordinator link once; serves /healthz; admin link works meanwhile",
   "perche-e2e-first-",
   firstStart,
+  { emptyDataDir: true },
 );

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { seedPgliteDataDir } from "../support/database";
 import {
   type FakeBotApi,
   type FakeUser,
@@ -320,11 +321,16 @@ export function onBothDatabases(
     extraEnv?: Record<string, string>;
     /** For a scenario with more command-line runs than usual (each starts Node and the database). */
     timeoutMs?: number;
+    /**
+     * An empty DATA_DIR, for a scenario about the very first start (the bot initialises and migrates the
+     * embedded database itself). Otherwise it holds the run's migrated template, as after a first start.
+     */
+    emptyDataDir?: boolean;
   } = {},
 ): void {
-  const { extraEnv = {}, timeoutMs = TEST_TIMEOUT_MS } = options;
+  const { extraEnv = {}, timeoutMs = TEST_TIMEOUT_MS, emptyDataDir = false } = options;
   describe(`${suite}, on the embedded database (PGlite)`, () => {
-    const openRun = runsTornDownAfterEach(dataDirPrefix);
+    const openRun = runsTornDownAfterEach(dataDirPrefix, { seeded: !emptyDataDir });
     it(test, async () => scenario(await openRun(extraEnv, "pglite")), timeoutMs);
   });
 
@@ -339,8 +345,20 @@ export function onBothDatabases(
   });
 }
 
+/**
+ * A DATA_DIR for a run on the embedded database. Seeded, it holds a copy of the migrated template
+ * (test/support/pglite-template.ts): what any start after the first finds, without the seconds an initdb
+ * in WebAssembly costs each test (the first start from an empty one is first-start.test.ts's, and the
+ * deployment recipe's).
+ */
+export function pgliteDataDir(prefix: string, seeded: boolean): string {
+  const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
+  return seeded ? seedPgliteDataDir(dataDir) : dataDir;
+}
+
 function runsTornDownAfterEach(
   dataDirPrefix: string,
+  { seeded }: { seeded: boolean } = { seeded: false },
 ): (extraEnv: Record<string, string>, database: Database) => Promise<Run> {
   const processes = new Set<NpmProcess>();
   let api: FakeBotApi | undefined;
@@ -358,7 +376,7 @@ function runsTornDownAfterEach(
   return async (extraEnv, database) => {
     const fake = await startFakeBotApi(TOKEN);
     api = fake;
-    dataDir = mkdtempSync(path.join(tmpdir(), dataDirPrefix));
+    dataDir = pgliteDataDir(dataDirPrefix, seeded && database === "pglite");
     const env = childEnv(dataDir, fake.apiRoot, extraEnv);
     const run: Run = {
       api: fake,

@@ -1,57 +1,42 @@
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { cpSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { type DatabaseHandle, openPostgres, wrapPglite } from "../../src/db/client";
 
 /**
- * Databases for tests, on both drivers. PGlite: one migrated template per worker, cloned per test file
- * (a fresh initdb costs seconds). PostgreSQL: a new database per call on TEST_DATABASE_URL's server,
- * dropped on close.
+ * Databases for tests, on both drivers. PGlite: the migrated template the run's globalSetup built
+ * (test/support/pglite-template.ts), cloned in memory per test file (a fresh initdb costs seconds).
+ * PostgreSQL: a new database per call on TEST_DATABASE_URL's server, dropped on close.
  */
 let template: Promise<File | Blob> | undefined;
 
 async function pgliteTemplate(): Promise<File | Blob> {
   template ??= (async () => {
-    const cached = templateCacheFile();
-    if (cached && existsSync(cached)) return new Blob([await readFile(cached)]);
+    const built = inject("pgliteTemplate")?.tarball;
+    if (built) return new Blob([await readFile(built)]);
+    // Run under a configuration without the globalSetup: this process builds its own.
     const client = await PGlite.create();
     await wrapPglite(client).migrate();
     const dump = await client.dumpDataDir("none");
     await client.close();
-    if (cached) {
-      // Written aside then renamed, so a process reading it never sees half a file.
-      await mkdir(path.dirname(cached), { recursive: true });
-      const partial = `${cached}.${process.pid}.partial`;
-      await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
-      await rename(partial, cached);
-    }
     return dump;
   })();
   return template;
 }
 
 /**
- * Where the migrated template is kept between processes, when PGLITE_TEMPLATE_CACHE names a folder (the
- * mutation run sets it: there every mutant's run is a new process, and an initdb costs it ~20 s on a
- * busy machine). Named for the migrations, the migration code and PGlite's version, so any change to
- * them builds a new one.
+ * DATA_DIR as a first start leaves it: the migrated template copied to `dataDir`/pglite (see
+ * pglite-template.ts), for a process that would otherwise spend seconds on an initdb. Returns `dataDir`.
  */
-function templateCacheFile(): string | undefined {
-  const folder = process.env.PGLITE_TEMPLATE_CACHE;
-  if (!folder) return undefined;
-  const root = path.resolve(import.meta.dirname, "../..");
-  const hash = createHash("sha256");
-  const migrations = path.join(root, "migrations");
-  const files = readdirSync(migrations, { recursive: true, encoding: "utf8" }).sort();
-  for (const file of files.filter((f) => f.endsWith(".sql") || f.endsWith(".json")))
-    hash.update(file).update(readFileSync(path.join(migrations, file)));
-  hash.update(readFileSync(path.join(root, "src/db/migrate.ts")));
-  hash.update(readFileSync(path.join(root, "node_modules/@electric-sql/pglite/package.json")));
-  return path.resolve(root, folder, `pglite-template-${hash.digest("hex").slice(0, 16)}.tar`);
+export function seedPgliteDataDir(dataDir: string): string {
+  const folder = inject("pgliteTemplate")?.dataFolder;
+  if (!folder) throw new Error("no PGlite template: run the tests with vitest.config.ts's globalSetup");
+  cpSync(folder, path.join(dataDir, "pglite"), { recursive: true });
+  return dataDir;
 }
 
 export async function createPgliteDatabase(): Promise<DatabaseHandle> {

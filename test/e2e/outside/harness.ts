@@ -1,8 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Chats } from "../chats";
 import { type FakeBotApi, type FakeUser, startFakeBotApi, type Update } from "../fake-bot-api";
@@ -13,6 +11,7 @@ import {
   type Database,
   NpmProcess,
   type PostgresTarget,
+  pgliteDataDir,
   postgresDatabase,
   sleep,
   TOKEN,
@@ -136,7 +135,8 @@ function runsTornDownAfterEach(): (
     const fake = await startFakeBotApi(TOKEN);
     const faulty = await startFaultyBotApi(fake);
     const proxy = target ? await startTcpProxy(hostAndPort(target.url)) : undefined;
-    const dataDir = mkdtempSync(path.join(tmpdir(), "perche-outside-"));
+    // On PGlite, the migrated template, as after a first start (the first start is first-start.test.ts's).
+    const dataDir = pgliteDataDir("perche-outside-", setting.database === "pglite");
     const deliveries = new Set<Promise<void>>();
     let stopped = false;
     teardown = async () => {
