@@ -113,7 +113,7 @@ export async function startApp(
       logger,
       now,
       lookupTally,
-      updateClaims: new UpdateClaims(database.db, holderName(config.mode), logger),
+      updateClaims: new UpdateClaims(database.db, holderName(config.mode), logger, config.updateLeaseSeconds),
     };
     const bot = createBot(config.botToken, deps, {
       client: { apiRoot: config.telegramApiRoot },

@@ -126,6 +126,13 @@ const base = z.object({
     .min(0, "STARTUP_RETRY_SECONDS must be between 0 (retry for ever) and 86400")
     .max(86_400, "STARTUP_RETRY_SECONDS must be between 0 (retry for ever) and 86400")
     .default(120),
+  // Several instances: how long one keeps an update in hand before another may take it over (it died).
+  UPDATE_LEASE_SECONDS: z.coerce
+    .number({ error: "UPDATE_LEASE_SECONDS must be a number of seconds" })
+    .int("UPDATE_LEASE_SECONDS must be a whole number of seconds")
+    .min(5, "UPDATE_LEASE_SECONDS must be between 5 and 3600")
+    .max(3_600, "UPDATE_LEASE_SECONDS must be between 5 and 3600")
+    .default(60),
 });
 
 const polling = base.extend({
@@ -184,6 +191,8 @@ export type Config = {
   telegramTimeoutSeconds: number;
   /** How long start-up keeps trying to reach Telegram before exiting with 1; 0: for ever. */
   startupRetrySeconds: number;
+  /** UPDATE_LEASE_SECONDS: an update in hand by an instance that died is taken over after this. */
+  updateLeaseSeconds: number;
   /** Unclaimed this long: the workers on call are reminded; twice as long: the whole team is told. */
   escalationMinutes: number;
   /** Requests nobody closed end by themselves after this long. */
@@ -234,6 +243,7 @@ export function parseConfig(env: Record<string, string | undefined>): ConfigResu
       logFormat: e.LOG_FORMAT,
       telegramTimeoutSeconds: e.TELEGRAM_TIMEOUT_SECONDS,
       startupRetrySeconds: e.STARTUP_RETRY_SECONDS,
+      updateLeaseSeconds: e.UPDATE_LEASE_SECONDS,
       escalationMinutes: e.ESCALATION_MINUTES,
       requestExpiryHours: e.REQUEST_EXPIRY_HOURS,
       retentionDays: e.RETENTION_DAYS,

@@ -22,6 +22,7 @@ describe("configuration", () => {
         logFormat: "auto",
         telegramTimeoutSeconds: 10,
         startupRetrySeconds: 120,
+        updateLeaseSeconds: 60,
         escalationMinutes: 10,
         requestExpiryHours: 72,
         retentionDays: 30,
@@ -47,6 +48,9 @@ describe("configuration", () => {
     ["TELEGRAM_TIMEOUT_SECONDS", "0", "TELEGRAM_TIMEOUT_SECONDS must be between 1 and 120"],
     ["TELEGRAM_TIMEOUT_SECONDS", "soon", "TELEGRAM_TIMEOUT_SECONDS must be a number of seconds"],
     ["STARTUP_RETRY_SECONDS", "-1", "STARTUP_RETRY_SECONDS must be between 0 (retry for ever) and 86400"],
+    ["UPDATE_LEASE_SECONDS", "2", "UPDATE_LEASE_SECONDS must be between 5 and 3600"],
+    ["UPDATE_LEASE_SECONDS", "3601", "UPDATE_LEASE_SECONDS must be between 5 and 3600"],
+    ["UPDATE_LEASE_SECONDS", "soon", "UPDATE_LEASE_SECONDS must be a number of seconds"],
     ["LOG_FORMAT", "xml", "LOG_FORMAT must be one of auto, pretty, json"],
   ])("refuses %s=%s in one line", (name, value, error) => {
     expect(parseConfig({ BOT_TOKEN: TOKEN, [name]: value })).toEqual({ ok: false, errors: [error] });

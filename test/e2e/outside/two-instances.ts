@@ -50,8 +50,11 @@ export type TwoInstances = {
   chats(pattern: (update: Update) => Pattern): Chats;
   /** Every delivery so far ended. */
   delivered(): Promise<void>;
+  /** kill -9 on one instance's whole process group; the balancer stops posting to it. */
+  kill9(bot: Bot): Promise<void>;
   /**
-   * The end: waits for the ledger, stops both with SIGTERM (each must exit 0), prints the ledger's line
+   * The end: waits for the ledger, stops both with SIGTERM (each must exit 0; one killed with kill9 is
+   * left as it is), prints the ledger's line
    * and fails unless it is clean, or a chat got the same text twice (but texts matching `counted`,
    * which the scenario counts itself), or a log names anyone.
    */
@@ -63,7 +66,11 @@ export type TwoInstances = {
 };
 
 /** Declares `scenario` on PostgreSQL (when TEST_DATABASE_URL is set), with two fresh instances. */
-export function twoInstanceScenario(title: string, scenario: (run: TwoInstances) => Promise<void>): void {
+export function twoInstanceScenario(
+  title: string,
+  scenario: (run: TwoInstances) => Promise<void>,
+  extraEnv: Record<string, string> = {},
+): void {
   describe.runIf(process.env.TEST_DATABASE_URL)(`${title} (webhook ×2, postgres)`, () => {
     const target = postgresDatabase();
     let teardown: (() => Promise<void>) | undefined;
@@ -74,7 +81,7 @@ export function twoInstanceScenario(title: string, scenario: (run: TwoInstances)
     it(
       "loses nothing, doubles nothing, misdelivers nothing",
       async () => {
-        const { run, close } = await startTwoInstances(target());
+        const { run, close } = await startTwoInstances(target(), extraEnv);
         teardown = close;
         await scenario(run);
       },
@@ -91,7 +98,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function startTwoInstances(target: { url: string; env: Record<string, string> }) {
+async function startTwoInstances(
+  target: { url: string; env: Record<string, string> },
+  extraEnv: Record<string, string>,
+) {
   const fake = await startFakeBotApi(TOKEN);
   const faulty = await startFaultyBotApi(fake);
   const dirs = [0, 1].map(() => mkdtempSync(path.join(tmpdir(), "perche-two-")));
@@ -109,6 +119,7 @@ async function startTwoInstances(target: { url: string; env: Record<string, stri
       WEBHOOK_URL: `https://perche.test${hookPath}`,
       WEBHOOK_SECRET: secret,
       PORT: String(ports[index]),
+      ...extraEnv,
     });
     const bot = new Bot(fake, "postgres", env);
     processes.add(bot);
@@ -139,9 +150,10 @@ async function startTwoInstances(target: { url: string; env: Record<string, stri
   const b = await start(1);
 
   // Telegram's side, through the balancer: post to one instance until it answers 200.
+  const dead = new Set<number>();
   const postUntilTaken = async (port: number, update: Update) => {
     const deadline = Date.now() + REDELIVERY_MS;
-    while (!stopped && Date.now() < deadline) {
+    while (!stopped && !dead.has(port) && Date.now() < deadline) {
       try {
         const answer = await fetch(`http://127.0.0.1:${port}${hookPath}`, {
           method: "POST",
@@ -201,14 +213,22 @@ async function startTwoInstances(target: { url: string; env: Record<string, stri
     async delivered() {
       while (deliveries.size > 0) await Promise.all([...deliveries]);
     },
+    async kill9(bot) {
+      dead.add(bot === a ? portA : portB);
+      bot.signalGroup("SIGKILL");
+      await withTimeout(bot.exited, STOP_TIMEOUT_MS, "npm start exiting after kill -9");
+      const deadline = Date.now() + 5_000;
+      while (bot.members().length > 0 && Date.now() < deadline) await sleep(50);
+    },
     async settle(ledger, users, { timeoutMs = 30_000, counted } = {}) {
       await ledger.waitForAll(fake, timeoutMs);
       await run.delivered();
       // The outbox of either instance may still be sending what the last updates queued.
       await sleep(1_000);
-      for (const bot of [a, b]) process.kill(bot.child.pid as number, "SIGTERM");
+      const alive = [a, b].filter((bot) => bot.running);
+      for (const bot of alive) process.kill(bot.child.pid as number, "SIGTERM");
       const exits = await Promise.all(
-        [a, b].map((bot) => withTimeout(bot.exited, STOP_TIMEOUT_MS, "npm start exiting after SIGTERM")),
+        alive.map((bot) => withTimeout(bot.exited, STOP_TIMEOUT_MS, "npm start exiting after SIGTERM")),
       );
       const tally = ledger.tally(fake.calls, faulty.unanswered);
       process.stdout.write(
@@ -216,10 +236,7 @@ async function startTwoInstances(target: { url: string; env: Record<string, stri
       );
       expect(tally.problems, `${a.describe()}\n${b.describe()}`).toEqual([]);
       expect(isClean(tally)).toBe(true);
-      expect(exits).toEqual([
-        { code: 0, signal: null },
-        { code: 0, signal: null },
-      ]);
+      expect(exits).toEqual(alive.map(() => ({ code: 0, signal: null })));
       for (const user of users)
         expect(
           repeatedTo(fake, user).filter((text) => !counted?.test(text)),
