@@ -1,16 +1,13 @@
 import { and, eq, gt } from "drizzle-orm";
 import { Composer } from "grammy";
 import type { BotContext } from "../bot/context";
-import { mainMenu } from "../bot/keyboards";
-import { LAST_RESORT_EMERGENCY_NUMBER } from "../bot/last-resort";
+import { showEmergency } from "../bot/emergency-card";
 import { ownSnapshot } from "../bot/snapshot";
-import { answerOnly } from "../bot/update-claim";
 import { conversationState } from "../db/schema";
 import { mentionsEmergency } from "../directory/emergency-words";
-import { emergencyText, viewOf } from "../directory/format";
-import { heldRelayedBy } from "./peers/queries";
+import { currentMember } from "./members/current";
 import { activeRequestsOf, heldBy } from "./requests/queries";
-import { currentMember } from "./team/on-call";
+import { heldRelayedBy } from "./requests/relayed-queries";
 
 // A dialogue step left longer than this is over (steps time out after 30 minutes).
 const LIVE_DIALOGUE_MS = 30 * 60_000;
@@ -27,16 +24,6 @@ async function inDialogue(ctx: BotContext): Promise<boolean> {
     .from(conversationState)
     .where(and(eq(conversationState.key, ctx.pseudonym), gt(conversationState.updatedAt, since)));
   return rows.length > 0;
-}
-
-/** 911 first, then naloxone, the Good Samaritan law and the crisis lines. Works even if the database is down. */
-export async function showEmergency(ctx: BotContext): Promise<void> {
-  const catalog = await ctx.deps.catalog.getOrLastKnown(ctx.deps.db).catch(() => undefined);
-  const text = catalog
-    ? emergencyText(viewOf(ctx, catalog))
-    : ctx.t("emergency.card", { number: LAST_RESORT_EMERGENCY_NUMBER });
-  // Sent whatever another instance does with the update, and never waiting on the database.
-  await answerOnly(ctx, () => ctx.reply(text, { parse_mode: "HTML", reply_markup: mainMenu(ctx.t) }));
 }
 
 export const emergencyFeature = new Composer<BotContext>();

@@ -3,9 +3,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { members, requests, teamGroups } from "../../src/db/schema";
+import { revokeMember } from "../../src/features/members/queries";
 import { runRequestTimers } from "../../src/features/requests/timers";
 import { releaseAllClaims } from "../../src/features/requests/use-cases";
-import { revokeMember } from "../../src/features/team/queries";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
 import { DRIVERS, useDatabase } from "../support/database";
 import {

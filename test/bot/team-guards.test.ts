@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { invitations, members } from "../../src/db/schema";
-import { findActiveMember, hashCode, onCallMembers } from "../../src/features/team/queries";
+import { findActiveMember, hashCode, onCallMembers } from "../../src/features/members/queries";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
 import { DRIVERS, useDatabase } from "../support/database";
 import { WEDNESDAY_2PM } from "../support/directory-fixture";

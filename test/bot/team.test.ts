@@ -8,7 +8,7 @@ import {
   findActiveMember,
   listMembers,
   redeemInvitation,
-} from "../../src/features/team/queries";
+} from "../../src/features/members/queries";
 import { pseudonymFor } from "../../src/privacy/pseudonym";
 import { DRIVERS, useDatabase } from "../support/database";
 import { WEDNESDAY_11PM } from "../support/directory-fixture";

@@ -2,8 +2,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { invitations, members, organisations } from "../../src/db/schema";
 import { replaceDirectory } from "../../src/directory/store";
+import { checkInvitation, redeemInvitation } from "../../src/features/members/queries";
 import { inviteFirstCoordinator } from "../../src/features/team/first-coordinator";
-import { checkInvitation, redeemInvitation } from "../../src/features/team/queries";
 import { DRIVERS, useDatabase } from "../support/database";
 import { fixtureDirectory } from "../support/directory-fixture";
 

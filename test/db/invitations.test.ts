@@ -10,7 +10,7 @@ import {
   onCallMembers,
   redeemInvitation,
   teamOf,
-} from "../../src/features/team/queries";
+} from "../../src/features/members/queries";
 import { DRIVERS, useDatabase } from "../support/database";
 
 /**

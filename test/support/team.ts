@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { DatabaseHandle } from "../../src/db/client";
 import { members, type Role } from "../../src/db/schema";
-import { createInvitation } from "../../src/features/team/queries";
+import { createInvitation } from "../../src/features/members/queries";
 import type { Harness } from "./harness";
 import { callbackUpdate, type Person, textUpdate } from "./updates";
 

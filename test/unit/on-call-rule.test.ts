@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isOnCall } from "../../src/features/team/queries";
+import { isOnCall } from "../../src/features/members/queries";
 
 /** Who is on call (src/features/team/queries.ts isOnCall): by hand, or within a weekly shift. */
 // Wednesday 2026-11-18, 19:00 in Montreal (UTC-5).

@@ -5,7 +5,7 @@ import { type CallbackAction, callbackData, parseCallbackData } from "../../bot/
 import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import { isMenuText } from "../../bot/menu-labels";
-import { currentMember } from "../team/on-call";
+import { currentMember } from "../members/current";
 import { alertAreas, alertMessage, countReach, MAX_ALERT_TEXT, sendAlert } from "./broadcast";
 
 export const BROADCAST_FLOW = "broadcast";

@@ -3,7 +3,7 @@ import { callbackData, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import type { Place } from "../../directory/model";
-import { currentMember } from "../team/on-call";
+import { currentMember } from "../members/current";
 import { alertAreas } from "./broadcast";
 import { BROADCAST_FLOW } from "./conversation";
 import {

@@ -1,10 +1,10 @@
 import { Composer } from "grammy";
 import { parseCallbackData } from "../../bot/callback-data";
 import type { BotContext } from "../../bot/context";
+import { showEmergency } from "../../bot/emergency-card";
 import { nearMenu } from "../../bot/keyboards";
 import { menuLabelOf } from "../../bot/menu-labels";
 import { readIntent } from "../../directory/intent";
-import { showEmergency } from "../emergency";
 import { answerKindly, answerNotFound, offerWorker } from "./intent-replies";
 import {
   sendPin,

@@ -17,7 +17,6 @@ import type { Point } from "../../directory/distance";
 import { materialResults, nearText, openNowText, siteCard, viewOf } from "../../directory/format";
 import type { Material, Place } from "../../directory/model";
 import { countLookup } from "../../stats/counters";
-import { activeRequestsOf } from "../requests/queries";
 
 /**
  * Each screen of the directory: read the catalog, format, reply. Shared by commands, menu buttons,
@@ -189,9 +188,7 @@ async function offerPerche(ctx: BotContext, catalog: Catalog): Promise<boolean> 
   const { perches } = ctx.deps;
   if (!perches || !ctx.pseudonym) return false;
   if (!perches.offerToday(ctx.pseudonym, ctx.deps.now(), catalog.directory.info.timezone)) return false;
-  // The update's snapshot already says whether a request is under way: a lookup stays one round trip.
-  const snapshot = ownSnapshot(ctx);
-  if (snapshot) return !snapshot.hasActiveRequest;
-  const active = await activeRequestsOf(ctx.deps.db, ctx.pseudonym);
-  return active.length === 0;
+  // The update's snapshot says whether a request is under way: a lookup stays one round trip. Without
+  // one (the database did not answer as the update began), no offer: their request may be under way.
+  return ownSnapshot(ctx)?.hasActiveRequest === false;
 }

@@ -5,7 +5,7 @@ import { mainMenu } from "../../bot/keyboards";
 import { errorFields } from "../../logger";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { alertsPseudonym } from "../alerts/subscriptions";
-import { findActiveMember } from "../team/queries";
+import { findActiveMember } from "../members/queries";
 import { forgetPerson } from "./erase";
 
 /**

@@ -5,13 +5,13 @@ import { formatInstantTime } from "../../directory/format";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { countRequestSent } from "../../stats/counters";
 import { withHtml } from "../../text/translate";
+import { type Member, onCallMembers } from "../members/queries";
+import { DEFAULT_ZONE } from "../members/shifts";
 import { drawNickname } from "../requests/nickname";
 import { htmlText, noticeKeyboard, type Reader } from "../requests/notices";
 import { ACTIVE_STATUSES, enqueue, insertRequest, markDelivered, newRequestId } from "../requests/queries";
+import { freshRelayPseudonym } from "../requests/relayed-queries";
 import type { RequestDeps } from "../requests/use-cases";
-import { type Member, onCallMembers } from "../team/queries";
-import { DEFAULT_ZONE } from "../team/shifts";
-import { freshRelayPseudonym } from "./queries";
 
 // Taps within this long of a backup call are the same call: workers are not alerted again.
 export const BACKUP_DEDUPE_MINUTES = 5;

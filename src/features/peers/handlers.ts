@@ -5,15 +5,15 @@ import { isMenuText, menuLabelOf } from "../../bot/menu-labels";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
+import { currentMember } from "../members/current";
+import { findActiveMember, type Member } from "../members/queries";
 import { REQUEST_FLOW } from "../requests/conversation";
 import { chooseFocus, handleMemberWords, mediaOf } from "../requests/member-words";
 import { nicknameOf } from "../requests/notices";
 import { activeRequestsOf, getRequest, holderAlias } from "../requests/queries";
+import { activeRelayedBy } from "../requests/relayed-queries";
 import { withdrawRequest } from "../requests/use-cases";
-import { currentMember } from "../team/on-call";
-import { findActiveMember, type Member } from "../team/queries";
 import { callBackup } from "./backup";
-import { activeRelayedBy } from "./queries";
 
 /**
  * Peer helpers: a request for someone with them (/relais, /relay or the menu button), the "I need

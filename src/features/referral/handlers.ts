@@ -2,7 +2,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import { callbackData, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext } from "../../bot/context";
 import { withHtml } from "../../text/translate";
-import { currentMember } from "../team/on-call";
+import { currentMember } from "../members/current";
 import { answerReferral, askReferral, heldRequestOf, referralTargets } from "./use-cases";
 
 /**

@@ -8,7 +8,7 @@ import type { Catalog } from "../../directory/catalog";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { type NameInSentence, nameInSentence } from "../../text/french-name";
 import { withHtml } from "../../text/translate";
-import { tagForPeer } from "../peers/relay-text";
+import { type Member, onCallMembers } from "../members/queries";
 import {
   htmlText,
   nicknameOf,
@@ -26,8 +26,8 @@ import {
   type Request,
   setFocus,
 } from "../requests/queries";
+import { tagForPeer } from "../requests/relayed-text";
 import { groupNotice, type RequestDeps } from "../requests/use-cases";
-import { type Member, onCallMembers } from "../team/queries";
 
 /**
  * Referral to another organisation. The worker holding a request picks an organisation; the person is

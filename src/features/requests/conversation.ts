@@ -7,10 +7,10 @@ import { ANSWER_MODES, type AnswerMode, REQUEST_CATEGORIES, type RequestCategory
 import { crisisLinesBlock, formatInstantTime, relativeDay, viewOf } from "../../directory/format";
 import { safeCut } from "../../text/split";
 import { type OpenNowMessage, openNowMessage } from "../directory/screens";
-import { relayingPeer, relaySent } from "../peers/flow";
-import { freshRelayPseudonym } from "../peers/queries";
 import type { RequestMedia } from "./media";
 import { organisationsWithTeams } from "./queries";
+import { relayingPeer, relaySent } from "./relayed-flow";
+import { freshRelayPseudonym } from "./relayed-queries";
 import { submitRequest } from "./use-cases";
 
 export const REQUEST_FLOW = "request";

@@ -15,7 +15,7 @@ import type { OutboxDeliveryOptions } from "../../outbox/delivery";
 import { enqueueMessages } from "../../outbox/enqueue";
 import type { Sealer } from "../../privacy/sealed";
 import { withHtml } from "../../text/translate";
-import { teamOf } from "../team/queries";
+import { teamOf } from "../members/queries";
 import { recordNotice } from "./queries";
 import { releaseAllClaims } from "./use-cases";
 

@@ -1,8 +1,8 @@
 import type { Catalog } from "../../directory/catalog";
 import type { Directory } from "../../directory/model";
 import { servedPlaces } from "../../directory/serves";
-import { isOnCall, type Member } from "../team/queries";
-import { nextShiftStart } from "../team/shifts";
+import { isOnCall, type Member } from "../members/queries";
+import { nextShiftStart } from "../members/shifts";
 import type { Request } from "./queries";
 import { type OrganisationRule, type Route, routeRequest, type TeamNow } from "./routing";
 

@@ -15,7 +15,7 @@ import type { OutboxMessage } from "../../outbox/enqueue";
 import { enqueueMessages } from "../../outbox/enqueue";
 import type { Sealer } from "../../privacy/sealed";
 import { countRequestEnd } from "../../stats/counters";
-import { isOnCall } from "../team/queries";
+import { isOnCall } from "../members/queries";
 import { mediaMark, type RequestMedia, sealMedia } from "./media";
 import type { Nickname } from "./nickname";
 

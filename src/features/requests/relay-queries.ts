@@ -4,7 +4,7 @@ import { type Executor, rowsOf, writeCtes } from "../../db/executor";
 import { members, requestMessages, requestNotices, requests } from "../../db/schema";
 import { enqueueIfStatement, type OutboxMessage } from "../../outbox/enqueue";
 import type { Sealer } from "../../privacy/sealed";
-import type { Member } from "../team/queries";
+import type { Member } from "../members/queries";
 import { type RequestMedia, sealMedia } from "./media";
 import type { Request } from "./queries";
 

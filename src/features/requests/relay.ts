@@ -3,13 +3,13 @@ import { SUPPORTED_LOCALES } from "../../config";
 import { members, outbox, requestNotices } from "../../db/schema";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
-import { isRelayed, peerReplyKeyboard, tagForPeer } from "../peers/relay-text";
-import type { Member } from "../team/queries";
+import type { Member } from "../members/queries";
 import { mediaMark } from "./media";
 import { nicknameOf } from "./notices";
 import { type Request, recordMessageStatement, setFocusStatement } from "./queries";
 import { relayCalls } from "./relay-calls";
 import { addMessageAndRelay, type HeldRequest } from "./relay-queries";
+import { isRelayed, peerReplyKeyboard, tagForPeer } from "./relayed-text";
 import { type RequestDeps, readerFor } from "./use-cases";
 
 /**

@@ -2,11 +2,11 @@ import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { conversationState, outbox, requests } from "../../db/schema";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { withHtml } from "../../text/translate";
-import { tagForPeer } from "../peers/relay-text";
-import { isOnCall } from "../team/queries";
+import { isOnCall } from "../members/queries";
 import { htmlText, nicknameOf, noticeKeyboard, noticeText, plainText, type Reader } from "./notices";
 import { routeNow } from "./organisation-rules";
 import { endRequest, enqueue, messagesOf, type Request, reachableTeam } from "./queries";
+import { tagForPeer } from "./relayed-text";
 import { deliverWaitingRequests, groupNoticesTo, type RequestDeps, tellWorkersOf } from "./use-cases";
 
 /**

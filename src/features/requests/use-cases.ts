@@ -10,10 +10,7 @@ import { enqueueStatement, type OutboxMessage } from "../../outbox/enqueue";
 import { countClaimStatement, countRequestSentStatement } from "../../stats/counters";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
-import { activeRelayedBy, MAX_RELAYED_REQUESTS } from "../peers/queries";
-import { tagForPeer } from "../peers/relay-text";
-import { referralHistoryFor } from "../referral/history";
-import { isOnCall, type Member, onCallMembers } from "../team/queries";
+import { isOnCall, type Member, onCallMembers } from "../members/queries";
 import { type ClaimFacts, claimWithFacts } from "./claim-queries";
 import { mediaMark, openMedia, type RequestMedia } from "./media";
 import { drawNickname } from "./nickname";
@@ -49,8 +46,11 @@ import {
   submitFacts,
   undeliveredRequests,
 } from "./queries";
+import { referralHistoryFor } from "./referral-history";
 import type { PersonRelayOutcome } from "./relay";
 import { relayCalls } from "./relay-calls";
+import { activeRelayedBy, MAX_RELAYED_REQUESTS } from "./relayed-queries";
+import { tagForPeer } from "./relayed-text";
 import { routeRequest } from "./routing";
 
 /**

@@ -5,7 +5,7 @@ import { errorFields } from "../../logger";
 import { renderChartApart } from "../../stats/chart-apart";
 import { STATS_ZONE } from "../../stats/counters";
 import { readChequeDays, readCounters, rhythm, summarise } from "../../stats/report";
-import { currentMember } from "../team/on-call";
+import { currentMember } from "../members/current";
 import { chartWords, rhythmCaption, summaryText } from "./format";
 
 /**

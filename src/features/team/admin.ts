@@ -5,9 +5,9 @@ import { ROLES, type Role } from "../../db/schema";
 import { errorFields } from "../../logger";
 import { type NameInSentence, nameInSentence } from "../../text/french-name";
 import { withHtml } from "../../text/translate";
+import { currentMember } from "../members/current";
+import { createInvitation, isOnCall, listMembers, type Member, revokeMember } from "../members/queries";
 import { releaseAllClaims } from "../requests/use-cases";
-import { currentMember } from "./on-call";
-import { createInvitation, isOnCall, listMembers, type Member, revokeMember } from "./queries";
 
 /**
  * Coordinators manage their own organisation's team from the bot: invite (a single-use link), list,

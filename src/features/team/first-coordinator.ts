@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNull } from "drizzle-orm";
 import type { Database } from "../../db/executor";
 import { invitations, members, organisations } from "../../db/schema";
-import { createInvitation } from "./queries";
+import { createInvitation } from "../members/queries";
 
 /**
  * A new installation has nobody who can invite anyone from the bot. On a start with no coordinator and

@@ -3,9 +3,9 @@ import { Composer } from "grammy";
 import type { BotContext } from "../../bot/context";
 import { teamGroups } from "../../db/schema";
 import { withHtml } from "../../text/translate";
+import { currentMember } from "../members/current";
 import { getRequest } from "../requests/queries";
 import { claim, sendClaimedCopy } from "../requests/use-cases";
-import { currentMember } from "./on-call";
 
 /**
  * A team's group chat: a coordinator connects it with /equipe (/team), or disconnects it with

@@ -6,9 +6,9 @@ import { errorFields } from "../../logger";
 import { pseudonymFor } from "../../privacy/pseudonym";
 import { nameInSentence } from "../../text/french-name";
 import { withHtml } from "../../text/translate";
+import { checkInvitation, findActiveMember, redeemInvitation } from "../members/queries";
 import { checkAlias } from "./alias";
 import { invitationAttempts } from "./attempts";
-import { checkInvitation, findActiveMember, redeemInvitation } from "./queries";
 
 export const JOIN_TEAM = "join-team";
 

@@ -4,23 +4,17 @@ import type { BotContext } from "../../bot/context";
 import { addDays, wallDate, wallFields } from "../../directory/clock";
 import { formatInstantTime } from "../../directory/format";
 import { instantAt } from "../../directory/hours";
-import { pseudonymFor } from "../../privacy/pseudonym";
+import { currentMember } from "../members/current";
+import { isOnCall, type Member, setOffCall, setOnCall } from "../members/queries";
+import { DEFAULT_ZONE } from "../members/shifts";
 import { nicknameOf, requestCallback } from "../requests/notices";
 import { heldBy } from "../requests/queries";
 import { deliverWaitingRequests } from "../requests/use-cases";
-import { findActiveMember, isOnCall, type Member, setOffCall, setOnCall } from "./queries";
-import { DEFAULT_ZONE } from "./shifts";
 
 /** Going on and off call in two taps: /garde or /oncall, then one button. */
 export const onCallFeature = new Composer<BotContext>();
 
 const MORNING_MINUTES = 8 * 60;
-
-/** The member behind this update, checked at the moment it runs (a revoked member is nobody). */
-export async function currentMember(ctx: BotContext): Promise<Member | undefined> {
-  if (!ctx.from) return undefined;
-  return findActiveMember(ctx.deps.db, pseudonymFor(ctx.deps.pseudonymKey, ctx.from.id, "member"));
-}
 
 async function zoneOf(ctx: BotContext): Promise<string> {
   // Going on or off call changes no directory: the version this update read still holds.

@@ -1,6 +1,6 @@
 import { enqueueMessages } from "../../outbox/enqueue";
+import { type Member, revokeMember } from "../members/queries";
 import { type RequestDeps, releaseAllClaims } from "../requests/use-cases";
-import { type Member, revokeMember } from "./queries";
 
 /**
  * A member removed from outside the bot (`npm run admin -- revoke`): they lose access at once, what they

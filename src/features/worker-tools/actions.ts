@@ -9,8 +9,8 @@ import { viewOf } from "../../directory/format";
 import { endRunningOpening, instantAt } from "../../directory/hours";
 import type { Site } from "../../directory/model";
 import { nameInSentence } from "../../text/french-name";
-import { currentMember } from "../team/on-call";
-import type { Member } from "../team/queries";
+import { currentMember } from "../members/current";
+import type { Member } from "../members/queries";
 import { describeChange, siteLabel, whenText } from "./format";
 import { type Actor, applyChange, type ChangeRequest, targetOf, undoChange } from "./use-cases";
 

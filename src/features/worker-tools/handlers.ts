@@ -3,7 +3,7 @@ import { type CallbackAction, parseCallbackData } from "../../bot/callback-data"
 import type { BotContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import { viewOf } from "../../directory/format";
-import { currentMember } from "../team/on-call";
+import { currentMember } from "../members/current";
 import { type Outcome, perform, type Staff, staffOf, undo } from "./actions";
 import { TOOLS_INPUT } from "./conversation";
 import { journalLine, panel, sitesKeyboard } from "./format";

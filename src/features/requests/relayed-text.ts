@@ -1,8 +1,8 @@
 import { InlineKeyboard } from "grammy";
 import { callbackData } from "../../bot/callback-data";
 import type { Translations } from "../../bot/i18n";
-import { nicknameOf } from "../requests/notices";
-import type { Request } from "../requests/queries";
+import { nicknameOf } from "./notices";
+import type { Request } from "./queries";
 
 /**
  * What a peer helper reads about a request they relay. A peer may relay for several people at once, so

@@ -5,9 +5,9 @@ import { members, organisations, referrals } from "../../db/schema";
 import type { OutboxMessage } from "../../outbox/enqueue";
 import { nameInSentence } from "../../text/french-name";
 import { escapeHtml } from "../../text/html";
-import { historyText, htmlText, type Reader } from "../requests/notices";
-import { messagesOf, type Request } from "../requests/queries";
-import type { Member } from "../team/queries";
+import type { Member } from "../members/queries";
+import { historyText, htmlText, type Reader } from "./notices";
+import { messagesOf, type Request } from "./queries";
 
 type HistoryDeps = Pick<BotDeps, "translations" | "sealer">;
 

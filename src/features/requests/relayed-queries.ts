@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Executor } from "../../db/executor";
 import { members, requests } from "../../db/schema";
-import { ACTIVE_STATUSES, type Request } from "../requests/queries";
-import type { HeldRequest } from "../requests/relay-queries";
+import { ACTIVE_STATUSES, type Request } from "./queries";
+import type { HeldRequest } from "./relay-queries";
 
 /** A peer helper relays for a few people at once, not for a crowd. */
 export const MAX_RELAYED_REQUESTS = 10;

@@ -3,7 +3,7 @@ import { callbackData } from "../../bot/callback-data";
 import type { BotContext, InnerContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
 import type { OpenNowMessage } from "../directory/screens";
-import { currentMember } from "../team/on-call";
+import { currentMember } from "../members/current";
 
 /** The peer helper behind an update, as the request flow needs them; anyone else is undefined. */
 export async function relayingPeer(
