@@ -45,7 +45,7 @@ const words = (last: FeatureName): Route => ({
 
 // A worker's button in the hands of someone on no team is forged, or left from a past membership: it is
 // answered as any unknown button ("out of date", with the menu). A peer is told it is not theirs.
-const WORKER_BUTTON: Route["refuse"] = { default: AS_UNKNOWN, peer: NOT_MEMBER };
+const WORKER_BUTTON: Route["refuse"] = { default: AS_UNKNOWN, peer: "common.workersButton" };
 
 const forWorkers = (owner: FeatureName, refuse: Route["refuse"] = NOT_MEMBER): Route => ({
   owners: [owner],

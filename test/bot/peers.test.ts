@@ -289,8 +289,9 @@ describe.each(DRIVERS)("peer helpers, on $name", ({ open }) => {
 
     const [request] = await database.db.select().from(requests);
     await bot.send(callbackUpdate(sam, `rq:claim:${request?.id}`));
+    // Told what the button is for, and how a peer answers their own requests.
     expect(bot.telegram.calls.at(-1)?.payload.text).toBe(
-      "Cette commande est réservée aux membres d'une équipe.",
+      "Ce bouton est réservé aux intervenant·es et à la coordination : les pair·es aidant·es répondent à leurs demandes avec 💬 sous chacune (/mademande).",
     );
     expect((await database.db.select().from(requests))[0]?.status).toBe("open");
     // A peer is not the person: their words are lookups as usual, not relayed anywhere.

@@ -141,7 +141,7 @@ const workersOnly = (owner: FeatureName, refusal: string, peer = refusal): Recor
   unknown: [owner],
 });
 /** A worker's button: someone on no team is answered as for any unknown button; a peer is told. */
-const workerButton = (owner: FeatureName, peer = "team.onCall.notMember"): Record<Audience, Expected> => ({
+const workerButton = (owner: FeatureName, peer = "common.workersButton"): Record<Audience, Expected> => ({
   ...workersOnly(owner, "", peer),
   looking: "as unknown directory",
   requester: "as unknown directory",
