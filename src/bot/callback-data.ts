@@ -22,7 +22,8 @@ export type CallbackAction =
   | { kind: "alert-unsubscribe"; placeId: string }
   | { kind: "alert-stop" }
   | { kind: "broadcast-area"; placeId: string | null }
-  | { kind: "broadcast"; choice: "send" | "cancel" }
+  // "skip": the alert goes out in the author's language only (the other text left out, on purpose).
+  | { kind: "broadcast"; choice: "send" | "cancel" | "skip" }
   | { kind: "tools-list" }
   | { kind: "tools-site"; siteId: string }
   | { kind: "tools-stock"; siteId: string; materialId: string; out: boolean }
@@ -77,7 +78,7 @@ export const callbackData = {
   // Removing says so in the data: a redelivered tap or an old keyboard cannot flip a choice back.
   alertUnsubscribe: (placeId: string) => `al:x:${placeId}`,
   broadcastArea: (placeId: string | null) => (placeId === null ? "bc:all" : `bc:p:${placeId}`),
-  broadcast: (choice: "send" | "cancel") => `bc:${choice}`,
+  broadcast: (choice: "send" | "cancel" | "skip") => `bc:${choice}`,
   toolsList: () => "wtl",
   toolsSite: (siteId: string) => `wtp:${siteId}`,
   toolsStock: (siteId: string, materialId: string, out: boolean) =>
@@ -213,7 +214,9 @@ function parseAlertData(prefix: "al" | "bc", a: string | undefined, b: string | 
       ? ({ kind: "alert-subscribe", placeId: null } as const)
       : ({ kind: "broadcast-area", placeId: null } as const);
   if (prefix === "al") return a === "stop" ? ({ kind: "alert-stop" } as const) : undefined;
-  return a === "send" || a === "cancel" ? ({ kind: "broadcast", choice: a } as const) : undefined;
+  return a === "send" || a === "cancel" || a === "skip"
+    ? ({ kind: "broadcast", choice: a } as const)
+    : undefined;
 }
 
 function parseReferral(a: string | undefined, b: string | undefined): CallbackAction | undefined {

@@ -46,13 +46,14 @@ describe.each(DRIVERS)("alerts, on $name", ({ open }) => {
     for (const area of areas) await bot.send(callbackUpdate(someone, area));
   }
 
-  /** Area, French text, English text: the worker is left looking at the preview. */
+  /** Area, then the text in the author's language, then the other: the worker is left at the preview. */
   async function compose(author: Person, area: string, fr: string, en: string) {
+    const [first, second] = author.languageCode === "en" ? [en, fr] : [fr, en];
     await bot.send(
       textUpdate(author, "/diffuser"),
       callbackUpdate(author, area),
-      textUpdate(author, fr),
-      textUpdate(author, en),
+      textUpdate(author, first),
+      textUpdate(author, second),
     );
   }
 
@@ -317,6 +318,79 @@ describe.each(DRIVERS)("alerts, on $name", ({ open }) => {
     await bot.deliver();
     expect(await countRows("alerts")).toBe(0);
     expect(bot.telegram.textsTo(someone.id).filter((t) => t.includes("Alerte"))).toEqual([]);
+  });
+
+  it("lets an English-speaking worker write in English first, then asks for the French", async () => {
+    const author = await worker("Sam", { lang: "en" });
+    const fr = person();
+    await subscribe(fr, "al:all");
+    await bot.send(textUpdate(author, "/broadcast"), callbackUpdate(author, "bc:all"));
+    expect(bot.lastText(author.id)).toBe(
+      "Write the alert in <b>English</b>, as plain text (1000 characters at most).",
+    );
+    await bot.send(textUpdate(author, "Strong batch going around downtown"));
+    expect(bot.lastText(author.id)).toBe(
+      "Now the same in <b>French</b>, for subscribers who read French. Or “No translation”: they will get it in English.",
+    );
+    expect(buttonTexts(bot.lastCall(author.id)?.payload)).toEqual(["No translation", "Cancel"]);
+    expect(callbackDatas(bot.lastCall(author.id)?.payload)).toEqual(["bc:skip", "bc:cancel"]);
+    await bot.send(textUpdate(author, "Lot très fort au centre-ville"));
+    const texts = bot.telegram.textsTo(author.id).slice(-4);
+    expect(texts[0]).toBe("👀 Here is what people will get, in French then in English:");
+    expect(texts[1]).toContain("Lot très fort au centre-ville");
+    expect(texts[2]).toContain("Strong batch going around downtown");
+    await bot.send(callbackUpdate(author, "bc:send"));
+    await bot.deliver();
+    expect(bot.telegram.textsTo(fr.id).join("\n")).toContain("Lot très fort au centre-ville");
+  });
+
+  it.each([
+    {
+      lang: "fr",
+      words: "Fentanyl très fort ce soir",
+      note: "⚠️ Pas de texte en anglais : les personnes abonnées en anglais recevront ton texte en français.",
+    },
+    {
+      lang: "en",
+      words: "Very strong fentanyl tonight",
+      note: "⚠️ No French text: subscribers who read French will get your text in English.",
+    },
+  ])(
+    "sends an alert left untranslated ($lang) to everyone in the author's words, after saying so",
+    async ({ lang, words, note }) => {
+      const author = await worker("Marc", { lang });
+      const [fr, en] = [person(), person("en")];
+      await subscribe(fr, "al:all");
+      await subscribe(en, "al:all");
+      await bot.send(
+        textUpdate(author, "/diffuser"),
+        callbackUpdate(author, "bc:all"),
+        textUpdate(author, words),
+        callbackUpdate(author, "bc:skip"),
+      );
+      const texts = bot.telegram.textsTo(author.id).slice(-5);
+      // Who gets which text is said before the preview, then both previews carry the author's words.
+      expect(texts[0]).toBe(note);
+      expect(texts[2]).toContain(words);
+      expect(texts[3]).toContain(words);
+      await bot.send(callbackUpdate(author, "bc:send"));
+      await bot.deliver();
+      // Each gets the alert once, framed in their own language, with the author's words.
+      const alertsTo = (someone: Person) => bot.telegram.textsTo(someone.id).filter((t) => t.startsWith("⚠️"));
+      expect(alertsTo(fr)).toEqual([expect.stringContaining("<b>Alerte · Tout Montréal</b>")]);
+      expect(alertsTo(fr)[0]).toContain(words);
+      expect(alertsTo(en)).toEqual([expect.stringContaining("<b>Alert · All of Montreal</b>")]);
+      expect(alertsTo(en)[0]).toContain(words);
+    },
+  );
+
+  it("takes no translation before the author's own text: the skip is offered only for the other language", async () => {
+    const author = await worker("Marc");
+    await bot.send(textUpdate(author, "/diffuser"), callbackUpdate(author, "bc:all"));
+    expect(callbackDatas(bot.lastCall(author.id)?.payload)).toEqual(["bc:cancel"]);
+    await bot.send(callbackUpdate(author, "bc:skip"));
+    expect(bot.lastText(author.id)).toBe("Choisis avec les boutons, s'il te plaît, ou /annuler.");
+    expect(await countRows("alerts")).toBe(0);
   });
 
   it("takes an alert about overdoses as the alert's text, without the emergency card", async () => {

@@ -16,8 +16,10 @@ const STEP_TIMEOUT_MS = 30 * 60_000;
 type Area = { id: string; name: { fr: string; en: string } };
 
 /**
- * Writing an alert: the area, the French text, the English text, then a preview of both exactly as
- * subscribers will read them with how many it reaches, and Send or Cancel. /annuler leaves at any step.
+ * Writing an alert: the area, the text in the author's language, then in the other (which they may leave
+ * out: its subscribers then get the author's text, and the author is told so), then a preview of both
+ * exactly as subscribers will read them with how many it reaches, and Send or Cancel. /annuler leaves at
+ * any step.
  * Nothing is written until Send; the draft's token makes a second Send (a redelivered update) a no-op.
  */
 export async function broadcastFlow(conversation: Conversation<BotContext, InnerContext>, ctx: InnerContext) {
@@ -80,12 +82,23 @@ export async function broadcastFlow(conversation: Conversation<BotContext, Inner
     await answer.reply(t("alerts.write.useButtons"));
   }
 
-  // 2 and 3. The text in each language: plain text, capped.
-  const askText = async (prompt: string): Promise<string> => {
-    await ctx.reply(prompt, { parse_mode: "HTML", reply_markup: cancelButton() });
+  // 2 and 3. The text in the author's language first, then the other one, which they may leave out:
+  // plain text, capped. Left out, subscribers of the other language get the author's text as it is.
+  const askText = async (prompt: string, skippable: boolean): Promise<string | null> => {
+    const keyboard = skippable
+      ? new InlineKeyboard()
+          .text(t("alerts.write.skipTranslation"), callbackData.broadcast("skip"))
+          .text(t("alerts.write.cancel"), callbackData.broadcast("cancel"))
+      : cancelButton();
+    await ctx.reply(prompt, { parse_mode: "HTML", reply_markup: keyboard });
     for (;;) {
       const answer = await conversation.wait({ maxMilliseconds: STEP_TIMEOUT_MS });
-      await cancelIfAsked(answer, parseCallbackData(answer.callbackQuery?.data));
+      const action = parseCallbackData(answer.callbackQuery?.data);
+      await cancelIfAsked(answer, action);
+      if (skippable && action?.kind === "broadcast" && action.choice === "skip") {
+        await answer.answerCallbackQuery();
+        return null;
+      }
       const typed = answer.message?.text;
       await leaveIfMovedOn(typed);
       const text = typed?.trim();
@@ -95,8 +108,15 @@ export async function broadcastFlow(conversation: Conversation<BotContext, Inner
       else await answer.reply(t(answer.callbackQuery ? "alerts.write.useButtons" : "alerts.write.textOnly"));
     }
   };
-  const textFr = await askText(t("alerts.write.askFr", { max: MAX_ALERT_TEXT }));
-  const textEn = await askText(t("alerts.write.askEn"));
+  const mine = ctx.locale;
+  const other = mine === "fr" ? "en" : "fr";
+  const own = (await askText(t(`alerts.write.askFirst.${mine}`, { max: MAX_ALERT_TEXT }), false)) ?? "";
+  const translated = await askText(t(`alerts.write.askSecond.${other}`), true);
+  const texts = { [mine]: own, [other]: translated ?? own } as Record<"fr" | "en", string>;
+  const textFr = texts.fr;
+  const textEn = texts.en;
+  // Said before the preview, so the author knows who gets which text before sending.
+  if (translated === null) await ctx.reply(t(`alerts.write.untranslated.${other}`));
 
   // 4. The preview, built by the same code that builds what subscribers get.
   const area = placeId;
