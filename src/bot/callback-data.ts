@@ -33,6 +33,8 @@ export type CallbackAction =
   | { kind: "tools-input"; siteId: string; input: ToolsInput }
   | { kind: "tools-note-remove"; siteId: string }
   | { kind: "tools-undo"; changeId: number }
+  // After a closure: offer its alert. day: the closed day (yyyy-mm-dd), or null for "closed now".
+  | { kind: "tools-alert"; siteId: string; day: string | null }
   // Part 3: peer helpers and referral.
   | { kind: "peer-focus"; requestId: string }
   | { kind: "peer-withdraw"; requestId: string }
@@ -89,6 +91,7 @@ export const callbackData = {
   toolsInput: (siteId: string, input: ToolsInput) => `${TOOLS_INPUT_PREFIX[input]}:${siteId}`,
   toolsNoteRemove: (siteId: string) => `wtx:${siteId}`,
   toolsUndo: (changeId: number) => `wtu:${changeId}`,
+  toolsAlert: (siteId: string, day: string | null) => `wta:${siteId}:${day ?? "now"}`,
   peerFocus: (requestId: string) => `pr:focus:${requestId}`,
   peerWithdraw: (requestId: string) => `pr:wd:${requestId}`,
   referPick: (requestId: string) => `rf:pick:${requestId}`,
@@ -145,6 +148,12 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
       return parseAlertData(prefix, a, b);
     case "wtl":
       return a === undefined ? { kind: "tools-list" } : undefined;
+    case "wta": {
+      const siteId = slug.safeParse(a);
+      if (!siteId.success || b === undefined) return undefined;
+      if (b === "now") return { kind: "tools-alert", siteId: siteId.data, day: null };
+      return /^\d{4}-\d{2}-\d{2}$/.test(b) ? { kind: "tools-alert", siteId: siteId.data, day: b } : undefined;
+    }
     case "wtp":
     case "wtc":
     case "wte":

@@ -28,7 +28,15 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
   });
   beforeEach(async () => {
     await resetRequests(database);
-    for (const table of ["stock_outs", "site_day_overrides", "site_notes", "directory_changes"])
+    for (const table of [
+      "stock_outs",
+      "site_day_overrides",
+      "site_notes",
+      "directory_changes",
+      // A closure's alert reaches exactly the subscribers its test made.
+      "alerts",
+      "alert_subscribers",
+    ])
       await database.db.execute(sql.raw(`delete from ${table}`));
     bot = await createHarness(database);
   });
@@ -381,6 +389,70 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
     expect(rowsOf(await database.db.execute(sql`select * from stock_outs`))).toHaveLength(1);
     expect((await changes()).every((c) => c.undone_at === null)).toBe(true);
     await replaceDirectory(database.db, fixtureDirectory());
+  });
+
+  it.each([
+    {
+      lang: "fr",
+      button: "📣 Prévenir les personnes abonnées",
+      fr: "🔒 Fermeture : Le Local de jour, ",
+      en: "🔒 Closed: The Day Place, ",
+      reach: "Elle ira à 2 personnes abonnées. On envoie?",
+    },
+    {
+      lang: "en",
+      button: "📣 Tell the subscribers",
+      fr: "🔒 Fermeture : Le Local de jour, ",
+      en: "🔒 Closed: The Day Place, ",
+      reach: "It will reach 2 subscribers. Send it?",
+    },
+  ])(
+    "offers the closure's alert to the neighbourhood's subscribers, previewed before it goes ($lang)",
+    async ({ lang, button, fr, en, reach }) => {
+      const marc = await worker(lang);
+      const [centreSud, everywhere, verdun] = [newPerson(), newPerson("en"), newPerson()];
+      await tap(centreSud, "al:p:centre-sud");
+      await tap(everywhere, "al:all");
+      await tap(verdun, "al:p:verdun");
+      await tap(marc, "wtc:day-site");
+      expect(buttonTexts(bot.lastCall(marc.id)?.payload)).toContain(button);
+      const offer = lastButtons(marc).find((d) => d.startsWith("wta:day-site:"));
+      expect(offer).toMatch(/^wta:day-site:\d{4}-\d{2}-\d{2}$/);
+      // Nothing goes before the author has seen it.
+      await tap(marc, offer ?? "");
+      const seen = bot.telegram.textsTo(marc.id).slice(-3);
+      expect(seen[0]).toContain(fr);
+      expect(seen[1]).toContain(en);
+      expect(seen[2]).toBe(reach);
+      expect(lastButtons(marc)).toEqual(["bc:send", "bc:cancel"]);
+      await tap(marc, "bc:send");
+      await bot.deliver();
+      const alertsTo = (someone: Person) => bot.telegram.textsTo(someone.id).filter((t) => t.startsWith("⚠️"));
+      expect(alertsTo(centreSud)).toEqual([expect.stringContaining(fr)]);
+      expect(alertsTo(centreSud)[0]).toContain("<b>Alerte · Centre-Sud</b>");
+      expect(alertsTo(everywhere)).toEqual([expect.stringContaining(en)]);
+      expect(alertsTo(verdun)).toEqual([]);
+    },
+  );
+
+  it("offers the alert of a closure now, saying it closed earlier than planned, in both languages", async () => {
+    const marc = await worker();
+    await tap(marc, "wte:day-site");
+    expect(lastButtons(marc)).toContain("wta:day-site:now");
+    await tap(marc, "wta:day-site:now");
+    const seen = bot.telegram.textsTo(marc.id).slice(-3);
+    expect(seen[0]).toContain("🔒 Le Local de jour a fermé plus tôt que prévu (");
+    expect(seen[1]).toContain("🔒 The Day Place closed earlier than planned (");
+  });
+
+  it("offers no alert for a change that closes nothing, and refuses a forged alert button", async () => {
+    const marc = await worker();
+    await tap(marc, "wto:day-site:naloxone");
+    expect(lastButtons(marc).some((d) => d.startsWith("wta:"))).toBe(false);
+    await tap(marc, "wta:line-811:now");
+    expect(textOf(marc)).toBe("Ce bouton n'est plus à jour. Voici le menu 👇");
+    await tap(marc, "wta:day-site:tomorrow");
+    expect(textOf(marc)).toBe("Ce bouton n'est plus à jour. Voici le menu 👇");
   });
 
   it("keeps workers' changes through a directory re-import, and drops those of sites that are gone", async () => {

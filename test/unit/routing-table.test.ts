@@ -85,6 +85,8 @@ describe("which kind of update", () => {
     [callbackData.toolsInput("cactus", "note"), "callback:wtn"],
     [callbackData.toolsNoteRemove("cactus"), "callback:wtx"],
     [callbackData.toolsUndo(3), "callback:wtu"],
+    [callbackData.toolsAlert("cactus", "2026-12-03"), "callback:wta"],
+    [callbackData.toolsAlert("cactus", null), "callback:wta"],
     [callbackData.peerFocus(ID), "callback:pr"],
     [callbackData.peerWithdraw(ID), "callback:pr"],
     [callbackData.referPick(ID), "callback:rf:pick"],

@@ -122,13 +122,22 @@ export async function perform(ctx: BotContext, siteId: string, intent: Intent): 
           until: before.kind === "open" ? whenText(before.until, view) : ctx.t("directory.card.allDay"),
         })
       : ctx.t(`tools.done.${request.kind}`, { site: nameInSentence(site, ctx.locale), ...details });
-  return {
-    kind: "reply",
-    text,
-    keyboard: new InlineKeyboard()
-      .text(ctx.t("tools.undo.button"), callbackData.toolsUndo(result.changeId))
-      .text(site.name[ctx.locale], callbackData.toolsSite(site.id)).inline_keyboard,
-  };
+  const keyboard = new InlineKeyboard()
+    .text(ctx.t("tools.undo.button"), callbackData.toolsUndo(result.changeId))
+    .text(site.name[ctx.locale], callbackData.toolsSite(site.id));
+  // A closure is what /alertes promises to tell: offer its alert, seen before it goes (alerts/conversation).
+  const closedDay = closureDay(intent, request);
+  if (closedDay !== undefined)
+    keyboard.row().text(ctx.t("tools.closureAlert.button"), callbackData.toolsAlert(site.id, closedDay));
+  return { kind: "reply", text, keyboard: keyboard.inline_keyboard };
+}
+
+/** The day a closure closed (null: closed now, earlier than planned); undefined for any other change. */
+function closureDay(intent: Intent, request: ChangeRequest): string | null | undefined {
+  if (intent.kind === "close-now") return null;
+  if ((intent.kind === "close-today" || intent.kind === "close-day") && request.kind === "day_closed")
+    return request.day;
+  return undefined;
 }
 
 export async function undo(ctx: BotContext, changeId: number): Promise<Outcome> {

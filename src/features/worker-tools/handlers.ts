@@ -2,7 +2,12 @@ import { Composer } from "grammy";
 import { type CallbackAction, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
-import { viewOf } from "../../directory/format";
+import type { Locale } from "../../config";
+import type { Catalog } from "../../directory/catalog";
+import { formatDay, formatInstantTime, viewOf } from "../../directory/format";
+import type { Site } from "../../directory/model";
+import { placeOfSite } from "../../directory/serves";
+import { BROADCAST_FLOW, type BroadcastPreset } from "../alerts/conversation";
 import { currentMember } from "../members/current";
 import { type Outcome, perform, type Staff, staffOf, undo } from "./actions";
 import { TOOLS_INPUT } from "./conversation";
@@ -120,6 +125,15 @@ toolsFeature.on("callback_query:data", async (ctx, next) => {
       return answer(ctx, await perform(ctx, action.siteId, { kind: "note-remove" }));
     case "tools-undo":
       return answer(ctx, await undo(ctx, action.changeId));
+    case "tools-alert": {
+      const staff = await staffOf(ctx);
+      if (!staff) return answer(ctx, { kind: "not-staff" });
+      const site = staff.sites.find((s) => s.id === action.siteId);
+      if (!site) return answer(ctx, { kind: "stale" });
+      await ctx.answerCallbackQuery();
+      await ctx.conversation.enter(BROADCAST_FLOW, closureAlert(ctx, staff.catalog, site, action.day));
+      return;
+    }
     case "tools-input": {
       const staff = await staffOf(ctx);
       if (!staff) return answer(ctx, { kind: "not-staff" });
@@ -129,3 +143,16 @@ toolsFeature.on("callback_query:data", async (ctx, next) => {
     }
   }
 });
+
+/** A closure's alert, in both languages, for the site's neighbourhood (or all of Montreal). */
+function closureAlert(ctx: BotContext, catalog: Catalog, site: Site, day: string | null): BroadcastPreset {
+  const zone = catalog.directory.info.timezone;
+  const text = (locale: Locale) => {
+    const t = ctx.deps.translations.forLocale(locale);
+    const name = site.name[locale];
+    return day === null
+      ? t("tools.closureAlert.now", { site: name, time: formatInstantTime(ctx.deps.now(), zone, locale) })
+      : t("tools.closureAlert.day", { site: name, day: formatDay(day, locale) });
+  };
+  return { placeId: placeOfSite(catalog.directory, site) ?? null, textFr: text("fr"), textEn: text("en") };
+}
