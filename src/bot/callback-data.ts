@@ -33,6 +33,8 @@ export type CallbackAction =
   | { kind: "tools-input"; siteId: string; input: ToolsInput }
   | { kind: "tools-note-remove"; siteId: string }
   | { kind: "tools-undo"; changeId: number }
+  // "✅ Still true": the site's information checked today.
+  | { kind: "tools-verify"; siteId: string }
   // After a closure: offer its alert. day: the closed day (yyyy-mm-dd), or null for "closed now".
   | { kind: "tools-alert"; siteId: string; day: string | null }
   // Part 3: peer helpers and referral.
@@ -91,6 +93,7 @@ export const callbackData = {
   toolsInput: (siteId: string, input: ToolsInput) => `${TOOLS_INPUT_PREFIX[input]}:${siteId}`,
   toolsNoteRemove: (siteId: string) => `wtx:${siteId}`,
   toolsUndo: (changeId: number) => `wtu:${changeId}`,
+  toolsVerify: (siteId: string) => `wtv:${siteId}`,
   toolsAlert: (siteId: string, day: string | null) => `wta:${siteId}:${day ?? "now"}`,
   peerFocus: (requestId: string) => `pr:focus:${requestId}`,
   peerWithdraw: (requestId: string) => `pr:wd:${requestId}`,
@@ -155,6 +158,7 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
       return /^\d{4}-\d{2}-\d{2}$/.test(b) ? { kind: "tools-alert", siteId: siteId.data, day: b } : undefined;
     }
     case "wtp":
+    case "wtv":
     case "wtc":
     case "wte":
     case "wtr":
@@ -163,6 +167,7 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
       if (!siteId.success || b !== undefined) return undefined;
       const kinds = {
         wtp: "tools-site",
+        wtv: "tools-verify",
         wtc: "tools-close-today",
         wte: "tools-close-now",
         wtr: "tools-reset-today",

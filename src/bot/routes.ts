@@ -132,7 +132,7 @@ export const ROUTES: RouteTable = new Map<UpdateKind, Route>([
   button("rf", only("referral")),
   button("oc", forWorkers("onCall", { peer: "team.onCall.peer", default: NOT_MEMBER })),
   button("adm", { owners: ["admin"], allow: ["coordinator"], refuse: "admin.notAdmin" }),
-  ...["wtl", "wtp", "wto", "wti", "wtc", "wte", "wtr", "wtd", "wth", "wtn", "wtx", "wtu", "wta"].map(
+  ...["wtl", "wtp", "wto", "wti", "wtc", "wte", "wtr", "wtd", "wth", "wtn", "wtx", "wtu", "wta", "wtv"].map(
     (prefix) => button(prefix, forWorkers("tools", { default: AS_UNKNOWN, peer: "tools.notStaff" })),
   ),
   // Forged, or from an old version: the directory's "this button is out of date", with the menu.

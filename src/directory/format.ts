@@ -6,6 +6,7 @@ import { crisisLines, isChequeDay } from "./catalog";
 import { addDays, wallDate, wallFields } from "./clock";
 import { type DayHours, type ShownInterval, type Status, weekHours } from "./hours";
 import type { Material, Site, SpecialDate } from "./model";
+import { daysSinceVerified, isStale } from "./staleness";
 
 /**
  * Pure text for the directory screens: everything takes the catalog, `now`, the locale and `t`, and
@@ -414,7 +415,7 @@ export function siteCard(site: Site, status: Status | undefined, view: View): st
       : undefined,
     site.note ? `📝 ${escapeHtml(site.note[locale])}` : undefined,
     workerNoteLine(site, view),
-    t("directory.card.verified", { date: formatDay(site.verifiedOn, locale, false) }),
+    verifiedLine(site, view),
   ]
     .filter(Boolean)
     .join("\n");
@@ -449,4 +450,14 @@ export function workerNoteLine(site: Site, view: View): string | undefined {
 /** What a screen is drawn for: the reader's language, the moment, and the directory. */
 export function viewOf(ctx: { t: Translate; locale: Locale; deps: { now(): Date } }, catalog: Catalog): View {
   return { t: ctx.t, locale: ctx.locale, now: ctx.deps.now(), catalog };
+}
+
+/** When the site's information was last checked; past STALE_AFTER_DAYS, its age and "call first". */
+function verifiedLine(site: Site, view: View): string {
+  const today = wallDate(view.now, view.catalog.directory.info.timezone);
+  if (!isStale(site.verifiedOn, today))
+    return view.t("directory.card.verified", { date: formatDay(site.verifiedOn, view.locale, false) });
+  return view.t(site.phone ? "directory.card.staleCall" : "directory.card.stale", {
+    count: daysSinceVerified(site.verifiedOn, today),
+  });
 }

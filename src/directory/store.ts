@@ -55,6 +55,13 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
   return db.transaction(async (tx) => {
     const previousStockOuts = await tx.select().from(stockOuts);
     const previousVersion = (await getDirectoryVersion(tx)) ?? 0;
+    // A worker's "✅ still true" is newer than a file written before it: the later date is kept.
+    const previousVerified = new Map(
+      (await tx.select({ id: sites.id, verifiedOn: sites.verifiedOn }).from(sites)).map((s) => [
+        s.id,
+        s.verifiedOn,
+      ]),
+    );
 
     await tx.delete(stockOuts);
     await tx.delete(siteSpecialDates);
@@ -147,7 +154,7 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
         noteFr: s.note?.fr ?? null,
         noteEn: s.note?.en ?? null,
         isCrisisLine: s.crisis_line,
-        verifiedOn: s.verified_on,
+        verifiedOn: laterDay(s.verified_on, previousVerified.get(s.id)),
       })),
     );
     const links = file.sites.flatMap((s) =>
@@ -312,4 +319,9 @@ function workerExtras(
 export async function isDirectoryEmpty(db: Executor): Promise<boolean> {
   const rows = await db.select({ n: sql<number>`count(*)::int` }).from(sites);
   return (rows[0]?.n ?? 0) === 0;
+}
+
+/** The later of two yyyy-mm-dd days (they compare as text). */
+function laterDay(day: string, other: string | undefined): string {
+  return other !== undefined && other > day ? other : day;
 }

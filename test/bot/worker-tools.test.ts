@@ -75,6 +75,7 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
       "📅 Fermer un autre jour",
       "🕒 Heures spéciales",
       "📌 Écrire un mot",
+      "✅ Toujours vrai",
       "⬅️ Mes lieux",
     ]);
     bot.setNow(AT_2_10);
@@ -443,6 +444,70 @@ describe.each(DRIVERS)("worker tools, on $name", ({ open }) => {
     const seen = bot.telegram.textsTo(marc.id).slice(-3);
     expect(seen[0]).toContain("🔒 Le Local de jour a fermé plus tôt que prévu (");
     expect(seen[1]).toContain("🔒 The Day Place closed earlier than planned (");
+  });
+
+  it.each([
+    { lang: "fr", done: "✅ Noté : Le Local de jour vérifié aujourd'hui. Les fiches le disent déjà." },
+    { lang: "en", done: "✅ Noted: The Day Place checked today. Cards already say so." },
+  ])(
+    "says a site's information is still true in one tap, and its card shows it ($lang)",
+    async ({ lang, done }) => {
+      const marc = await worker(lang);
+      await tap(marc, "wtp:day-site");
+      expect(lastButtons(marc)).toContain("wtv:day-site");
+      const version = await getDirectoryVersion(database.db);
+      await tap(marc, "wtv:day-site");
+      expect(textOf(marc)).toBe(done);
+      await tap(FRENCH, "site:day-site");
+      expect(textOf(FRENCH)).toContain("✔️ Vérifié le 18 nov.");
+      const [row] = rowsOf<{ verified_on: string | Date }>(
+        await database.db.execute(sql`select verified_on from sites where id = 'day-site'`),
+      );
+      const today = "2026-11-18"; // WEDNESDAY_2PM in Montreal
+      expect(
+        String(row?.verified_on instanceof Date ? row.verified_on.toISOString() : row?.verified_on),
+      ).toContain(today);
+      // Every process reloads its copy, and a re-import of an older file keeps the newer date.
+      expect(await getDirectoryVersion(database.db)).toBe((version ?? 0) + 1);
+      await replaceDirectory(database.db, fixtureDirectory());
+      const [kept] = rowsOf<{ verified_on: string | Date }>(
+        await database.db.execute(sql`select verified_on from sites where id = 'day-site'`),
+      );
+      expect(
+        String(kept?.verified_on instanceof Date ? kept.verified_on.toISOString() : kept?.verified_on),
+      ).toContain(today);
+    },
+  );
+
+  it("shows a site's age on its card once its information is over 30 days old, in both languages", async () => {
+    // The day site checked on 2026-11-01 (as the fixture says; an earlier test's "still true" moved it,
+    // and a re-import keeps the later date), 49 days before this.
+    await database.db.execute(sql`update sites set verified_on = '2026-11-01' where id = 'day-site'`);
+    await replaceDirectory(database.db, fixtureDirectory());
+    bot.setNow(new Date("2026-12-20T19:00:00Z"));
+    await tap(FRENCH, "site:day-site");
+    expect(textOf(FRENCH)).toMatch(
+      /⚠️ Vérifié il y a 49 jours : (appelle avant d'y aller si tu peux|ça a pu changer)\./,
+    );
+    expect(textOf(FRENCH)).not.toContain("✔️ Vérifié le");
+    await tap(ENGLISH, "site:day-site");
+    expect(textOf(ENGLISH)).toMatch(
+      /⚠️ Checked 49 days ago: (call before you go if you can|it may have changed)\./,
+    );
+    // Thirty days is still fresh.
+    bot.setNow(new Date("2026-12-01T19:00:00Z"));
+    await tap(FRENCH, "site:day-site");
+    expect(textOf(FRENCH)).toContain("✔️ Vérifié le 1er nov.");
+  });
+
+  it("refuses another organisation's or a forged 'still true' button, changing nothing", async () => {
+    const marc = await worker();
+    const version = await getDirectoryVersion(database.db);
+    await tap(marc, "wtv:line-811");
+    expect(textOf(marc)).toBe("Ce bouton n'est plus à jour. Voici le menu 👇");
+    await tap(marc, "wtv:NOT A SLUG");
+    expect(textOf(marc)).toBe("Ce bouton n'est plus à jour. Voici le menu 👇");
+    expect(await getDirectoryVersion(database.db)).toBe(version);
   });
 
   it("offers no alert for a change that closes nothing, and refuses a forged alert button", async () => {

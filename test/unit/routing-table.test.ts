@@ -87,6 +87,7 @@ describe("which kind of update", () => {
     [callbackData.toolsUndo(3), "callback:wtu"],
     [callbackData.toolsAlert("cactus", "2026-12-03"), "callback:wta"],
     [callbackData.toolsAlert("cactus", null), "callback:wta"],
+    [callbackData.toolsVerify("cactus"), "callback:wtv"],
     [callbackData.peerFocus(ID), "callback:pr"],
     [callbackData.peerWithdraw(ID), "callback:pr"],
     [callbackData.referPick(ID), "callback:rf:pick"],

@@ -110,6 +110,8 @@ export function panel(
     .text(t("tools.panel.note"), callbackData.toolsInput(site.id, "note"));
   if (site.workerNote && site.workerNote.expiresAt > view.now)
     keyboard.row().text(t("tools.panel.removeNote"), callbackData.toolsNoteRemove(site.id));
+  // What people read is still right: the card's "checked on" moves to today.
+  keyboard.row().text(t("tools.panel.stillTrue"), callbackData.toolsVerify(site.id));
   if (withSiteList) keyboard.row().text(t("tools.panel.otherSites"), callbackData.toolsList());
   return { text, keyboard };
 }

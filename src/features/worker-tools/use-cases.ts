@@ -250,3 +250,25 @@ export async function listChanges(
 }
 
 export type { DirectoryChangeKind };
+
+/**
+ * "✅ Still true": a worker of the site's organisation says its information holds, today. The card's
+ * "checked on" moves to today (and its age warning goes); the version moves so every process reloads.
+ */
+export async function markVerified(
+  db: Database,
+  actor: Actor,
+  siteId: string,
+  today: string,
+): Promise<"verified" | "unknown"> {
+  return db.transaction(async (tx) => {
+    const updated = await tx
+      .update(sites)
+      .set({ verifiedOn: today })
+      .where(and(eq(sites.id, siteId), eq(sites.organisationId, actor.organisationId)))
+      .returning({ id: sites.id });
+    if (updated.length === 0) return "unknown";
+    await bumpVersion(tx);
+    return "verified";
+  });
+}
