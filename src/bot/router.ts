@@ -1,5 +1,4 @@
-import type { Middleware, MiddlewareFn, NextFunction } from "grammy";
-import { Composer } from "grammy";
+import { Composer, type Middleware, type MiddlewareFn, type NextFunction } from "grammy";
 import type { Message } from "grammy/types";
 import type { BotContext, BotDeps } from "./context";
 import { type MenuLabel, menuLabelOf } from "./menu-labels";

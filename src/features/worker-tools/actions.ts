@@ -2,17 +2,20 @@ import { InlineKeyboard } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import { callbackData } from "../../bot/callback-data";
 import type { BotContext } from "../../bot/context";
+import type { Locale } from "../../config";
 import type { Bilingual } from "../../db/schema";
 import { type Catalog, siteStatus } from "../../directory/catalog";
 import { addDays, wallDate } from "../../directory/clock";
-import { viewOf } from "../../directory/format";
+import { formatDay, formatInstantTime, viewOf } from "../../directory/format";
 import { endRunningOpening, instantAt } from "../../directory/hours";
 import type { Site } from "../../directory/model";
+import { placeOfSite } from "../../directory/serves";
 import { nameInSentence } from "../../text/french-name";
+import type { BroadcastPreset } from "../alerts/conversation";
 import { currentMember } from "../members/current";
 import type { Member } from "../members/queries";
 import { describeChange, siteLabel, whenText } from "./format";
-import { type Actor, applyChange, type ChangeRequest, targetOf, undoChange } from "./use-cases";
+import { type Actor, applyChange, type ChangeRequest, markVerified, targetOf, undoChange } from "./use-cases";
 
 /**
  * The steps shared by buttons and the typing dialogue: check who acts and on which site (at the moment
@@ -151,4 +154,49 @@ export async function undo(ctx: BotContext, changeId: number): Promise<Outcome> 
     : [];
   const key = result.kind === "undone" ? "tools.undo.done" : `tools.undo.${result.kind}`;
   return { kind: "reply", text: ctx.t(key, { site }), keyboard: back };
+}
+
+/** The site behind a button, if the member is staff of its organisation; otherwise the refusal. */
+export async function staffSite(
+  ctx: BotContext,
+  siteId: string,
+): Promise<{ staff: Staff; site: Site } | Outcome> {
+  const staff = await staffOf(ctx);
+  if (!staff) return { kind: "not-staff" };
+  const site = staff.sites.find((s) => s.id === siteId);
+  return site ? { staff, site } : { kind: "stale" };
+}
+
+/** "✅ Still true": the site's information checked today, by this worker. */
+export async function verify(ctx: BotContext, siteId: string): Promise<Outcome> {
+  const found = await staffSite(ctx, siteId);
+  if ("kind" in found) return found;
+  const { staff, site } = found;
+  const today = wallDate(ctx.deps.now(), staff.catalog.directory.info.timezone);
+  if ((await markVerified(ctx.deps.db, actorOf(staff.member), site.id, today)) === "unknown")
+    return { kind: "stale" };
+  return {
+    kind: "reply",
+    text: ctx.t("tools.done.verified", { site: nameInSentence(site, ctx.locale) }),
+    keyboard: new InlineKeyboard().text(site.name[ctx.locale], callbackData.toolsSite(site.id))
+      .inline_keyboard,
+  };
+}
+
+/** A closure's alert, in both languages, for the site's neighbourhood (or all of Montreal). */
+export function closureAlert(
+  ctx: BotContext,
+  catalog: Catalog,
+  site: Site,
+  day: string | null,
+): BroadcastPreset {
+  const zone = catalog.directory.info.timezone;
+  const text = (locale: Locale) => {
+    const t = ctx.deps.translations.forLocale(locale);
+    const name = site.name[locale];
+    return day === null
+      ? t("tools.closureAlert.now", { site: name, time: formatInstantTime(ctx.deps.now(), zone, locale) })
+      : t("tools.closureAlert.day", { site: name, day: formatDay(day, locale) });
+  };
+  return { placeId: placeOfSite(catalog.directory, site) ?? null, textFr: text("fr"), textEn: text("en") };
 }

@@ -1,20 +1,14 @@
-import { Composer, InlineKeyboard } from "grammy";
-import { type CallbackAction, callbackData, parseCallbackData } from "../../bot/callback-data";
+import { Composer } from "grammy";
+import { type CallbackAction, parseCallbackData } from "../../bot/callback-data";
 import type { BotContext } from "../../bot/context";
 import { mainMenu } from "../../bot/keyboards";
-import type { Locale } from "../../config";
-import type { Catalog } from "../../directory/catalog";
-import { wallDate } from "../../directory/clock";
-import { formatDay, formatInstantTime, viewOf } from "../../directory/format";
-import type { Site } from "../../directory/model";
-import { placeOfSite } from "../../directory/serves";
-import { nameInSentence } from "../../text/french-name";
-import { BROADCAST_FLOW, type BroadcastPreset } from "../alerts/conversation";
+import { viewOf } from "../../directory/format";
+import { BROADCAST_FLOW } from "../alerts/conversation";
 import { currentMember } from "../members/current";
-import { actorOf, type Outcome, perform, type Staff, staffOf, undo } from "./actions";
+import { closureAlert, type Outcome, perform, type Staff, staffOf, staffSite, undo, verify } from "./actions";
 import { TOOLS_INPUT } from "./conversation";
 import { journalLine, panel, sitesKeyboard } from "./format";
-import { listChanges, markVerified } from "./use-cases";
+import { listChanges } from "./use-cases";
 
 /**
  * Worker tools: /lieux (/sites) shows the organisation's sites, a site's panel changes stock, closures,
@@ -127,28 +121,16 @@ toolsFeature.on("callback_query:data", async (ctx, next) => {
       return answer(ctx, await perform(ctx, action.siteId, { kind: "note-remove" }));
     case "tools-undo":
       return answer(ctx, await undo(ctx, action.changeId));
-    case "tools-verify": {
-      const staff = await staffOf(ctx);
-      if (!staff) return answer(ctx, { kind: "not-staff" });
-      const site = staff.sites.find((s) => s.id === action.siteId);
-      if (!site) return answer(ctx, { kind: "stale" });
-      const today = wallDate(ctx.deps.now(), staff.catalog.directory.info.timezone);
-      const result = await markVerified(ctx.deps.db, actorOf(staff.member), site.id, today);
-      if (result === "unknown") return answer(ctx, { kind: "stale" });
-      return answer(ctx, {
-        kind: "reply",
-        text: ctx.t("tools.done.verified", { site: nameInSentence(site, ctx.locale) }),
-        keyboard: new InlineKeyboard().text(site.name[ctx.locale], callbackData.toolsSite(site.id))
-          .inline_keyboard,
-      });
-    }
+    case "tools-verify":
+      return answer(ctx, await verify(ctx, action.siteId));
     case "tools-alert": {
-      const staff = await staffOf(ctx);
-      if (!staff) return answer(ctx, { kind: "not-staff" });
-      const site = staff.sites.find((s) => s.id === action.siteId);
-      if (!site) return answer(ctx, { kind: "stale" });
+      const found = await staffSite(ctx, action.siteId);
+      if ("kind" in found) return answer(ctx, found);
       await ctx.answerCallbackQuery();
-      await ctx.conversation.enter(BROADCAST_FLOW, closureAlert(ctx, staff.catalog, site, action.day));
+      await ctx.conversation.enter(
+        BROADCAST_FLOW,
+        closureAlert(ctx, found.staff.catalog, found.site, action.day),
+      );
       return;
     }
     case "tools-input": {
@@ -160,16 +142,3 @@ toolsFeature.on("callback_query:data", async (ctx, next) => {
     }
   }
 });
-
-/** A closure's alert, in both languages, for the site's neighbourhood (or all of Montreal). */
-function closureAlert(ctx: BotContext, catalog: Catalog, site: Site, day: string | null): BroadcastPreset {
-  const zone = catalog.directory.info.timezone;
-  const text = (locale: Locale) => {
-    const t = ctx.deps.translations.forLocale(locale);
-    const name = site.name[locale];
-    return day === null
-      ? t("tools.closureAlert.now", { site: name, time: formatInstantTime(ctx.deps.now(), zone, locale) })
-      : t("tools.closureAlert.day", { site: name, day: formatDay(day, locale) });
-  };
-  return { placeId: placeOfSite(catalog.directory, site) ?? null, textFr: text("fr"), textEn: text("en") };
-}
