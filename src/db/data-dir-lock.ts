@@ -3,7 +3,9 @@ import path from "node:path";
 
 /**
  * Two processes on one PGlite directory lose data silently, so the embedded database is guarded by a
- * lock file holding the owner's pid. A lock left by a dead process is taken over.
+ * lock file holding the owner's pid, and on Linux its start time too. A lock left by a dead process is
+ * taken over, even when its pid now belongs to another process (pids are reused after a kill -9 or a
+ * reboot: the start time tells the two apart).
  */
 export class DataDirBusyError extends Error {
   constructor(readonly pid: number) {
@@ -21,41 +23,58 @@ export function lockDataDir(dataDir: string): DataDirLock {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(lockPath, "wx", 0o600);
-      writeSync(fd, String(process.pid));
+      const started = startTimeOf(process.pid);
+      writeSync(fd, started === undefined ? String(process.pid) : `${process.pid} ${started}`);
       closeSync(fd);
       let released = false;
       return {
         release() {
           if (released) return;
           released = true;
-          if (readOwner(lockPath) === process.pid) rmSync(lockPath, { force: true });
+          if (readOwner(lockPath)?.pid === process.pid) rmSync(lockPath, { force: true });
         },
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = readOwner(lockPath);
-      if (owner !== undefined && owner !== process.pid && isAlive(owner)) throw new DataDirBusyError(owner);
-      if (owner === process.pid) throw new DataDirBusyError(owner);
+      if (owner?.pid === process.pid) throw new DataDirBusyError(owner.pid);
+      if (owner !== undefined && isAlive(owner)) throw new DataDirBusyError(owner.pid);
       rmSync(lockPath, { force: true });
     }
   }
   throw new Error(`Could not take the lock ${lockPath}; remove it if no Perche process is running.`);
 }
 
-function readOwner(lockPath: string): number | undefined {
+type Owner = { pid: number; started: string | undefined };
+
+function readOwner(lockPath: string): Owner | undefined {
   try {
-    const pid = Number.parseInt(readFileSync(lockPath, "utf8").trim(), 10);
-    return Number.isFinite(pid) && pid > 0 ? pid : undefined;
+    const [pidText, started] = readFileSync(lockPath, "utf8").trim().split(" ");
+    const pid = Number.parseInt(pidText ?? "", 10);
+    return Number.isFinite(pid) && pid > 0 ? { pid, started } : undefined;
   } catch {
     return undefined;
   }
 }
 
-function isAlive(pid: number): boolean {
+/** The process is alive, and is the one that wrote the lock (same start time, where it can be read). */
+function isAlive(owner: Owner): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(owner.pid, 0);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  const started = startTimeOf(owner.pid);
+  return owner.started === undefined || started === undefined || started === owner.started;
+}
+
+/** Linux: a process's start time in clock ticks since boot (/proc/<pid>/stat, field 22); elsewhere none. */
+export function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // pid (comm) state ...: comm may hold spaces, so count the fields after its closing parenthesis.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
   }
 }
