@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
 import { members, requestMessages, requests } from "../../src/db/schema";
@@ -92,6 +92,27 @@ describe.each(DRIVERS)("asking for help, on $name", ({ open }) => {
     );
     for (const secret of [String(someone.id), "Canaille", someone.username as string])
       expect(everythingToWorkers).not.toContain(secret);
+  });
+
+  it("gives each request under way its own nickname, even when chance draws the same one twice", async () => {
+    const marc = await worker("Marc");
+    // The same draw every time: only the nicknames already in use can make the second one differ.
+    const draws = vi.spyOn(Math, "random").mockReturnValue(0.5);
+    try {
+      const first = await ask(person());
+      await bot.send(callbackUpdate(marc, `rq:claim:${first?.id}`));
+      await ask(person());
+      const held = await database.db.select().from(requests);
+      expect(held).toHaveLength(2);
+      const names = held.map((request) => nicknameOf(request));
+      expect(new Set(names).size).toBe(2);
+      // Once they have ended, their nicknames are free again.
+      await database.db.update(requests).set({ status: "closed" });
+      const third = await ask(person());
+      expect(nicknameOf(third as Request)).toBe(nicknameOf(first as Request));
+    } finally {
+      draws.mockRestore();
+    }
   });
 
   it("relays both ways once claimed, as plain text, then closes and forgets the chat", async () => {

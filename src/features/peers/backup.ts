@@ -9,7 +9,14 @@ import { type Member, onCallMembers } from "../members/queries";
 import { DEFAULT_ZONE } from "../members/shifts";
 import { drawNickname } from "../requests/nickname";
 import { htmlText, noticeKeyboard, type Reader } from "../requests/notices";
-import { ACTIVE_STATUSES, enqueue, insertRequest, markDelivered, newRequestId } from "../requests/queries";
+import {
+  ACTIVE_STATUSES,
+  enqueue,
+  insertRequest,
+  markDelivered,
+  newRequestId,
+  nicknamesInUse,
+} from "../requests/queries";
 import { freshRelayPseudonym } from "../requests/relayed-queries";
 import type { RequestDeps } from "../requests/use-cases";
 
@@ -66,7 +73,7 @@ export async function callBackup(
         organisationId: peer.organisationId,
         personPseudonym: freshRelayPseudonym(),
         chatIdEnc: deps.sealer.seal(String(chatId)),
-        nickname: drawNickname(),
+        nickname: drawNickname(Math.random, await nicknamesInUse(tx)),
         locale: peer.locale,
         category: "backup",
         answerMode: "chat",

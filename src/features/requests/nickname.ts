@@ -47,9 +47,22 @@ export const NICKNAME_COLOURS = [
 
 export type Nickname = { animal: string; colour: string };
 
-export function drawNickname(random: () => number = Math.random): Nickname {
-  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length) % list.length] as T;
-  return { animal: pick(NICKNAME_ANIMALS), colour: pick(NICKNAME_COLOURS) };
+/** The key a nickname is compared by, as `nicknamesInUse` reads it from the database. */
+export const nicknameKey = (nickname: Nickname): string => `${nickname.animal}:${nickname.colour}`;
+
+/**
+ * Draws a nickname that no request under way holds (`taken`, keys as `nicknameKey` makes them): a
+ * worker holding two requests must be able to tell them apart, in the "which request?" question as in
+ * every relayed message. Only when all 240 are in use does it fall back to any.
+ */
+export function drawNickname(
+  random: () => number = Math.random,
+  taken: ReadonlySet<string> = new Set(),
+): Nickname {
+  const all = NICKNAME_ANIMALS.flatMap((animal) => NICKNAME_COLOURS.map((colour) => ({ animal, colour })));
+  const free = all.filter((nickname) => !taken.has(nicknameKey(nickname)));
+  const from = free.length > 0 ? free : all;
+  return from[Math.floor(random() * from.length) % from.length] as Nickname;
 }
 
 /** French puts the colour after the animal and agrees it ("Tortue bleue"); English puts it first. */

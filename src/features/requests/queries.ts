@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { Locale } from "../../config";
 import type { Executor } from "../../db/executor";
 import {
@@ -375,20 +375,25 @@ export type SubmitFacts = {
   active: number;
   /** Every reachable worker and coordinator, by id (none when `already`), with their team's group. */
   team: (Member & { teamHasGroup: boolean })[];
+  /** The nicknames of every request under way (`nicknameKey`), so a new one is drawn among the others. */
+  nicknamesInUse: Set<string>;
 };
 
 /**
  * Everything sending a request reads, in ONE statement: the request this update may already have made,
  * the requests under way, and the members it could go to with whether their team registered a group.
  */
+const activeStatusList = (): SQL =>
+  sql.join(
+    ACTIVE_STATUSES.map((status) => sql`${status}`),
+    sql`, `,
+  );
+
 export async function submitFacts(
   db: Executor,
   params: { sourceUpdateId: number | undefined; personPseudonym: string; relayedByMemberId?: number },
 ): Promise<SubmitFacts> {
-  const statuses = sql.join(
-    ACTIVE_STATUSES.map((status) => sql`${status}`),
-    sql`, `,
-  );
+  const statuses = activeStatusList();
   const whose =
     params.relayedByMemberId !== undefined
       ? sql`a.relayed_by_member_id = ${params.relayedByMemberId}`
@@ -402,6 +407,7 @@ export async function submitFacts(
         ),
       member: members,
       teamHasGroup: sql<boolean>`${teamGroups.organisationId} is not null`,
+      inUse: nicknamesInUseColumn(statuses),
     })
     // One row of facts, widened to one per member; members are only read when this update made no request.
     .from(sql`(select 1) as facts`)
@@ -416,7 +422,23 @@ export async function submitFacts(
     already: rows[0]?.already ?? undefined,
     active: rows[0]?.active ?? 0,
     team: rows.flatMap((r) => (r.member ? [{ ...r.member, teamHasGroup: r.teamHasGroup }] : [])),
+    nicknamesInUse: new Set(rows[0]?.inUse ? rows[0].inUse.split(",") : []),
   };
+}
+
+/** "animal:colour" of every request under way, comma-separated (the words hold neither character). */
+function nicknamesInUseColumn(statuses: SQL) {
+  return sql<
+    string | null
+  >`(select string_agg(distinct a.nickname_animal || ':' || a.nickname_colour, ',') from requests a where a.status in (${statuses}))`;
+}
+
+/** The same, read on its own, for a request made outside `submitFacts` (a peer's call for backup). */
+export async function nicknamesInUse(db: Executor): Promise<Set<string>> {
+  const rows = await db
+    .select({ inUse: nicknamesInUseColumn(activeStatusList()) })
+    .from(sql`(select 1) as facts`);
+  return new Set(rows[0]?.inUse ? rows[0].inUse.split(",") : []);
 }
 
 /**

@@ -291,7 +291,7 @@ async function submitOnce(deps: RequestDeps, input: SubmitInput): Promise<Submit
         organisationId,
         personPseudonym: input.personPseudonym,
         chatIdEnc: deps.sealer.seal(String(input.chatId)),
-        nickname: drawNickname(),
+        nickname: drawNickname(Math.random, facts.nicknamesInUse),
         locale: input.locale,
         category: input.category,
         answerMode: input.answerMode,
