@@ -37,6 +37,11 @@ export type CallbackAction =
   | { kind: "tools-verify"; siteId: string }
   // After a closure: offer its alert. day: the closed day (yyyy-mm-dd), or null for "closed now".
   | { kind: "tools-alert"; siteId: string; day: string | null }
+  // Part 10: a coordinator edits what the file says about a site: the menu, then one field's dialogue.
+  | { kind: "tools-edit"; siteId: string }
+  | { kind: "tools-edit-field"; siteId: string; field: EditField }
+  // The site editor's own buttons, read only inside its dialogue (arg: a day 0-6, a time HHMM, a material's index).
+  | { kind: "site-edit"; verb: SiteEditVerb; arg?: number }
   // Part 3: peer helpers and referral.
   | { kind: "peer-focus"; requestId: string }
   | { kind: "peer-withdraw"; requestId: string }
@@ -57,6 +62,35 @@ export const DIRECTORY_BUTTONS: ReadonlySet<CallbackAction["kind"]> = new Set([
 export const TOOLS_INPUTS = { wtd: "close-day", wth: "hours", wtn: "note" } as const;
 export type ToolsInput = (typeof TOOLS_INPUTS)[keyof typeof TOOLS_INPUTS];
 const TOOLS_INPUT_PREFIX = { "close-day": "wtd", hours: "wth", note: "wtn" } as const;
+
+/** The fields of a site a coordinator edits, by their letter in the button's data. */
+export const EDIT_FIELDS = { h: "hours", p: "phone", n: "note", m: "materials" } as const;
+export type EditField = (typeof EDIT_FIELDS)[keyof typeof EDIT_FIELDS];
+const EDIT_FIELD_LETTER = { hours: "h", phone: "p", note: "n", materials: "m" } as const;
+
+/**
+ * The editor's verbs: x cancel, ok save, re start over, b build with buttons, d toggle a day, wk the
+ * weekdays, all every day, n next, t a time, more another opening, fin that's all, ph holidays, m toggle
+ * a material, rm remove. Verbs with an argument: d, t, m.
+ */
+export const SITE_EDIT_VERBS = [
+  "x",
+  "ok",
+  "re",
+  "b",
+  "d",
+  "wk",
+  "all",
+  "n",
+  "t",
+  "more",
+  "fin",
+  "ph",
+  "m",
+  "rm",
+] as const;
+export type SiteEditVerb = (typeof SITE_EDIT_VERBS)[number];
+const SITE_EDIT_ARG_LIMIT: Partial<Record<SiteEditVerb, number>> = { d: 6, t: 2400, m: 99 };
 
 // Request ids are 12 base64url characters (requests/queries.ts newRequestId).
 const requestId = z.string().regex(/^[A-Za-z0-9_-]{12}$/);
@@ -95,6 +129,9 @@ export const callbackData = {
   toolsUndo: (changeId: number) => `wtu:${changeId}`,
   toolsVerify: (siteId: string) => `wtv:${siteId}`,
   toolsAlert: (siteId: string, day: string | null) => `wta:${siteId}:${day ?? "now"}`,
+  toolsEdit: (siteId: string) => `wed:${siteId}`,
+  toolsEditField: (siteId: string, field: EditField) => `wef:${siteId}:${EDIT_FIELD_LETTER[field]}`,
+  siteEdit: (verb: SiteEditVerb, arg?: number) => (arg === undefined ? `se:${verb}` : `se:${verb}:${arg}`),
   peerFocus: (requestId: string) => `pr:focus:${requestId}`,
   peerWithdraw: (requestId: string) => `pr:wd:${requestId}`,
   referPick: (requestId: string) => `rf:pick:${requestId}`,
@@ -191,6 +228,20 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
       if (!siteId.success || b !== undefined) return undefined;
       return { kind: "tools-input", siteId: siteId.data, input: TOOLS_INPUTS[prefix] };
     }
+    case "wed": {
+      const siteId = slug.safeParse(a);
+      return siteId.success && b === undefined ? { kind: "tools-edit", siteId: siteId.data } : undefined;
+    }
+    case "wef": {
+      const siteId = slug.safeParse(a);
+      const field =
+        b !== undefined && Object.hasOwn(EDIT_FIELDS, b)
+          ? EDIT_FIELDS[b as keyof typeof EDIT_FIELDS]
+          : undefined;
+      return siteId.success && field ? { kind: "tools-edit-field", siteId: siteId.data, field } : undefined;
+    }
+    case "se":
+      return parseSiteEdit(a, b);
     case "wtu": {
       const changeId = z.coerce.number().int().min(1).max(2_000_000_000).safeParse(a);
       return changeId.success && b === undefined && /^\d+$/.test(a ?? "")
@@ -243,4 +294,14 @@ function parseReferral(a: string | undefined, b: string | undefined): CallbackAc
     return id.success ? { kind: "refer-answer", referralId: id.data, yes: a === "yes" } : undefined;
   }
   return undefined;
+}
+
+/** se:<verb> or se:<verb>:<n>, the argument only for the verbs that take one, within its range. */
+function parseSiteEdit(a: string | undefined, b: string | undefined): CallbackAction | undefined {
+  const verb = SITE_EDIT_VERBS.find((v) => v === a);
+  if (!verb) return undefined;
+  const limit = SITE_EDIT_ARG_LIMIT[verb];
+  if (limit === undefined) return b === undefined ? { kind: "site-edit", verb } : undefined;
+  if (b === undefined || !/^\d{1,4}$/.test(b) || Number(b) > limit) return undefined;
+  return { kind: "site-edit", verb, arg: Number(b) };
 }

@@ -24,6 +24,7 @@ import { teamGroupFeature } from "../features/team/group";
 import { JOIN_TEAM, joinTeam } from "../features/team/join";
 import { onCallFeature } from "../features/team/on-call";
 import { TOOLS_INPUT, toolsInput } from "../features/worker-tools/conversation";
+import { SITE_EDITOR, siteEditor } from "../features/worker-tools/editor";
 import { toolsFeature } from "../features/worker-tools/handlers";
 import { errorFields } from "../logger";
 import { wellFormed } from "../text/split";
@@ -149,6 +150,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   person.use(createConversation(addToRequestFlow, ADD_TO_REQUEST));
   person.use(createConversation(broadcastFlow, BROADCAST_FLOW));
   person.use(createConversation(toolsInput, TOOLS_INPUT));
+  person.use(createConversation(siteEditor, SITE_EDITOR));
   // Everything no dialogue took: one router decides who it is for and which feature answers it
   // (src/bot/router.ts, the table in src/bot/routes.ts). Each feature is mounted there and only there.
   person.use(

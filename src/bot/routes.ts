@@ -135,6 +135,16 @@ export const ROUTES: RouteTable = new Map<UpdateKind, Route>([
   ...["wtl", "wtp", "wto", "wti", "wtc", "wte", "wtr", "wtd", "wth", "wtn", "wtx", "wtu", "wta", "wtv"].map(
     (prefix) => button(prefix, forWorkers("tools", { default: AS_UNKNOWN, peer: "tools.notStaff" })),
   ),
+  // A site's listing (what the file says) is a coordinator's; a worker is told so, a stranger nothing.
+  ...["wed", "wef"].map((prefix) =>
+    button(prefix, {
+      owners: ["tools"],
+      allow: ["coordinator"],
+      refuse: { default: AS_UNKNOWN, worker: "tools.edit.notAdmin", peer: "tools.notStaff" },
+    }),
+  ),
+  // The site editor's buttons belong to its dialogue; outside it, they are stale.
+  button("se", only("directory")),
   // Forged, or from an old version: the directory's "this button is out of date", with the menu.
   ["callback:?", only("directory")],
 

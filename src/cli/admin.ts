@@ -15,6 +15,7 @@ import { toDirectoryFile } from "../directory/file-model";
 import { directoryJsonSchema } from "../directory/file-schema";
 import { checkOpeningHours } from "../directory/hours-syntax";
 import { seedExampleIfEmpty } from "../directory/seed";
+import { editsReportLines } from "../directory/site-edits";
 import { loadDirectory, replaceDirectory } from "../directory/store";
 import { createInvitation, isOnCall, listMembers, setShift } from "../features/members/queries";
 import type { RequestDeps } from "../features/requests/use-cases";
@@ -59,7 +60,7 @@ Every command accepts --help. The database comes from DATABASE_URL, else the emb
   "directory validate":
     "Usage: npm run admin -- directory validate FILE\n\nChecks FILE against the directory format and lists every error as path: message.\nDoes not touch the database.",
   "directory import":
-    "Usage: npm run admin -- directory import FILE\n\nValidates FILE, then replaces the whole directory in one transaction: all or nothing.\nStock-outs reported by workers are kept for the sites that still list that material;\ntheir closures, special hours and notes for the sites that still exist.",
+    "Usage: npm run admin -- directory import FILE\n\nValidates FILE, then replaces the whole directory in one transaction: all or nothing.\nStock-outs reported by workers are kept for the sites that still list that material;\ntheir closures, special hours and notes for the sites that still exist.\nA coordinator's edit in the bot (hours, phone, note, materials) is kept when the file does not\nchange that field since the last import; when it does, the file wins and the import names the edit.",
   "directory export":
     "Usage: npm run admin -- directory export [--out FILE]\n\nWrites the directory as YAML, to FILE or to stdout. `export` then `import` changes nothing.",
   "directory schema":
@@ -251,6 +252,9 @@ export async function main(argv: string[]): Promise<void> {
       out(
         `Imported ${summary.sites} sites, ${summary.organisations} organisations, ${summary.materials} materials, ${summary.places} places, ${summary.chequeDays} cheque days.` +
           (summary.keptStockOuts ? ` Kept ${summary.keptStockOuts} stock-out report(s).` : "") +
+          editsReportLines(summary.edits)
+            .map((line) => `\n${line}`)
+            .join("") +
           (result.file.meta.example ? "\nNote: this file is marked as EXAMPLE data." : ""),
       );
       return;

@@ -130,6 +130,10 @@ export const sites = pgTable(
     noteEn: text(),
     isCrisisLine: boolean().notNull().default(false),
     verifiedOn: date().notNull(),
+    // Part 10: what the last import wrote for the fields coordinators edit in the bot (directory/site-edits.ts).
+    // A field that differs from it was edited in the bot; the next import keeps that edit unless the file
+    // changed the field too. Null for rows written before this column: nothing counts as edited.
+    fileBase: jsonb().$type<Record<string, string>>(),
   },
   (table) => [
     index().on(table.organisationId),
@@ -551,6 +555,11 @@ export const DIRECTORY_CHANGE_KINDS = [
   "day_reset",
   "note_posted",
   "note_removed",
+  // Part 10: a coordinator's edit of what the file says (regular hours, phone, the site's note, materials).
+  "site_hours",
+  "site_phone",
+  "site_note",
+  "site_materials",
 ] as const;
 export type DirectoryChangeKind = (typeof DIRECTORY_CHANGE_KINDS)[number];
 

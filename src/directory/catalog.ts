@@ -1,6 +1,7 @@
 import { wallDate } from "./clock";
 import type { Point } from "./distance";
 import { buildSchedule, isOpen, type Schedule, type Status, statusAt, type WeeklyHours } from "./hours";
+import type { Region } from "./hours-syntax";
 import type { Directory, Material, Place, Site } from "./model";
 import { buildPointGrid, nearestInGrid, type PointGrid } from "./point-grid";
 import { smallestByKey } from "./smallest";
@@ -41,13 +42,18 @@ export type Catalog = {
   siteGrid: PointGrid<Site>;
 };
 
-export function buildCatalog(directory: Directory): Catalog {
-  const region = {
+/** The region whose public holidays `PH` means, as the directory says it. */
+export function regionOf(directory: Directory): Region {
+  return {
     countryCode: directory.info.countryCode,
     region: directory.info.region,
     lat: directory.places[0]?.lat ?? 45.5,
     lon: directory.places[0]?.lon ?? -73.57,
   };
+}
+
+export function buildCatalog(directory: Directory): Catalog {
+  const region = regionOf(directory);
   const schedules = new Map<string, Schedule>();
   const parsed = new Map<string, WeeklyHours>();
   // Sites whose hours read the same share one schedule, and so its status cache: a screen listing

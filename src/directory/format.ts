@@ -4,7 +4,7 @@ import { type Translate, withHtml } from "../text/translate";
 import type { Catalog, NearbySite, SiteWithStatus } from "./catalog";
 import { crisisLines, isChequeDay } from "./catalog";
 import { addDays, wallDate, wallFields } from "./clock";
-import { type DayHours, type ShownInterval, type Status, weekHours } from "./hours";
+import { type DayHours, type Schedule, type ShownInterval, type Status, weekHours } from "./hours";
 import type { Material, Site, SpecialDate } from "./model";
 import { daysSinceVerified, isStale } from "./staleness";
 
@@ -327,6 +327,14 @@ function languageNames(codes: string[], locale: Locale): string {
  * be shared (inline mode): it never says "open now", which goes stale in someone else's chat, and says
  * instead when its information was read.
  */
+/** The next seven days as a card shows them, one line each (also the site editor's preview). */
+export function weekLines(schedule: Schedule, view: View): string[] {
+  return weekHours(schedule, view.now).map(
+    (day) =>
+      `${escapeHtml(formatDay(day.day, view.locale))}${view.locale === "fr" ? " : " : ": "}${dayHoursText(day, view)}`,
+  );
+}
+
 export function siteCard(site: Site, status: Status | undefined, view: View): string {
   const { t, locale, catalog } = view;
   const zone = catalog.directory.info.timezone;
@@ -346,13 +354,7 @@ export function siteCard(site: Site, status: Status | undefined, view: View): st
     .join("\n");
 
   const week = schedule
-    ? [
-        t("directory.card.hoursTitle"),
-        ...weekHours(schedule, view.now).map(
-          (day) =>
-            `${escapeHtml(formatDay(day.day, locale))}${locale === "fr" ? " : " : ": "}${dayHoursText(day, view)}`,
-        ),
-      ].join("\n")
+    ? [t("directory.card.hoursTitle"), ...weekLines(schedule, view)].join("\n")
     : undefined;
 
   // A worker's closure or hours for a day replace the file's for that day.

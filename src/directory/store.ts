@@ -18,6 +18,13 @@ import {
 import { vocabularyOf } from "./file-model";
 import type { DirectoryFile } from "./file-schema";
 import { type Directory, EMPTY_VOCABULARY, type Site, type Vocabulary } from "./model";
+import {
+  canonicalFields,
+  EDITABLE_FIELDS,
+  type EditableValues,
+  type EditsReport,
+  mergeField,
+} from "./site-edits";
 
 /** Query functions for the directory tables. Each takes the executor first and returns plain data. */
 
@@ -45,6 +52,8 @@ export type ImportSummary = {
   places: number;
   chequeDays: number;
   keptStockOuts: number;
+  /** Coordinators' edits in the bot that the import kept, and those the file overrode. */
+  edits: EditsReport;
 };
 
 /**
@@ -56,12 +65,11 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
     const previousStockOuts = await tx.select().from(stockOuts);
     const previousVersion = (await getDirectoryVersion(tx)) ?? 0;
     // A worker's "✅ still true" is newer than a file written before it: the later date is kept.
-    const previousVerified = new Map(
-      (await tx.select({ id: sites.id, verifiedOn: sites.verifiedOn }).from(sites)).map((s) => [
-        s.id,
-        s.verifiedOn,
-      ]),
-    );
+    const previousSites = await tx.select().from(sites);
+    const previousVerified = new Map(previousSites.map((s) => [s.id, s.verifiedOn]));
+    const previousLinks = await tx.select().from(siteMaterials);
+    const edits: EditsReport = { kept: [], overridden: [] };
+    const merged = mergeEdits(file, previousSites, previousLinks, edits);
 
     await tx.delete(stockOuts);
     await tx.delete(siteSpecialDates);
@@ -134,7 +142,7 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
       .where(and(notInArray(members.organisationId, kept), isNotNull(members.revokedAt)));
     await tx.delete(organisations).where(notInArray(organisations.id, kept));
     await tx.insert(sites).values(
-      file.sites.map((s) => ({
+      merged.map(({ site: s, values, fileBase }) => ({
         id: s.id,
         organisationId: s.organisation,
         type: s.type,
@@ -146,19 +154,20 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
         lat: s.location?.lat ?? null,
         lon: s.location?.lon ?? null,
         stops: s.stops ?? [],
-        phone: s.phone ?? null,
-        hours: s.hours,
+        phone: values.phone,
+        hours: values.hours,
         chequeDayHours: s.cheque_day_hours ?? null,
         languages: s.languages,
         services: s.services,
-        noteFr: s.note?.fr ?? null,
-        noteEn: s.note?.en ?? null,
+        noteFr: values.note?.fr ?? null,
+        noteEn: values.note?.en ?? null,
         isCrisisLine: s.crisis_line,
         verifiedOn: laterDay(s.verified_on, previousVerified.get(s.id)),
+        fileBase,
       })),
     );
-    const links = file.sites.flatMap((s) =>
-      [...new Set(s.materials)].map((materialId) => ({ siteId: s.id, materialId })),
+    const links = merged.flatMap(({ site, values }) =>
+      [...new Set(values.materials)].map((materialId) => ({ siteId: site.id, materialId })),
     );
     if (links.length) await tx.insert(siteMaterials).values(links);
     const specials = file.sites.flatMap((s) =>
@@ -189,7 +198,53 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
       places: file.places.length,
       chequeDays: days.length,
       keptStockOuts: keptStockOuts.length,
+      edits,
     };
+  });
+}
+
+type FileSite = DirectoryFile["sites"][number];
+
+/**
+ * Each file site with the editable values it gets: the file's, or a coordinator's edit the file does
+ * not change (directory/site-edits.ts). `fileBase` is what the file says, the base of the next merge.
+ */
+function mergeEdits(
+  file: DirectoryFile,
+  previousSites: (typeof sites.$inferSelect)[],
+  previousLinks: (typeof siteMaterials.$inferSelect)[],
+  report: EditsReport,
+): { site: FileSite; values: EditableValues; fileBase: Record<string, string> }[] {
+  const previous = new Map(previousSites.map((s) => [s.id, s]));
+  const knownMaterials = new Set(file.materials.map((m) => m.id));
+  return file.sites.map((site) => {
+    const incoming: EditableValues = {
+      hours: site.hours,
+      phone: site.phone ?? null,
+      note: site.note ?? null,
+      materials: site.materials,
+    };
+    const fileBase = canonicalFields(incoming);
+    const row = previous.get(site.id);
+    if (!row?.fileBase) return { site, values: incoming, fileBase };
+    const current: EditableValues = {
+      hours: row.hours,
+      phone: row.phone,
+      note: row.noteFr && row.noteEn ? { fr: row.noteFr, en: row.noteEn } : null,
+      // A material the new file no longer lists cannot be handed out, whoever listed it.
+      materials: previousLinks
+        .filter((l) => l.siteId === site.id && knownMaterials.has(l.materialId))
+        .map((l) => l.materialId),
+    };
+    const now = canonicalFields(current);
+    const values = { ...incoming };
+    for (const field of EDITABLE_FIELDS) {
+      const outcome = mergeField(row.fileBase[field], now[field], fileBase[field]);
+      if (outcome === "file") continue;
+      report[outcome].push({ siteId: site.id, field });
+      if (outcome === "kept") Object.assign(values, { [field]: current[field] });
+    }
+    return { site, values, fileBase };
   });
 }
 

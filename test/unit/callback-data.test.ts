@@ -20,7 +20,39 @@ describe("callback data", () => {
     expect(parseCallbackData(callbackData.suppliesMenu())).toEqual({ kind: "supplies-menu" });
   });
 
+  it("round-trips the site editor's buttons", () => {
+    expect(parseCallbackData(callbackData.toolsEdit("day-site"))).toEqual({
+      kind: "tools-edit",
+      siteId: "day-site",
+    });
+    for (const field of ["hours", "phone", "note", "materials"] as const)
+      expect(parseCallbackData(callbackData.toolsEditField("day-site", field))).toEqual({
+        kind: "tools-edit-field",
+        siteId: "day-site",
+        field,
+      });
+    expect(parseCallbackData(callbackData.siteEdit("ok"))).toEqual({ kind: "site-edit", verb: "ok" });
+    expect(parseCallbackData(callbackData.siteEdit("d", 6))).toEqual({
+      kind: "site-edit",
+      verb: "d",
+      arg: 6,
+    });
+    expect(parseCallbackData(callbackData.siteEdit("t", 2400))).toEqual({
+      kind: "site-edit",
+      verb: "t",
+      arg: 2400,
+    });
+    expect(parseCallbackData(callbackData.siteEdit("m", 39))).toEqual({
+      kind: "site-edit",
+      verb: "m",
+      arg: 39,
+    });
+  });
+
   it("keeps the longest payload within Telegram's 64 bytes", () => {
+    expect(Buffer.byteLength(callbackData.toolsEditField("a".repeat(40), "materials"))).toBeLessThanOrEqual(
+      64,
+    );
     expect(Buffer.byteLength(callbackData.material("a".repeat(40), 9999))).toBeLessThanOrEqual(64);
     expect(Buffer.byteLength(callbackData.referTo("A".repeat(12), "a".repeat(40)))).toBeLessThanOrEqual(64);
   });
@@ -68,6 +100,20 @@ describe("callback data", () => {
     "rf:yes:0",
     "rf:yes:1.5",
     "rf:maybe:3",
+    "wed:",
+    "wed:day-site:x",
+    "wef:day-site",
+    "wef:day-site:z",
+    "wef:day-site:constructor",
+    "se",
+    "se:ok:1",
+    "se:d",
+    "se:d:7",
+    "se:d:-1",
+    "se:t:2401",
+    "se:t:9.5",
+    "se:m:100",
+    "se:drop",
   ])("refuses %s", (data) => {
     expect(parseCallbackData(data)).toBeUndefined();
   });

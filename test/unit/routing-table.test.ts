@@ -88,6 +88,9 @@ describe("which kind of update", () => {
     [callbackData.toolsAlert("cactus", "2026-12-03"), "callback:wta"],
     [callbackData.toolsAlert("cactus", null), "callback:wta"],
     [callbackData.toolsVerify("cactus"), "callback:wtv"],
+    [callbackData.toolsEdit("cactus"), "callback:wed"],
+    [callbackData.toolsEditField("cactus", "materials"), "callback:wef"],
+    [callbackData.siteEdit("t", 2330), "callback:se"],
     [callbackData.peerFocus(ID), "callback:pr"],
     [callbackData.peerWithdraw(ID), "callback:pr"],
     [callbackData.referPick(ID), "callback:rf:pick"],
@@ -227,6 +230,15 @@ const TABLE: [UpdateKind, Record<Audience, Expected>][] = [
   ["callback:adm", coordinatorOnly("admin", "admin.notAdmin")],
   ["callback:wtp", workerButton("tools", "tools.notStaff")],
   ["callback:wtu", workerButton("tools", "tools.notStaff")],
+  // A site's listing: a coordinator's; a worker is told so, a peer that it is the staff's, others "out of date".
+  [
+    "callback:wed",
+    {
+      ...workerButton("tools", "tools.notStaff"),
+      worker: "refuse tools.edit.notAdmin",
+    },
+  ],
+  ["callback:se", every(["directory"])],
   ["callback:?", every(["directory"])],
   ["text", byWhom("directory")],
   ["media", byWhom("fallback")],

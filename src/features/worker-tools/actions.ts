@@ -28,6 +28,8 @@ export type Staff = { member: Member; catalog: Catalog; sites: Site[] };
 export type Outcome =
   | { kind: "reply"; text: string; keyboard: InlineKeyboardButton[][] }
   | { kind: "not-staff" }
+  // A worker at a coordinator's button (the listing's edits).
+  | { kind: "not-coordinator" }
   | { kind: "stale" };
 
 /** Workers and admins of an organisation, with that organisation's sites; peers and strangers get nothing. */

@@ -51,7 +51,7 @@ export function sitesKeyboard(sites: Site[], locale: Locale): InlineKeyboard {
 export function panel(
   site: Site,
   view: View,
-  withSiteList: boolean,
+  { withSiteList, canEdit }: { withSiteList: boolean; canEdit: boolean },
 ): { text: string; keyboard: InlineKeyboard } {
   const { t, locale, catalog } = view;
   const schedule = catalog.schedules.get(site.id);
@@ -112,6 +112,8 @@ export function panel(
     keyboard.row().text(t("tools.panel.removeNote"), callbackData.toolsNoteRemove(site.id));
   // What people read is still right: the card's "checked on" moves to today.
   keyboard.row().text(t("tools.panel.stillTrue"), callbackData.toolsVerify(site.id));
+  // What the file says (usual hours, phone, note, materials) is a coordinator's to change.
+  if (canEdit) keyboard.text(t("tools.panel.edit"), callbackData.toolsEdit(site.id));
   if (withSiteList) keyboard.row().text(t("tools.panel.otherSites"), callbackData.toolsList());
   return { text, keyboard };
 }
@@ -137,6 +139,18 @@ export function describeChange(
         : dayText(change.target.slice(4), view),
       hours: after.hours ? formatTimeRanges(after.hours, locale, t) : "",
     };
+  if (change.target.startsWith("field:"))
+    return {
+      hours: after.hours ?? "",
+      phone: after.phone ?? t("tools.edit.nothing"),
+      text: after[locale] ?? "",
+      materials:
+        (after.materials ?? "")
+          .split(",")
+          .filter(Boolean)
+          .map((id) => materialName(catalog, id, locale))
+          .join(", ") || t("tools.edit.nothing"),
+    };
   return {
     text: after[locale] ?? "",
     until: after.expiresAt ? whenText(new Date(after.expiresAt), view) : "",
@@ -154,7 +168,9 @@ export function journalLine(change: DirectoryChange, view: View): string {
   const before = (change.before ?? {}) as Record<string, string>;
   const noteText = change.kind === "note_removed" ? (before[locale] ?? "") : (details.text ?? "");
   const short = noteText.length > 60 ? `${noteText.slice(0, 59)}…` : noteText;
-  const what = t(`tools.journal.${change.kind}`, { ...details, text: short });
+  // A phone or a listing note taken off has nothing to show: its own line says so.
+  const removed = (change.kind === "site_phone" || change.kind === "site_note") && change.after === null;
+  const what = t(`tools.journal.${change.kind}${removed ? "_removed" : ""}`, { ...details, text: short });
   const line = t(
     "tools.journal.line",
     withHtml({

@@ -7,6 +7,8 @@ import { BROADCAST_FLOW } from "../alerts/conversation";
 import { currentMember } from "../members/current";
 import { closureAlert, type Outcome, perform, type Staff, staffOf, staffSite, undo, verify } from "./actions";
 import { TOOLS_INPUT } from "./conversation";
+import { editMenu } from "./edit-actions";
+import { SITE_EDITOR } from "./editor";
 import { journalLine, panel, sitesKeyboard } from "./format";
 import { listChanges } from "./use-cases";
 
@@ -34,7 +36,10 @@ async function showSites(ctx: BotContext, staff: Staff): Promise<void> {
 async function showPanel(ctx: BotContext, staff: Staff, siteId: string): Promise<void> {
   const site = staff.sites.find((s) => s.id === siteId);
   if (!site) return;
-  const { text, keyboard } = panel(site, viewOf(ctx, staff.catalog), staff.sites.length > 1);
+  const { text, keyboard } = panel(site, viewOf(ctx, staff.catalog), {
+    withSiteList: staff.sites.length > 1,
+    canEdit: staff.member.role === "admin",
+  });
   await ctx.reply(text, { ...HTML, reply_markup: keyboard });
 }
 
@@ -81,6 +86,10 @@ async function answer(ctx: BotContext, outcome: Outcome): Promise<void> {
   switch (outcome.kind) {
     case "not-staff":
       await ctx.answerCallbackQuery({ text: ctx.t("tools.notStaff") });
+      return;
+    case "not-coordinator":
+      await ctx.answerCallbackQuery();
+      await ctx.reply(ctx.t("tools.edit.notAdmin"));
       return;
     case "stale":
       await ctx.answerCallbackQuery({ text: ctx.t("common.staleButton").split("\n")[0] ?? "" });
@@ -131,6 +140,16 @@ toolsFeature.on("callback_query:data", async (ctx, next) => {
         BROADCAST_FLOW,
         closureAlert(ctx, found.staff.catalog, found.site, action.day),
       );
+      return;
+    }
+    case "tools-edit":
+      return answer(ctx, await editMenu(ctx, action.siteId));
+    case "tools-edit-field": {
+      // The menu's checks, once more at the tap: a worker, or a site no longer theirs, never gets in.
+      const menu = await editMenu(ctx, action.siteId);
+      if (menu.kind !== "reply") return answer(ctx, menu);
+      await ctx.answerCallbackQuery();
+      await ctx.conversation.enter(SITE_EDITOR, { siteId: action.siteId, field: action.field });
       return;
     }
     case "tools-input": {

@@ -1,15 +1,18 @@
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, notInArray, sql } from "drizzle-orm";
 import type { Database, Executor } from "../../db/executor";
 import {
   type Bilingual,
   type DirectoryChangeKind,
   directoryChanges,
   directoryInfo,
+  materials,
   siteDayOverrides,
+  siteMaterials,
   siteNotes,
   sites,
   stockOuts,
 } from "../../db/schema";
+import type { EditableField } from "../../directory/site-edits";
 
 /**
  * Workers' changes to the directory, each in one transaction with its audit row and a version bump (so
@@ -24,7 +27,21 @@ export type ChangeRequest =
   | { kind: "day_closed" | "day_reset"; siteId: string; day: string }
   | { kind: "day_hours"; siteId: string; day: string; hours: string }
   | { kind: "note_posted"; siteId: string; text: Bilingual; expiresAt: Date }
-  | { kind: "note_removed"; siteId: string };
+  | { kind: "note_removed"; siteId: string }
+  // Part 10: a coordinator's edit of what the file says. Materials in the directory's order.
+  | { kind: "site_hours"; siteId: string; hours: string }
+  | { kind: "site_phone"; siteId: string; phone: string | null }
+  | { kind: "site_note"; siteId: string; note: Bilingual | null }
+  | { kind: "site_materials"; siteId: string; materials: string[] };
+
+/** The edits of what the file says; each also marks the site checked today. */
+export const SITE_EDIT_KINDS = ["site_hours", "site_phone", "site_note", "site_materials"] as const;
+const FIELD_OF = {
+  site_hours: "hours",
+  site_phone: "phone",
+  site_note: "note",
+  site_materials: "materials",
+} as const satisfies Record<(typeof SITE_EDIT_KINDS)[number], EditableField>;
 
 /** The state of one changed thing as stored in the audit: plain JSON, null when absent. */
 export type State = Record<string, string> | null;
@@ -43,6 +60,11 @@ export function targetOf(change: ChangeRequest): string {
     case "note_posted":
     case "note_removed":
       return "note";
+    case "site_hours":
+    case "site_phone":
+    case "site_note":
+    case "site_materials":
+      return `field:${FIELD_OF[change.kind]}`;
   }
 }
 
@@ -68,10 +90,19 @@ function afterOf(change: ChangeRequest, before: State, now: Date): State {
       };
     case "note_removed":
       return null;
+    case "site_hours":
+      return { hours: change.hours };
+    case "site_phone":
+      return change.phone ? { phone: change.phone } : null;
+    case "site_note":
+      return change.note ? { fr: change.note.fr, en: change.note.en } : null;
+    case "site_materials":
+      return { materials: change.materials.join(",") };
   }
 }
 
 async function readState(tx: Executor, siteId: string, target: string): Promise<State> {
+  if (target.startsWith("field:")) return readField(tx, siteId, target.slice(6) as EditableField);
   if (target.startsWith("stock:")) {
     const [row] = await tx
       .select()
@@ -97,7 +128,52 @@ async function readState(tx: Executor, siteId: string, target: string): Promise<
     : null;
 }
 
+/** A field the file gives, as the audit stores it (see afterOf). */
+async function readField(tx: Executor, siteId: string, field: EditableField): Promise<State> {
+  if (field === "materials") {
+    const rows = await tx
+      .select({ id: siteMaterials.materialId })
+      .from(siteMaterials)
+      .innerJoin(materials, eq(materials.id, siteMaterials.materialId))
+      .where(eq(siteMaterials.siteId, siteId))
+      .orderBy(asc(materials.position));
+    return { materials: rows.map((r) => r.id).join(",") };
+  }
+  const [row] = await tx.select().from(sites).where(eq(sites.id, siteId));
+  if (!row) return null;
+  if (field === "hours") return { hours: row.hours };
+  if (field === "phone") return row.phone ? { phone: row.phone } : null;
+  return row.noteFr && row.noteEn ? { fr: row.noteFr, en: row.noteEn } : null;
+}
+
+async function writeField(tx: Executor, siteId: string, field: EditableField, state: State) {
+  if (field === "materials") {
+    const listed = state?.materials ? state.materials.split(",") : [];
+    await tx.delete(siteMaterials).where(eq(siteMaterials.siteId, siteId));
+    if (listed.length)
+      await tx.insert(siteMaterials).values(listed.map((materialId) => ({ siteId, materialId })));
+    // A stock-out of a material the site no longer hands out would be shown for nothing.
+    await tx
+      .delete(stockOuts)
+      .where(
+        and(
+          eq(stockOuts.siteId, siteId),
+          listed.length ? notInArray(stockOuts.materialId, listed) : undefined,
+        ),
+      );
+    return;
+  }
+  const set =
+    field === "hours"
+      ? { hours: state?.hours ?? "" }
+      : field === "phone"
+        ? { phone: state?.phone ?? null }
+        : { noteFr: state?.fr ?? null, noteEn: state?.en ?? null };
+  await tx.update(sites).set(set).where(eq(sites.id, siteId));
+}
+
 async function writeState(tx: Executor, siteId: string, target: string, state: State, now: Date) {
+  if (target.startsWith("field:")) return writeField(tx, siteId, target.slice(6) as EditableField, state);
   if (target.startsWith("stock:")) {
     const materialId = target.slice(6);
     await tx.delete(stockOuts).where(and(eq(stockOuts.siteId, siteId), eq(stockOuts.materialId, materialId)));
@@ -142,11 +218,16 @@ async function bumpVersion(tx: Executor): Promise<void> {
     .where(eq(directoryInfo.id, 1));
 }
 
+/**
+ * `today`: the directory's wall date; an edit of what the file says marks the site checked that day
+ * (the coordinator just looked at it).
+ */
 export async function applyChange(
   db: Database,
   actor: Actor,
   change: ChangeRequest,
   now: Date,
+  today?: string,
 ): Promise<ChangeResult> {
   return db.transaction(async (tx) => {
     const target = targetOf(change);
@@ -155,6 +236,8 @@ export async function applyChange(
     const after = afterOf(change, before, now);
     if (sameState(before, after)) return { kind: "unchanged" };
     await writeState(tx, change.siteId, target, after, now);
+    if (target.startsWith("field:") && today)
+      await tx.update(sites).set({ verifiedOn: today }).where(eq(sites.id, change.siteId));
     const [row] = await tx
       .insert(directoryChanges)
       .values({

@@ -1,0 +1,3 @@
+ALTER TABLE "directory_changes" DROP CONSTRAINT "directory_changes_kind_check";--> statement-breakpoint
+ALTER TABLE "sites" ADD COLUMN "file_base" jsonb;--> statement-breakpoint
+ALTER TABLE "directory_changes" ADD CONSTRAINT "directory_changes_kind_check" CHECK ("directory_changes"."kind" in ('stock_out', 'stock_back', 'day_closed', 'day_hours', 'day_reset', 'note_posted', 'note_removed', 'site_hours', 'site_phone', 'site_note', 'site_materials'));
