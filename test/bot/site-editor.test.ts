@@ -2,7 +2,9 @@ import { sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../src/db/client";
 import { rowsOf } from "../../src/db/executor";
-import { replaceDirectory } from "../../src/directory/store";
+import { toDirectoryFile } from "../../src/directory/file-model";
+import type { Directory } from "../../src/directory/model";
+import { loadDirectory, replaceDirectory } from "../../src/directory/store";
 import { DRIVERS, useDatabase } from "../support/database";
 import { fixtureDirectory } from "../support/directory-fixture";
 import { buttonTexts, callbackDatas, createHarness, type Harness } from "../support/harness";
@@ -405,5 +407,10 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     // From then on the hours are the file's: the next import has nothing to say about them.
     const third = await replaceDirectory(database.db, file);
     expect(third.edits).toEqual({ kept: [{ siteId: "day-site", field: "phone" }], overridden: [] });
+    // An export carries the edit into the file: imported back, nothing is left to merge.
+    const exported = toDirectoryFile((await loadDirectory(database.db)) as Directory);
+    expect(exported.sites.find((s) => s.id === "day-site")?.phone).toBe("514 555-0199");
+    expect((await replaceDirectory(database.db, exported)).edits).toEqual({ kept: [], overridden: [] });
+    expect((await replaceDirectory(database.db, exported)).edits).toEqual({ kept: [], overridden: [] });
   });
 });
