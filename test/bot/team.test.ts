@@ -200,6 +200,11 @@ describe.each(DRIVERS)("joining a team and going on call, on $name", ({ open }) 
       textUpdate(coordinator, `/start inv-${await invite("admin")}`),
       textUpdate(coordinator, "Coordo"),
     );
+    // A coordinator is told about their own tools too: the listing, the team, the log.
+    expect(bot.lastText(coordinator.id)).toContain(
+      "changer sa fiche (horaires, téléphone, note, matériel) : /lieux, puis ✏️.",
+    );
+    expect(bot.lastText(coordinator.id)).toContain("Les derniers changements : /journal.");
     await bot.send(textUpdate(coordinator, "/inviter"));
     expect(callbackDatas(bot.lastCall(coordinator.id)?.payload)).toEqual([
       "adm:inv:worker",

@@ -94,7 +94,13 @@ export async function joinTeam(
       await ctx.reply(
         [
           ctx.t("team.join.done", withHtml({ alias: result.alias, organisation })),
-          ctx.t(result.role === "peer" ? "peers.joined" : "team.join.doneWorker"),
+          ctx.t(
+            result.role === "peer"
+              ? "peers.joined"
+              : result.role === "admin"
+                ? "team.join.doneCoordinator"
+                : "team.join.doneWorker",
+          ),
         ].join("\n"),
         // A peer gets their menu now, with its two extra buttons (added by the peer menu middleware).
         result.role === "peer" ? { reply_markup: mainMenu(ctx.t) } : {},
