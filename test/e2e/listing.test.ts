@@ -75,6 +75,24 @@ async function keepingTheListingTrue(run: Run) {
   await chats.choose(COORDINATOR, "wtv:night-site", "vérifié aujourd'hui");
   expect(await card(PERSON, "La Veille de nuit")).not.toContain("⚠️ Vérifié il y a");
 
+  // A closure tells who asked to know: a Centre-Sud subscriber gets its alert, seen first by its author.
+  await chats.say(VISITOR, "/alerts", /./);
+  await chats.choose(VISITOR, "al:p:centre-sud", /Centre-Sud/);
+  await chats.say(COORDINATOR, "/lieux", "Quel lieu veux-tu mettre à jour?");
+  await chats.choose(COORDINATOR, "wtp:day-site", "🛠 <b>Le Local de jour</b>");
+  await chats.choose(COORDINATOR, "wtd:day-site", "Quel jour");
+  await chats.say(COORDINATOR, "demain", "✅ Noté : Le Local de jour fermé demain");
+  const offer = chats.api.calls.findLast(
+    (c) => Number(c.payload.chat_id) === COORDINATOR.id && JSON.stringify(c.payload).includes("wta:"),
+  )?.payload.reply_markup as { inline_keyboard: { callback_data?: string }[][] } | undefined;
+  const alertButton = offer?.inline_keyboard
+    .flat()
+    .find((b) => b.callback_data?.startsWith("wta:"))?.callback_data;
+  expect(alertButton).toMatch(/^wta:day-site:\d{4}-\d{2}-\d{2}$/);
+  await chats.choose(COORDINATOR, alertButton ?? "", "Elle ira à 1 personne abonnée. On envoie?");
+  const from = await chats.tap(COORDINATOR, "bc:send");
+  await chats.expectSent(VISITOR, from, /^⚠️ .*\n🔒 Closed: The Day Place, /s, "the closure's alert");
+
   await bot.expectCleanStop();
   // The file was never changed: importing it again keeps the coordinator's hours, and says so.
   const report = await run.admin(["directory", "import", file]);
