@@ -1,3 +1,4 @@
+import { REMINDER_MINUTES } from "../../bot/callback-data";
 import type { REMINDER_EVERY_WEEKS } from "../../db/schema";
 import { addDays, dayNumber, wallDate } from "../../directory/clock";
 import { instantAt } from "../../directory/hours";
@@ -22,7 +23,7 @@ export type EveryWeeks = (typeof REMINDER_EVERY_WEEKS)[number];
 /** The frequencies as the buttons offer them. */
 export const REMINDER_FREQUENCIES: readonly EveryWeeks[] = [1, 2, 4, 0];
 /** The times offered as buttons, in minutes after midnight. */
-export const REMINDER_TIMES = [8 * 60, 10 * 60, 13 * 60, 16 * 60] as const;
+export const REMINDER_TIMES = REMINDER_MINUTES;
 
 export type ReminderSettings = {
   /** 0: never. */
