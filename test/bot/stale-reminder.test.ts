@@ -237,6 +237,16 @@ describe.each(DRIVERS)("the reminder about old site information, on $name", ({ o
 
   it("shows the choice in /rappel, and the job follows a new day and time", async () => {
     const coord = await coordinator();
+    // In the coordinator's own menu, after /journal.
+    const menu = bot.telegram.calls.filter((c) => c.method === "setMyCommands").at(-1)?.payload.commands as {
+      command: string;
+      description: string;
+    }[];
+    expect(menu.slice(3, 6)).toEqual([
+      { command: "membres", description: "Les membres de l'équipe" },
+      { command: "journal", description: "Derniers changements" },
+      { command: "rappel", description: "Rappel des lieux à revoir" },
+    ]);
     await say(coord, "/rappel");
     expect(bot.lastText(coord.id)).toBe(
       "🗓 <b>Rappel des lieux à revoir</b>\nJe t'écris chaque lundi à 10 h si des lieux de ton organisme ont été vérifiés il y a plus de 30 jours. Rien à revoir : pas de message.\n\nTouche pour changer 👇",
