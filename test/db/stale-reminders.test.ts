@@ -7,6 +7,7 @@ import {
   saveReminderSettings,
   takeReminderMoment,
 } from "../../src/features/reminders/queries";
+import { DEFAULT_REMINDER } from "../../src/features/reminders/schedule";
 import { DRIVERS, useDatabase } from "../support/database";
 
 /** The reminder's rows: settings saved per coordinator, and a moment taken once, whoever asks. */
@@ -72,6 +73,14 @@ describe.each(DRIVERS)("the reminder's rows, on $name", ({ open }) => {
         state: { handledUntil: JOINED, sentAt: null },
       },
     ]);
+  });
+
+  it("writes the same defaults in a new row as the code reads for no row", async () => {
+    await takeReminderMoment(database.db, { memberId, moment: MONDAY, sentBefore: MONDAY, sentAt: null });
+    const [row] = await database.db.select().from(staleReminders);
+    expect({ everyWeeks: row?.everyWeeks, weekday: row?.weekday, atMinute: row?.atMinute }).toEqual(
+      DEFAULT_REMINDER,
+    );
   });
 
   it("saves a choice, and never moves what was handled back in time", async () => {

@@ -67,7 +67,11 @@ remindersFeature.callbackQuery(/^rm:/, async (ctx, next) => {
   }
   const current = await getReminderSettings(ctx.deps.db, member.id);
   const wanted = chosen(current, action);
-  if (JSON.stringify(wanted) === JSON.stringify(current)) {
+  const same =
+    wanted.everyWeeks === current.everyWeeks &&
+    wanted.weekday === current.weekday &&
+    wanted.atMinute === current.atMinute;
+  if (same) {
     await ctx.answerCallbackQuery({ text: ctx.t("reminders.settings.unchanged") });
     return;
   }
