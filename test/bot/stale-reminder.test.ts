@@ -114,9 +114,9 @@ describe.each(DRIVERS)("the reminder about old site information, on $name", ({ o
     ]);
     expect(callbackDatas(sent?.payload)).toEqual([
       "wtv:day-site",
-      "wtp:day-site",
+      "wed:day-site",
       "wtv:night-site",
-      "wtp:night-site",
+      "wed:night-site",
     ]);
     // Only coordinators get it.
     expect(reminders(worker)).toEqual([]);
@@ -217,9 +217,9 @@ describe.each(DRIVERS)("the reminder about old site information, on $name", ({ o
     expect(bot.lastText(coord.id)).toBe(
       "✅ Noté : Le Local de jour vérifié aujourd'hui. Les fiches le disent déjà.",
     );
-    // "✏️ Edit" opens the site's panel.
-    await tap(coord, "wtp:night-site");
-    expect(bot.lastText(coord.id)).toMatch(/^🛠 <b>La Veille de nuit<\/b>\n/);
+    // "✏️ Edit" opens the site editor.
+    await tap(coord, "wed:night-site");
+    expect(bot.lastText(coord.id)).toMatch(/^✏️ <b>Fiche de la Veille de nuit<\/b>\n/);
 
     await run(NEXT_MONDAY_10);
     const next = reminders(coord).at(-1)?.payload;
@@ -232,7 +232,7 @@ describe.each(DRIVERS)("the reminder about old site information, on $name", ({ o
         "Un coup d'œil? ✅ si c'est toujours vrai, ✏️ pour corriger. Merci, ça évite des portes closes 🙏",
       ].join("\n"),
     );
-    expect(callbackDatas(next)).toEqual(["wtv:night-site", "wtp:night-site"]);
+    expect(callbackDatas(next)).toEqual(["wtv:night-site", "wed:night-site"]);
   });
 
   it("shows the choice in /rappel, and the job follows a new day and time", async () => {

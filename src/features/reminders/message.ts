@@ -57,8 +57,8 @@ export function reminderPayload(
       },
       {
         text: numbered ? t("reminders.message.editNumbered", number) : t("reminders.message.edit"),
-        // The site's panel for now; the site editor will take this button when it exists.
-        callback_data: callbackData.toolsSite(site.id),
+        // The site editor's menu (a coordinator's: the reminder goes to coordinators only).
+        callback_data: callbackData.toolsEdit(site.id),
       },
     ];
   });
