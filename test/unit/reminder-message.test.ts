@@ -60,3 +60,16 @@ describe("the reminder's message", () => {
     expect(payload.text).toContain("<b>Chez &lt;Lou&gt; &amp; Cie</b> : vérifié il y a 53 jours");
   });
 });
+
+describe("the reminder's days", () => {
+  it("says one day in the singular, in both languages", () => {
+    const old = [{ site: site("one", "2026-11-20"), days: 3 }];
+    const en = { t: translations.forLocale("en"), locale: "en" as const };
+    expect(reminderPayload(old, fr, 1).text.split("\n")[0]).toBe(
+      "🗓 Petit rappel : les infos de ce lieu datent de plus de 1 jour.",
+    );
+    expect(reminderPayload(old, en, 1).text.split("\n")[0]).toBe(
+      "🗓 A small reminder: this site's information is more than 1 day old.",
+    );
+  });
+});

@@ -41,7 +41,10 @@ export function reminderPayload(
   });
   const more = old.length - listed.length;
   const text = [
-    t("reminders.message.intro", { count: old.length, days: staleAfterDays }),
+    t("reminders.message.intro", {
+      count: old.length,
+      days: t("reminders.message.days", { count: staleAfterDays }),
+    }),
     "",
     ...lines,
     ...(more > 0 ? [t("reminders.message.more", { count: more })] : []),

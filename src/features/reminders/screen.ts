@@ -18,7 +18,7 @@ export function describeSettings(settings: ReminderSettings, reader: Reader, sta
     day: t(`reminders.settings.day.${settings.weekday}`),
     time: formatMinutes(settings.atMinute, locale),
   });
-  return t("reminders.settings.on", { when, days: staleAfterDays });
+  return t("reminders.settings.on", { when, days: t("reminders.message.days", { count: staleAfterDays }) });
 }
 
 export function settingsScreen(
