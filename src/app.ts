@@ -11,6 +11,7 @@ import { CatalogCache } from "./directory/catalog-cache";
 import { seedExampleIfEmpty } from "./directory/seed";
 import { reportFinishedAlerts } from "./features/alerts/broadcast";
 import { withAlertDelivery } from "./features/alerts/delivery-hooks";
+import { sendStaleReminders } from "./features/reminders/job";
 import { deliveryHooks } from "./features/requests/delivery-hooks";
 import { PercheMemory } from "./features/requests/perche";
 import { eraseEndedChatIds } from "./features/requests/queries";
@@ -148,6 +149,10 @@ export async function startApp(
       reportFinishedAlerts(database.db, translations, now())
         .then((reported) => (reported > 0 ? deps.outbox?.wake() : undefined))
         .catch((error: unknown) => logger.warn({ error: errorFields(error) }, "alert reports failed"));
+      // Coordinators' reminders about old site information, each at the moment they chose.
+      sendStaleReminders(deps).catch((error: unknown) =>
+        logger.warn({ error: errorFields(error) }, "stale-site reminders failed"),
+      );
     }, 60_000);
     timers.unref();
     // Chat ids of ended requests are erased once their last message went out.

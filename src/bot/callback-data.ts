@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { REMINDER_EVERY_WEEKS } from "../db/schema";
 
 /**
  * Every inline button's data, parsed with one schema. Anything else (forged, junk, from an old version)
@@ -47,7 +48,11 @@ export type CallbackAction =
   | { kind: "peer-withdraw"; requestId: string }
   | { kind: "refer-pick"; requestId: string }
   | { kind: "refer-to"; requestId: string; organisationId: string }
-  | { kind: "refer-answer"; referralId: number; yes: boolean };
+  | { kind: "refer-answer"; referralId: number; yes: boolean }
+  // /rappel: how often, which day and at what time a coordinator hears about their old sites.
+  | { kind: "reminder-every"; everyWeeks: (typeof REMINDER_EVERY_WEEKS)[number] }
+  | { kind: "reminder-day"; weekday: number }
+  | { kind: "reminder-time"; atMinute: number };
 
 /** The directory's own buttons: a page of materials, a site, a pin, what is open, the supplies menu. */
 export const DIRECTORY_BUTTONS: ReadonlySet<CallbackAction["kind"]> = new Set([
@@ -99,6 +104,9 @@ const referralId = z.coerce.number().int().min(1).max(2_000_000_000);
 export const ON_CALL_CHOICES = ["on", "off", "4h", "morning"] as const;
 export type OnCallChoice = (typeof ON_CALL_CHOICES)[number];
 
+/** The times /rappel offers, in minutes after midnight: a button with any other is stale. */
+export const REMINDER_MINUTES = [8 * 60, 10 * 60, 13 * 60, 16 * 60] as const;
+
 export const FORGET_STEPS = ["yes", "no", "wipe", "keep"] as const;
 export type ForgetStep = (typeof FORGET_STEPS)[number];
 
@@ -137,6 +145,9 @@ export const callbackData = {
   referPick: (requestId: string) => `rf:pick:${requestId}`,
   referTo: (requestId: string, organisationId: string) => `rf:to:${requestId}:${organisationId}`,
   referAnswer: (referralId: number, yes: boolean) => `rf:${yes ? "yes" : "no"}:${referralId}`,
+  reminderEvery: (everyWeeks: number) => `rm:w:${everyWeeks}`,
+  reminderDay: (weekday: number) => `rm:d:${weekday}`,
+  reminderTime: (atMinute: number) => `rm:t:${atMinute}`,
 };
 
 export function parseCallbackData(data: string | undefined): CallbackAction | undefined {
@@ -255,6 +266,8 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
     }
     case "rf":
       return parseReferral(a, b);
+    case "rm":
+      return parseReminder(a, b);
     default:
       return undefined;
   }
@@ -304,4 +317,18 @@ function parseSiteEdit(a: string | undefined, b: string | undefined): CallbackAc
   if (limit === undefined) return b === undefined ? { kind: "site-edit", verb } : undefined;
   if (b === undefined || !/^\d{1,4}$/.test(b) || Number(b) > limit) return undefined;
   return { kind: "site-edit", verb, arg: Number(b) };
+}
+
+/** rm:w:<0|1|2|4> | rm:d:<1-7> | rm:t:<minutes>, each value one the screen offers. */
+function parseReminder(a: string | undefined, b: string | undefined): CallbackAction | undefined {
+  if (!b || !/^\d{1,4}$/.test(b)) return undefined;
+  const value = Number(b);
+  if (a === "w")
+    return REMINDER_EVERY_WEEKS.some((n) => n === value)
+      ? { kind: "reminder-every", everyWeeks: value as (typeof REMINDER_EVERY_WEEKS)[number] }
+      : undefined;
+  if (a === "d") return value >= 1 && value <= 7 ? { kind: "reminder-day", weekday: value } : undefined;
+  if (a === "t")
+    return REMINDER_MINUTES.some((m) => m === value) ? { kind: "reminder-time", atMinute: value } : undefined;
+  return undefined;
 }

@@ -32,6 +32,7 @@ export const COMMAND_NAMES = {
   invite: { fr: "inviter", en: "invite" },
   members: { fr: "membres", en: "members" },
   log: { fr: "journal", en: "log" },
+  reminder: { fr: "rappel", en: "reminder" },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type CommandPurpose = keyof typeof COMMAND_NAMES;
@@ -57,7 +58,7 @@ const PERSON_COMMANDS: CommandPurpose[] = [
 const ROLE_COMMANDS: Record<Role, CommandPurpose[]> = {
   peer: ["relay", "backup", "myrequest"],
   worker: ["oncall", "sites", "broadcast", "stats"],
-  admin: ["oncall", "sites", "invite", "members", "log", "broadcast", "stats"],
+  admin: ["oncall", "sites", "invite", "members", "log", "reminder", "broadcast", "stats"],
 };
 
 /** Both names of a command, for `bot.command(...)`. */

@@ -16,6 +16,7 @@ import { languageFeature } from "../features/language/handlers";
 import { languageMiddleware } from "../features/language/middleware";
 import { peerMenu, peersFeature } from "../features/peers/handlers";
 import { referralFeature } from "../features/referral/handlers";
+import { remindersFeature } from "../features/reminders/handlers";
 import { REQUEST_FLOW, requestFlow } from "../features/requests/conversation";
 import { ADD_TO_REQUEST, addToRequestFlow, requestsFeature } from "../features/requests/handlers";
 import { statsFeature } from "../features/stats/handlers";
@@ -166,6 +167,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
       requests: requestsFeature,
       alerts: alertsFeature,
       tools: toolsFeature,
+      reminders: remindersFeature,
       // The directory's answers change nothing: its calls take no claim (update-claim.ts).
       directory: answersOnly(directoryFeature),
       fallback: answersOnly(fallbackFeature),

@@ -39,6 +39,7 @@ export const FEATURES = [
   "stats",
   "alerts",
   "tools",
+  "reminders",
   "passMedia",
   "fallback",
 ] as const;

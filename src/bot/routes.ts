@@ -82,6 +82,7 @@ export const ROUTES: RouteTable = new Map<UpdateKind, Route>([
   ...command("invite", { owners: ["admin"], allow: ["coordinator"], refuse: "admin.notAdmin" }),
   ...command("members", { owners: ["admin"], allow: ["coordinator"], refuse: "admin.notAdmin" }),
   ...command("log", { owners: ["tools"], allow: ["coordinator"], refuse: "tools.notAdmin" }),
+  ...command("reminder", { owners: ["reminders"], allow: ["coordinator"], refuse: "admin.notAdmin" }),
   ...command("relay", { owners: ["peers"], allow: ["peer"], refuse: "peers.notPeer" }),
   ...command("backup", { owners: ["peers"], allow: ["peer"], refuse: "peers.notPeer" }),
 
@@ -145,6 +146,8 @@ export const ROUTES: RouteTable = new Map<UpdateKind, Route>([
   ),
   // The site editor's buttons belong to its dialogue; outside it, they are stale.
   button("se", only("directory")),
+  // /rappel's choices: in anyone else's hands, a button from a past role, answered as out of date.
+  button("rm", { owners: ["reminders"], allow: ["coordinator"], refuse: AS_UNKNOWN }),
   // Forged, or from an old version: the directory's "this button is out of date", with the menu.
   ["callback:?", only("directory")],
 

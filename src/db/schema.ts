@@ -52,6 +52,8 @@ export const directoryInfo = pgTable("directory_info", {
   countryCode: text().notNull(),
   region: text().notNull(),
   emergencyNumber: text().notNull(),
+  // meta.stale_after_days: a site checked longer ago than this shows its age, and is in the reminder.
+  staleAfterDays: integer().notNull().default(30),
   version: integer().notNull().default(0),
   // Part 7: the directory file's vocabulary section (emergency, help, greeting words, place words,
   // substances), read with the rest of the directory when its version moves.
@@ -252,6 +254,39 @@ export const invitations = pgTable(
     redeemedByMemberId: integer().references(() => members.id, { onDelete: "set null" }),
   },
   (table) => [oneOf("invitations_role_check", table.role, ROLES)],
+);
+
+/**
+ * When a coordinator hears about their sites' old information (/rappel): a member with no row has the
+ * defaults (weekly, Monday 10:00 on the directory's clock). `handledUntil`: the latest moment already
+ * dealt with (a reminder sent, nothing old to say, or a change of settings), so a moment is taken once
+ * whatever the instances; `sentAt`: the last reminder that went out, which the frequency and the
+ * once-a-week cap count from. Holds no personal data: the member row says who.
+ */
+export const REMINDER_EVERY_WEEKS = [0, 1, 2, 4] as const;
+export const staleReminders = pgTable(
+  "stale_reminders",
+  {
+    memberId: integer()
+      .primaryKey()
+      .references(() => members.id, { onDelete: "cascade" }),
+    // 0: never.
+    everyWeeks: integer().notNull().default(1),
+    // ISO weekday: 1 Monday … 7 Sunday.
+    weekday: integer().notNull().default(1),
+    // Minutes after midnight on the directory's wall clock.
+    atMinute: integer().notNull().default(600),
+    handledUntil: timestamp({ withTimezone: true }).notNull(),
+    sentAt: timestamp({ withTimezone: true }),
+  },
+  (table) => [
+    check(
+      "stale_reminders_every_weeks_check",
+      sql`${table.everyWeeks} in (${sql.raw(REMINDER_EVERY_WEEKS.join(", "))})`,
+    ),
+    check("stale_reminders_weekday_check", sql`${table.weekday} between 1 and 7`),
+    check("stale_reminders_at_minute_check", sql`${table.atMinute} between 0 and 1439`),
+  ],
 );
 
 /** State of grammY conversations, written with compare-and-swap on `version`; swept by `updatedAt`. */

@@ -13,6 +13,8 @@ export function toDirectoryFile(directory: Directory): DirectoryFile {
       country_code: directory.info.countryCode,
       region: directory.info.region,
       emergency_number: directory.info.emergencyNumber,
+      // Written even at its default, like the zone and region: the file shows the value in use.
+      stale_after_days: directory.info.staleAfterDays,
     },
     cheque_days: directory.chequeDays,
     materials: directory.materials.map((m) => ({ id: m.id, label: m.label, words: m.words })),
@@ -77,6 +79,7 @@ export function fromDirectoryFile(file: DirectoryFile, version = 1): Directory {
       countryCode: file.meta.country_code,
       region: file.meta.region,
       emergencyNumber: file.meta.emergency_number,
+      staleAfterDays: file.meta.stale_after_days,
     },
     chequeDays: file.cheque_days,
     materials: file.materials,

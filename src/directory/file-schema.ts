@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DAY_RANGES_PATTERN } from "./hours";
 import { checkOpeningHours } from "./hours-syntax";
+import { STALE_AFTER_DAYS } from "./staleness";
 
 /**
  * The directory file (YAML or JSON) that organisations edit. Every text people read exists in French and
@@ -246,6 +247,15 @@ export const directoryFileSchema = z
           .default("Quebec")
           .describe("Spelled as the opening_hours library expects, e.g. Quebec"),
         emergency_number: phone.default("911"),
+        stale_after_days: z
+          .number()
+          .int("a whole number of days")
+          .min(1, "at least 1 day")
+          .max(365, "at most 365 days")
+          .default(STALE_AFTER_DAYS)
+          .describe(
+            "A site whose verified_on is older than this many days shows its age on cards, and is listed in its coordinators' reminder",
+          ),
       })
       .strict(),
     cheque_days: z

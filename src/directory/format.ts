@@ -454,10 +454,11 @@ export function viewOf(ctx: { t: Translate; locale: Locale; deps: { now(): Date 
   return { t: ctx.t, locale: ctx.locale, now: ctx.deps.now(), catalog };
 }
 
-/** When the site's information was last checked; past STALE_AFTER_DAYS, its age and "call first". */
+/** When the site's information was last checked; past the file's stale_after_days, its age and "call first". */
 function verifiedLine(site: Site, view: View): string {
-  const today = wallDate(view.now, view.catalog.directory.info.timezone);
-  if (!isStale(site.verifiedOn, today))
+  const { timezone, staleAfterDays } = view.catalog.directory.info;
+  const today = wallDate(view.now, timezone);
+  if (!isStale(site.verifiedOn, today, staleAfterDays))
     return view.t("directory.card.verified", { date: formatDay(site.verifiedOn, view.locale, false) });
   return view.t(site.phone ? "directory.card.staleCall" : "directory.card.stale", {
     count: daysSinceVerified(site.verifiedOn, today),

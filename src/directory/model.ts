@@ -13,6 +13,8 @@ export type DirectoryInfo = {
   countryCode: string;
   region: string;
   emergencyNumber: string;
+  /** meta.stale_after_days: past this many days, a site's information shows its age. */
+  staleAfterDays: number;
 };
 
 export type Material = { id: string; label: Bilingual; words: string[] };

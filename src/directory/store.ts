@@ -88,6 +88,7 @@ export async function replaceDirectory(db: Database, file: DirectoryFile): Promi
       countryCode: file.meta.country_code,
       region: file.meta.region,
       emergencyNumber: file.meta.emergency_number,
+      staleAfterDays: file.meta.stale_after_days,
       vocabulary: vocabularyOf(file.vocabulary),
       version: previousVersion + 1,
     });
@@ -285,6 +286,7 @@ export async function loadDirectory(db: Executor): Promise<Directory | undefined
       countryCode: info.countryCode,
       region: info.region,
       emergencyNumber: info.emergencyNumber,
+      staleAfterDays: info.staleAfterDays,
     },
     vocabulary: { ...EMPTY_VOCABULARY, ...(info.vocabulary as Partial<Vocabulary>) },
     chequeDays: dayRows.map((d) => d.day),

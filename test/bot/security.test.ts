@@ -67,7 +67,16 @@ function forgedButtons(ids: { request: string; holder: number; referral: number;
   ];
 }
 
-const COMMANDS = ["/journal", "/stats", "/membres", "/inviter", "/lieux", "/diffuser", "/mademande"];
+const COMMANDS = [
+  "/journal",
+  "/stats",
+  "/membres",
+  "/inviter",
+  "/lieux",
+  "/diffuser",
+  "/mademande",
+  "/rappel",
+];
 
 /** What someone outside any team, a peer helper, and a removed worker hear from those commands. */
 const REFUSALS = {
@@ -80,6 +89,7 @@ const REFUSALS = {
     "This command is for workers and coordinators.",
     "Only a team's workers and coordinators can send an alert.",
     "You have no request going. 💬 to make one.",
+    "This command is for coordinators.",
   ],
   peer: [
     "Le journal des changements est réservé à la coordination.",
@@ -89,6 +99,7 @@ const REFUSALS = {
     "Cette commande est réservée aux intervenant·es et à la coordination.",
     "Seuls les intervenant·es et la coordination d'une équipe peuvent envoyer une alerte.",
     "Tu n'as pas de demande en cours. 💬 pour en faire une.",
+    "Cette commande est réservée à la coordination.",
   ],
   fr: [
     "Le journal des changements est réservé à la coordination.",
@@ -98,6 +109,7 @@ const REFUSALS = {
     "Cette commande est réservée aux intervenant·es et à la coordination.",
     "Seuls les intervenant·es et la coordination d'une équipe peuvent envoyer une alerte.",
     "Tu n'as pas de demande en cours. 💬 pour en faire une.",
+    "Cette commande est réservée à la coordination.",
   ],
 };
 
@@ -118,6 +130,7 @@ const TABLES = [
   "outbox",
   "conversation_state",
   "stat_counters",
+  "stale_reminders",
 ];
 
 describe.each(DRIVERS)("roles are checked when a button or command runs, on $name", ({ open }) => {

@@ -37,6 +37,7 @@ describe.each(DRIVERS)("directory storage on $name", ({ open }) => {
       countryCode: "ca",
       region: "Quebec",
       emergencyNumber: "911",
+      staleAfterDays: 30,
     });
     const daySite = directory?.sites.find((s) => s.id === "day-site");
     expect(daySite).toMatchObject({
@@ -71,6 +72,19 @@ describe.each(DRIVERS)("directory storage on $name", ({ open }) => {
     expect(reparsed.materials).toEqual(original.materials);
     expect(reparsed.places).toEqual(original.places);
     expect(reparsed.cheque_days).toEqual(original.cheque_days);
+    expect(reparsed.meta).toEqual(original.meta);
+  });
+
+  it("keeps the file's stale_after_days, and exports it as it was imported", async () => {
+    await replaceDirectory(
+      handle.db,
+      fixtureDirectory((input) => {
+        input.meta.stale_after_days = 45;
+      }),
+    );
+    const directory = (await loadDirectory(handle.db)) ?? expect.fail("no directory");
+    expect(directory.info.staleAfterDays).toBe(45);
+    expect(toDirectoryFile(directory).meta.stale_after_days).toBe(45);
   });
 
   it("moves the version on every import so other processes reload", async () => {

@@ -78,6 +78,17 @@ describe("callback data", () => {
     expect(parseCallbackData(callbackData.referAnswer(42, false))).toMatchObject({ yes: false });
   });
 
+  it("round-trips the reminder's choices", () => {
+    expect([0, 1, 2, 4].map((n) => parseCallbackData(callbackData.reminderEvery(n)))).toEqual(
+      [0, 1, 2, 4].map((everyWeeks) => ({ kind: "reminder-every", everyWeeks })),
+    );
+    expect(parseCallbackData(callbackData.reminderDay(7))).toEqual({ kind: "reminder-day", weekday: 7 });
+    expect(parseCallbackData(callbackData.reminderTime(960))).toEqual({
+      kind: "reminder-time",
+      atMinute: 960,
+    });
+  });
+
   it.each([
     undefined,
     "",
@@ -114,6 +125,15 @@ describe("callback data", () => {
     "se:t:9.5",
     "se:m:100",
     "se:drop",
+    "rm:w:3",
+    "rm:w:-1",
+    "rm:d:0",
+    "rm:d:8",
+    "rm:t:601",
+    "rm:t:1e3",
+    "rm:x:1",
+    "rm:d:1:2",
+    "rm:t",
   ])("refuses %s", (data) => {
     expect(parseCallbackData(data)).toBeUndefined();
   });

@@ -9,6 +9,7 @@ import {
   formatTimeRanges,
   joinBlocks,
   relativeDay,
+  siteCard,
   statusLine,
   type View,
 } from "../../src/directory/format";
@@ -93,5 +94,32 @@ describe("formatting", () => {
     const text = joinBlocks([block, block, block, block, block]);
     expect(text.length).toBeLessThanOrEqual(4096);
     expect(text.endsWith("</b>\n\n…")).toBe(true);
+  });
+});
+
+describe("a card's check line follows the file's stale_after_days", () => {
+  // day-site was checked on 2026-11-01: 17 days before the reference Wednesday.
+  const cardWith = (staleAfterDays: number | undefined, locale: "fr" | "en") => {
+    const file = fixtureDirectory((input) => {
+      if (staleAfterDays !== undefined) input.meta.stale_after_days = staleAfterDays;
+    });
+    const ownCatalog = buildCatalog(fromDirectoryFile(file));
+    const site = ownCatalog.sitesById.get("day-site") ?? expect.fail("no day-site");
+    return siteCard(site, undefined, { ...view(locale), catalog: ownCatalog });
+  };
+
+  it("shows the date while it is younger than the default 30 days", () => {
+    expect(cardWith(undefined, "fr")).toContain("Vérifié le 1er nov.");
+    expect(cardWith(undefined, "fr")).not.toContain("il y a");
+  });
+
+  it("shows the age past a shorter limit, in both languages", () => {
+    expect(cardWith(14, "fr")).toContain("⚠️ Vérifié il y a 17 jours : appelle avant d'y aller si tu peux.");
+    expect(cardWith(14, "en")).toContain("⚠️ Checked 17 days ago: call before you go if you can.");
+  });
+
+  it("shows the date on the day the limit is reached, and the age the day after", () => {
+    expect(cardWith(17, "en")).not.toContain("days ago");
+    expect(cardWith(16, "en")).toContain("Checked 17 days ago");
   });
 });

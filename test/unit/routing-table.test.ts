@@ -96,6 +96,9 @@ describe("which kind of update", () => {
     [callbackData.referPick(ID), "callback:rf:pick"],
     [callbackData.referTo(ID, "cactus"), "callback:rf:to"],
     [callbackData.referAnswer(4, true), "callback:rf"],
+    [callbackData.reminderEvery(2), "callback:rm"],
+    [callbackData.reminderDay(5), "callback:rm"],
+    [callbackData.reminderTime(600), "callback:rm"],
     [requestCallback.claim(ID), "callback:rq:claim"],
     [requestCallback.pass(ID), "callback:rq:pass"],
     [requestCallback.focus(ID), "callback:rq:focus"],
@@ -198,6 +201,8 @@ const TABLE: [UpdateKind, Record<Audience, Expected>][] = [
   ["command:inviter", coordinatorOnly("admin", "admin.notAdmin")],
   ["command:members", coordinatorOnly("admin", "admin.notAdmin")],
   ["command:journal", coordinatorOnly("tools", "tools.notAdmin")],
+  ["command:rappel", coordinatorOnly("reminders", "admin.notAdmin")],
+  ["command:reminder", coordinatorOnly("reminders", "admin.notAdmin")],
   ["command:relais", peersOnly("peers")],
   ["command:backup", peersOnly("peers")],
   ["label:supplies", every(["directory"])],
@@ -228,6 +233,8 @@ const TABLE: [UpdateKind, Record<Audience, Expected>][] = [
   ["callback:rf", every(["referral"])],
   ["callback:oc", workersOnly("onCall", "team.onCall.notMember", "team.onCall.peer")],
   ["callback:adm", coordinatorOnly("admin", "admin.notAdmin")],
+  // Someone no longer a coordinator holds an old screen: "out of date", as for any old button.
+  ["callback:rm", { ...every("as unknown directory"), coordinator: ["reminders"], unknown: ["reminders"] }],
   ["callback:wtp", workerButton("tools", "tools.notStaff")],
   ["callback:wtu", workerButton("tools", "tools.notStaff")],
   // A site's listing: a coordinator's; a worker is told so, a peer that it is the staff's, others "out of date".
