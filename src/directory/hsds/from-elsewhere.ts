@@ -1,0 +1,344 @@
+import { z } from "zod";
+import { checkOpeningHours } from "../hours-syntax";
+import type { ImportOptions, MappingResult } from "./import";
+import {
+  HSDS_TABLES,
+  HSDS_TIME,
+  type HsdsDocument,
+  type HsdsLocation,
+  type HsdsSchedule,
+  type HsdsService,
+  type HsdsServiceAtLocation,
+  type ScheduleDay,
+} from "./schema";
+import { hoursFromRows, type WeeklyRow } from "./weekly-hours";
+
+/**
+ * An HSDS file another system wrote, without the Perche profile. Each service_at_location becomes a
+ * site; what HSDS cannot say (a second language, site types, supplies, places, cheque days, settings)
+ * comes from the current directory or is guessed, and every guess or left-out field is reported.
+ */
+
+const PERCHE_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const PERCHE_PHONE = /^\+?[0-9][0-9 ().-]{1,24}$/;
+const LANGUAGE_CODE = /^[a-z]{2,3}$/;
+
+// Fields each table maps; any other field holding a value is reported as left out.
+const MAPPED: Record<string, string[]> = {
+  organization: ["id", "name", "website"],
+  service: ["id", "organization_id", "name", "status", "assured_date"],
+  location: ["id", "location_type", "organization_id", "name", "latitude", "longitude"],
+  service_at_location: ["id", "service_id", "location_id"],
+  schedule: [
+    "id",
+    "service_id",
+    "location_id",
+    "service_at_location_id",
+    "freq",
+    "interval",
+    "byday",
+    "opens_at",
+    "closes_at",
+    "valid_from",
+    "wkst",
+  ],
+  phone: ["id", "organization_id", "service_id", "location_id", "service_at_location_id", "number"],
+  language: ["id", "service_id", "location_id", "name", "code"],
+  address: [
+    "id",
+    "location_id",
+    "address_1",
+    "address_2",
+    "city",
+    "state_province",
+    "postal_code",
+    "address_type",
+  ],
+};
+// Always present in HSDS, and nothing a reader misses when they are left out.
+const UNREPORTED = new Set(["version", "perche", "attribute", "metadata"]);
+
+export function fromElsewhere(document: HsdsDocument, options: ImportOptions): MappingResult {
+  const base = options.base;
+  if (!base)
+    return {
+      errors: [
+        "(file): this HSDS file has no Perche profile: importing it needs a directory to take materials, places and settings from",
+      ],
+    };
+  const report: string[] = [];
+  const label = (table: string, record: { id: string; name?: unknown }) =>
+    typeof record.name === "string" && record.name
+      ? `${table} "${record.name}" (${record.id})`
+      : `${table} ${record.id}`;
+
+  // Perche ids go in links: HSDS ids are kept when they fit, made to fit otherwise.
+  const taken = new Set<string>();
+  const percheId = (hsds: string) => {
+    let id =
+      hsds
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^-+/, "")
+        .slice(0, 40) || "hsds";
+    if (!PERCHE_ID.test(id)) id = `hsds-${id}`.slice(0, 40);
+    for (let n = 2; taken.has(id); n++) id = `${id.slice(0, 36)}-${n}`;
+    taken.add(id);
+    return id;
+  };
+
+  const organisationIds = new Map<string, string>();
+  const organisations = document.organization.map((o) => {
+    const id = percheId(o.id);
+    organisationIds.set(o.id, id);
+    const what = label("organization", o);
+    report.push(`${what}: name: HSDS has one language; the same text was put in French and English`);
+    const website = o.website && z.url().safeParse(o.website).success ? o.website : undefined;
+    if (o.website && !website) report.push(`${what}: website: "${o.website}" is not a full URL; left out`);
+    const phone = phoneOf(
+      document.phone.filter((p) => p.organization_id === o.id && !p.service_id && !p.location_id),
+      what,
+      report,
+    );
+    return {
+      id,
+      name: { fr: o.name.trim(), en: o.name.trim() },
+      ...(website ? { website } : {}),
+      ...(phone ? { phone } : {}),
+    };
+  });
+
+  const services = new Map(document.service.map((s) => [s.id, s]));
+  const locations = new Map(document.location.map((l) => [l.id, l]));
+  const sites = document.service_at_location.flatMap((link) => {
+    const service = services.get(link.service_id) as HsdsService;
+    const location = locations.get(link.location_id) as HsdsLocation;
+    const site = siteOf(link, service, location);
+    return site ? [site] : [];
+  });
+
+  function siteOf(link: HsdsServiceAtLocation, service: HsdsService, location: HsdsLocation) {
+    const what = `service_at_location ${link.id} (service "${service.name}" at ${location.name ? `"${location.name}"` : `location ${location.id}`})`;
+    if (service.status !== "active") {
+      report.push(`${what}: not imported: the service is ${service.status}`);
+      return undefined;
+    }
+    const hours = hoursOf(link, service, location, what);
+    if (!hours) return undefined;
+    const address = addressOf(location.id);
+    const coordinates =
+      location.latitude !== undefined && location.longitude !== undefined
+        ? { lat: location.latitude, lon: location.longitude }
+        : undefined;
+    const phone = phoneOf(
+      document.phone.filter(
+        (p) =>
+          p.service_at_location_id === link.id ||
+          p.service_id === service.id ||
+          p.location_id === location.id,
+      ),
+      what,
+      report,
+    );
+    let type: "fixed_site" | "phone_line";
+    if (location.location_type !== "virtual" && address && coordinates) type = "fixed_site";
+    else if (phone && !address) type = "phone_line";
+    else {
+      report.push(
+        `${what}: not imported: a place needs an address and coordinates (latitude, longitude), a phone line a phone number`,
+      );
+      return undefined;
+    }
+    report.push(`${what}: type: HSDS has no site type; set to ${type}, check it`);
+    const name =
+      location.name && location.name !== service.name ? `${service.name} (${location.name})` : service.name;
+    report.push(`${what}: name: HSDS has one language; the same text was put in French and English`);
+    const languages = languagesOf(service.id, location.id, what);
+    let verified = service.assured_date;
+    if (!verified) {
+      verified = options.today;
+      report.push(
+        `${what}: assured_date: none given; the check date is set to the import day, ${options.today}`,
+      );
+    }
+    return {
+      id: percheId(link.id),
+      organisation: organisationIds.get(service.organization_id),
+      type,
+      name: { fr: name.trim(), en: name.trim() },
+      ...(address ? { address } : {}),
+      ...(coordinates && type === "fixed_site" ? { location: coordinates } : {}),
+      ...(phone ? { phone } : {}),
+      hours,
+      languages,
+      verified_on: verified,
+    };
+  }
+
+  function addressOf(locationId: string): string | undefined {
+    const candidates = document.address.filter((a) => a.location_id === locationId);
+    const address = candidates.find((a) => a.address_type === "physical") ?? candidates[0];
+    if (!address) return undefined;
+    const line = [
+      address.address_1,
+      address.address_2,
+      address.city,
+      [address.state_province, address.postal_code].filter(Boolean).join(" "),
+    ]
+      .map((part) => part?.trim())
+      .filter(Boolean)
+      .join(", ");
+    return line.slice(0, 200) || undefined;
+  }
+
+  function languagesOf(serviceId: string, locationId: string, what: string): string[] {
+    const codes: string[] = [];
+    for (const language of document.language.filter(
+      (l) => l.service_id === serviceId || l.location_id === locationId,
+    )) {
+      const code = language.code?.trim().toLowerCase();
+      if (code && LANGUAGE_CODE.test(code)) {
+        if (!codes.includes(code)) codes.push(code);
+      } else report.push(`${label("language", language)}: no ISO 639 code (code); left out`);
+    }
+    if (codes.length > 0) return codes;
+    report.push(`${what}: languages: none given; set to French (fr), check it`);
+    return ["fr"];
+  }
+
+  function hoursOf(link: HsdsServiceAtLocation, service: HsdsService, location: HsdsLocation, what: string) {
+    const schedules = document.schedule.filter(
+      (s) =>
+        s.service_at_location_id === link.id ||
+        (!s.service_at_location_id &&
+          s.service_id === service.id &&
+          (!s.location_id || s.location_id === location.id)) ||
+        (!s.service_at_location_id && !s.service_id && s.location_id === location.id),
+    );
+    const rows = schedules.flatMap((schedule) => rowsOf(schedule, options.today));
+    if (rows.length === 0) {
+      report.push(
+        `${what}: not imported: no weekly schedule Perche can read (a site without hours would show as closed)`,
+      );
+      return undefined;
+    }
+    const hours = hoursFromRows(rows);
+    const problem = checkOpeningHours(hours);
+    if (problem) {
+      report.push(`${what}: not imported: its schedules give hours Perche cannot read (${problem})`);
+      return undefined;
+    }
+    return hours;
+  }
+
+  function rowsOf(schedule: HsdsSchedule, today: string): WeeklyRow[] {
+    const what = `schedule ${schedule.id}`;
+    const skip = (why: string) => {
+      report.push(`${what}: ${why}; not imported`);
+      return [];
+    };
+    if (schedule.freq === "MONTHLY") return skip("freq MONTHLY: Perche's hours repeat every week");
+    if (schedule.interval !== undefined && schedule.interval > 1)
+      return skip(`interval ${schedule.interval}: Perche's hours repeat every week`);
+    const ends = schedule.valid_to ?? schedule.until;
+    if (ends) return skip(`ends on ${ends} (valid_to/until): Perche's weekly hours have no end date`);
+    if (schedule.valid_from && schedule.valid_from > today)
+      return skip(`starts on ${schedule.valid_from} (valid_from): Perche's weekly hours have no start date`);
+    if (!schedule.byday) return skip("no byday: the days it applies to are not given");
+    const days = schedule.byday.split(",").map((d) => d.trim());
+    if (days.some((d) => d.length > 2))
+      return skip(`byday ${schedule.byday}: days of the month (2MO, -1FR) repeat monthly`);
+    if (!schedule.opens_at || !schedule.closes_at) return skip("opens_at or closes_at missing");
+    const opens = wallTime(schedule.opens_at, `${what}: opens_at`);
+    const closes = wallTime(schedule.closes_at, `${what}: closes_at`);
+    return [{ days: days as ScheduleDay[], opens, closes }];
+  }
+
+  function wallTime(value: string, what: string): string {
+    const match = HSDS_TIME.exec(value);
+    if (match?.[4])
+      report.push(
+        `${what}: the UTC offset in ${value} was dropped; the time is read on the directory's clock (${base?.meta.timezone})`,
+      );
+    return `${match?.[1]}:${match?.[2]}`;
+  }
+
+  for (const service of document.service)
+    if (!document.service_at_location.some((l) => l.service_id === service.id))
+      report.push(
+        `${label("service", service)}: not imported: no location (no service_at_location links it to one), and a Perche site is a service at a location`,
+      );
+  for (const name of HSDS_TABLES)
+    for (const record of document[name]) {
+      const left = Object.entries(record)
+        .filter(([key, value]) => !MAPPED[name]?.includes(key) && hasValue(value))
+        .map(([key]) => key);
+      if (left.length) report.push(`${label(name, record)}: not imported: ${left.join(", ")}`);
+    }
+  for (const [key, value] of Object.entries(document))
+    if (!(HSDS_TABLES as readonly string[]).includes(key) && !UNREPORTED.has(key) && hasValue(value))
+      report.push(
+        `${key}: ${Array.isArray(value) ? `${value.length} record(s)` : "this field"} not imported: Perche has no place for it`,
+      );
+  if (document.attribute.length)
+    report.push(
+      `attribute: ${document.attribute.length} record(s) not imported: Perche has no place for them`,
+    );
+
+  const meta = base.meta.example
+    ? { ...base.meta, example: false, name: "Directory imported from HSDS" }
+    : base.meta;
+  report.push(
+    `meta, materials, places, vocabulary, cheque_days: HSDS has none; taken from the ${base.meta.example ? "example" : "current"} directory (settings: ${meta.name}, ${meta.timezone}); sites list no materials`,
+  );
+  return {
+    file: {
+      meta,
+      cheque_days: base.cheque_days,
+      materials: base.materials,
+      places: base.places,
+      organisations,
+      sites,
+      vocabulary: base.vocabulary,
+    },
+    report,
+  };
+}
+
+function phoneOf(
+  phones: { id: string; number: string; extension?: number | undefined }[],
+  what: string,
+  report: string[],
+) {
+  for (const [index, phone] of phones.entries()) {
+    const number = percheNumber(phone.number);
+    if (!number) {
+      report.push(
+        `${what}: phone ${phone.id}: "${phone.number}" is not a phone number Perche can show; left out`,
+      );
+      continue;
+    }
+    if (phone.extension !== undefined)
+      report.push(`${what}: phone ${phone.id}: extension ${phone.extension} left out`);
+    const others = phones.length - index - 1;
+    if (others > 0) report.push(`${what}: ${others} more phone number(s) left out: Perche shows one`);
+    return number;
+  }
+  return undefined;
+}
+
+/** The number as written when Perche can show it; a North American number written "(514) 555-0199" is rewritten. */
+function percheNumber(raw: string): string | undefined {
+  const number = raw.trim();
+  if (PERCHE_PHONE.test(number)) return number;
+  const digits = number.replace(/\D/g, "");
+  const local = digits.length === 11 && digits.startsWith("1") ? digits.slice(1) : digits;
+  if (local.length === 10) return `+1 ${local.slice(0, 3)}-${local.slice(3, 6)}-${local.slice(6)}`;
+  return undefined;
+}
+
+function hasValue(value: unknown): boolean {
+  if (value === undefined || value === null || value === "") return false;
+  if (Array.isArray(value)) return value.length > 0;
+  return true;
+}
