@@ -10,10 +10,18 @@ import type { Database } from "../db/executor";
 import { organisations, type Role } from "../db/schema";
 import { CatalogCache } from "../directory/catalog-cache";
 import { wallDate } from "../directory/clock";
-import { directoryToYaml, readDirectoryFile } from "../directory/file";
+import {
+  directoryToYaml,
+  EXAMPLE_DIRECTORY,
+  parseDirectoryText,
+  readBoundedText,
+  readDirectoryFile,
+} from "../directory/file";
 import { toDirectoryFile } from "../directory/file-model";
 import { directoryJsonSchema } from "../directory/file-schema";
 import { checkOpeningHours } from "../directory/hours-syntax";
+import { toHsds } from "../directory/hsds/export";
+import { parseHsdsText } from "../directory/hsds/import";
 import { seedExampleIfEmpty } from "../directory/seed";
 import { editsReportLines } from "../directory/site-edits";
 import { loadDirectory, replaceDirectory } from "../directory/store";
@@ -27,6 +35,7 @@ import { createSealer } from "../privacy/sealed";
 import { STATS_ZONE } from "../stats/counters";
 import { exportRows, formatExport, STATS_FORMATS, type StatsFormat, statsRange } from "../stats/export";
 import { readChequeDays, readCounters } from "../stats/report";
+import { type DirectoryFormat, detectFormat, isDirectoryFormat } from "./directory-format";
 import { ROTATE_HELP, rotateKeys } from "./rotate-keys";
 
 /**
@@ -42,8 +51,8 @@ Usage: npm run admin -- <command> [options]
 Commands:
   migrate                        apply pending database migrations
   directory validate FILE        check a directory file (YAML or JSON); lists every error with its path
-  directory import FILE          replace the whole directory with FILE, all or nothing
-  directory export [--out FILE]  write the directory as YAML (to stdout without --out)
+  directory import FILE          replace the whole directory with FILE (YAML, JSON or HSDS), all or nothing
+  directory export [--out FILE]  write the directory as YAML, or --format hsds (to stdout without --out)
   directory schema [--out FILE]  write the JSON Schema of the directory file, for editors
   link SITE_ID [--username BOT]  print the t.me link that opens a site's card (for posters, QR codes)
   invite --role ROLE --org ID    print a single-use invitation link for a worker, peer helper or coordinator
@@ -60,9 +69,9 @@ Every command accepts --help. The database comes from DATABASE_URL, else the emb
   "directory validate":
     "Usage: npm run admin -- directory validate FILE\n\nChecks FILE against the directory format and lists every error as path: message.\nDoes not touch the database.",
   "directory import":
-    "Usage: npm run admin -- directory import FILE\n\nValidates FILE, then replaces the whole directory in one transaction: all or nothing.\nStock-outs reported by workers are kept for the sites that still list that material;\ntheir closures, special hours and notes for the sites that still exist.\nA coordinator's edit in the bot (hours, phone, note, materials) is kept when the file does not\nchange that field since the last import; when it does, the file wins and the import names the edit.",
+    "Usage: npm run admin -- directory import FILE [--format yaml|hsds]\n\nValidates FILE, then replaces the whole directory in one transaction: all or nothing.\nStock-outs reported by workers are kept for the sites that still list that material;\ntheir closures, special hours and notes for the sites that still exist.\nA coordinator's edit in the bot (hours, phone, note, materials) is kept when the file does not\nchange that field since the last import; when it does, the file wins and the import names the edit.\n\n--format yaml   the directory file (YAML or JSON)\n--format hsds   Open Referral HSDS 3.0 JSON (tabular form). A file Perche exported comes back whole\n                (its Perche profile holds what HSDS cannot say). A file written elsewhere gives its\n                organizations, and one site per service_at_location (names, phones, addresses,\n                coordinates, weekly schedules, languages); materials, places, vocabulary, cheque days\n                and settings stay those of the current directory. What could not be mapped is listed.\nWithout --format: a .yaml/.yml file is YAML; JSON with HSDS tables (organization, service...) is HSDS.",
   "directory export":
-    "Usage: npm run admin -- directory export [--out FILE]\n\nWrites the directory as YAML, to FILE or to stdout. `export` then `import` changes nothing.",
+    "Usage: npm run admin -- directory export [--format yaml|hsds] [--out FILE]\n\nWrites the directory to FILE or to stdout. `export` then `import` changes nothing.\n\n--format yaml   the directory file as YAML (the default)\n--format hsds   Open Referral HSDS 3.0 JSON (tabular form) with the Perche profile: organizations,\n                services, locations, service_at_location, weekly schedules, phones, languages,\n                addresses, and under `perche` what HSDS cannot say (both languages, the exact\n                opening_hours, PH off, special dates, cheque days, materials, the time zone...).\n                See docs/hsds-profile.md.",
   "directory schema":
     "Usage: npm run admin -- directory schema [--out FILE]\n\nWrites the JSON Schema of the directory file (for editor completion and checks).",
   invite:
@@ -245,31 +254,53 @@ export async function main(argv: string[]): Promise<void> {
 
     case "directory import": {
       const file = requireOne(rest, "FILE", key);
-      const result = await readDirectoryFile(file);
-      if (!result.ok)
-        fail(`${file}: ${result.errors.length} problem(s), nothing imported\n${result.errors.join("\n")}`);
-      const summary = await withDatabase((handle) => replaceDirectory(handle.db, result.file));
+      const format = formatOption(values.format, key);
+      const read = await readBoundedText(file);
+      if (!read.ok) fail(`${file}: nothing imported\n${read.errors.join("\n")}`);
+      const chosen = format ?? detectFormat(file, read.text);
+      const outcome = await withDatabase(async (handle) => {
+        const result =
+          chosen === "hsds"
+            ? parseHsdsText(read.text, await hsdsImportOptions(handle.db))
+            : { ...parseDirectoryText(read.text), report: [] as string[] };
+        if (!result.ok) return result;
+        return { ...result, summary: await replaceDirectory(handle.db, result.file) };
+      });
+      if (!outcome.ok)
+        fail(`${file}: ${outcome.errors.length} problem(s), nothing imported\n${outcome.errors.join("\n")}`);
+      if (outcome.report.length)
+        out(
+          `What could not be mapped from HSDS (${outcome.report.length}):\n${outcome.report.map((line) => `- ${line}`).join("\n")}`,
+        );
+      const { summary } = outcome;
       out(
         `Imported ${summary.sites} sites, ${summary.organisations} organisations, ${summary.materials} materials, ${summary.places} places, ${summary.chequeDays} cheque days.` +
           (summary.keptStockOuts ? ` Kept ${summary.keptStockOuts} stock-out report(s).` : "") +
           editsReportLines(summary.edits)
             .map((line) => `\n${line}`)
             .join("") +
-          (result.file.meta.example ? "\nNote: this file is marked as EXAMPLE data." : ""),
+          (outcome.file.meta.example ? "\nNote: this file is marked as EXAMPLE data." : ""),
       );
       return;
     }
 
     case "directory export": {
       requireNone(rest, key);
+      const format = formatOption(values.format, key) ?? "yaml";
       const directory = await withDatabase((handle) => loadDirectory(handle.db));
       if (!directory)
         fail("The directory is empty: nothing to export. Import one with `directory import FILE`.");
-      const yaml = directoryToYaml(toDirectoryFile(directory));
+      const file = toDirectoryFile(directory);
+      const text =
+        format === "hsds"
+          ? `${JSON.stringify(toHsds(file, { stockOuts: stockOutsOf(directory) }), null, 2)}\n`
+          : directoryToYaml(file);
       if (values.out) {
-        await writeFile(values.out, yaml);
-        out(`Wrote ${directory.sites.length} sites to ${values.out}.`);
-      } else process.stdout.write(yaml);
+        await writeFile(values.out, text);
+        out(
+          `Wrote ${directory.sites.length} sites to ${values.out}${format === "hsds" ? " (HSDS 3.0)" : ""}.`,
+        );
+      } else process.stdout.write(text);
       return;
     }
 
@@ -447,6 +478,36 @@ export async function main(argv: string[]): Promise<void> {
     default:
       throw new UsageError(`Unknown command: ${[command, sub].filter(Boolean).join(" ")}`);
   }
+}
+
+function formatOption(value: string | undefined, key: string): DirectoryFormat | undefined {
+  if (value === undefined) return undefined;
+  if (!isDirectoryFormat(value))
+    throw new UsageError(`--format must be yaml or hsds (got "${value}").\n\n${HELP[key]}`);
+  return value;
+}
+
+/**
+ * A file written elsewhere has no materials, places, vocabulary, cheque days or settings: they stay the
+ * current directory's, or the example's on an empty database.
+ */
+async function hsdsImportOptions(db: Database) {
+  const current = await loadDirectory(db);
+  let base = current ? toDirectoryFile(current) : undefined;
+  if (!base) {
+    const example = await readDirectoryFile(EXAMPLE_DIRECTORY);
+    if (example.ok) base = example.file;
+  }
+  return { ...(base ? { base } : {}), today: wallDate(new Date(), base?.meta.timezone ?? "America/Toronto") };
+}
+
+function stockOutsOf(directory: NonNullable<Awaited<ReturnType<typeof loadDirectory>>>) {
+  return Object.fromEntries(
+    directory.sites.map((s) => [
+      s.id,
+      s.stockOuts.map((o) => ({ material: o.materialId, since: o.since.toISOString() })),
+    ]),
+  );
 }
 
 function requireOne(args: string[], name: string, key: string): string {

@@ -9,7 +9,7 @@ export const EXAMPLE_DIRECTORY = fileURLToPath(
 );
 
 // A real city's directory is a few hundred kilobytes; anything far bigger is a mistake or an attack.
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
+export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 export type ParseResult = { ok: true; file: DirectoryFile } | { ok: false; errors: string[] };
 
@@ -36,7 +36,10 @@ export function parseDirectoryText(text: string): ParseResult {
   return { ok: true, file: result.data };
 }
 
-export async function readDirectoryFile(path: string): Promise<ParseResult> {
+export type ReadResult = { ok: true; text: string } | { ok: false; errors: string[] };
+
+/** The text of a directory file (YAML, JSON or HSDS), refused before it is read when it is too big. */
+export async function readBoundedText(path: string): Promise<ReadResult> {
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -48,7 +51,12 @@ export async function readDirectoryFile(path: string): Promise<ParseResult> {
     };
   }
   if (size > MAX_FILE_BYTES) return { ok: false, errors: [`(file): ${path} is larger than 5 MB`] };
-  return parseDirectoryText(await readFile(path, "utf8"));
+  return { ok: true, text: await readFile(path, "utf8") };
+}
+
+export async function readDirectoryFile(path: string): Promise<ParseResult> {
+  const read = await readBoundedText(path);
+  return read.ok ? parseDirectoryText(read.text) : read;
 }
 
 export function directoryToYaml(file: DirectoryFile): string {

@@ -26,7 +26,7 @@ const LANGUAGE_CODE = /^[a-z]{2,3}$/;
 // Fields each table maps; any other field holding a value is reported as left out.
 const MAPPED: Record<string, string[]> = {
   organization: ["id", "name", "website"],
-  service: ["id", "organization_id", "name", "status", "assured_date"],
+  service: ["id", "organization_id", "name", "description", "status", "assured_date"],
   location: ["id", "location_type", "organization_id", "name", "latitude", "longitude"],
   service_at_location: ["id", "service_id", "location_id"],
   schedule: [
@@ -42,7 +42,16 @@ const MAPPED: Record<string, string[]> = {
     "valid_from",
     "wkst",
   ],
-  phone: ["id", "organization_id", "service_id", "location_id", "service_at_location_id", "number"],
+  phone: [
+    "id",
+    "organization_id",
+    "service_id",
+    "location_id",
+    "service_at_location_id",
+    "number",
+    "extension",
+    "type",
+  ],
   language: ["id", "service_id", "location_id", "name", "code"],
   address: [
     "id",
@@ -52,6 +61,7 @@ const MAPPED: Record<string, string[]> = {
     "city",
     "state_province",
     "postal_code",
+    "country",
     "address_type",
   ],
 };
@@ -150,9 +160,13 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
       return undefined;
     }
     report.push(`${what}: type: HSDS has no site type; set to ${type}, check it`);
-    const name =
-      location.name && location.name !== service.name ? `${service.name} (${location.name})` : service.name;
+    const place = type === "fixed_site" && location.name && location.name !== service.name;
+    const name = place ? `${service.name} (${location.name})` : service.name;
     report.push(`${what}: name: HSDS has one language; the same text was put in French and English`);
+    const description = service.description?.trim();
+    const note = description && description.length <= 600 ? { fr: description, en: description } : undefined;
+    if (note) report.push(`${what}: note: the service's description was put in French and English`);
+    else if (description) report.push(`${what}: the service's description is over 600 characters; left out`);
     const languages = languagesOf(service.id, location.id, what);
     let verified = service.assured_date;
     if (!verified) {
@@ -171,6 +185,7 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
       ...(phone ? { phone } : {}),
       hours,
       languages,
+      ...(note ? { note } : {}),
       verified_on: verified,
     };
   }
@@ -268,8 +283,14 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
       report.push(
         `${label("service", service)}: not imported: no location (no service_at_location links it to one), and a Perche site is a service at a location`,
       );
+  const unlinked = new Set(
+    document.service
+      .filter((s) => !document.service_at_location.some((l) => l.service_id === s.id))
+      .map((s) => s.id),
+  );
   for (const name of HSDS_TABLES)
     for (const record of document[name]) {
+      if (name === "service" && unlinked.has(record.id)) continue; // reported whole above
       const left = Object.entries(record)
         .filter(([key, value]) => !MAPPED[name]?.includes(key) && hasValue(value))
         .map(([key]) => key);
@@ -305,12 +326,19 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
   };
 }
 
+// RFC 6350 types a person cannot call.
+const NOT_CALLABLE = new Set(["fax", "pager"]);
+
 function phoneOf(
-  phones: { id: string; number: string; extension?: number | undefined }[],
+  phones: { id: string; number: string; extension?: number | undefined; type?: string | undefined }[],
   what: string,
   report: string[],
 ) {
   for (const [index, phone] of phones.entries()) {
+    if (phone.type && NOT_CALLABLE.has(phone.type.toLowerCase())) {
+      report.push(`${what}: phone ${phone.id}: a ${phone.type} number; left out`);
+      continue;
+    }
     const number = percheNumber(phone.number);
     if (!number) {
       report.push(

@@ -1,4 +1,4 @@
-import { formatIssues } from "../file";
+import { formatIssues, MAX_FILE_BYTES } from "../file";
 import { type DirectoryFile, directoryFileSchema } from "../file-schema";
 import { fromElsewhere } from "./from-elsewhere";
 import { fromProfile } from "./from-profile";
@@ -26,11 +26,9 @@ export type ImportOptions = {
 export type MappedDirectory = { file: unknown; report: string[] };
 export type MappingResult = MappedDirectory | { errors: string[] };
 
-// The same bound as a YAML directory file: a city's HSDS file is a few hundred kilobytes.
-export const MAX_HSDS_BYTES = 5 * 1024 * 1024;
-
 export function parseHsdsText(text: string, options: ImportOptions): HsdsImport {
-  if (text.length > MAX_HSDS_BYTES || Buffer.byteLength(text, "utf8") > MAX_HSDS_BYTES)
+  // The directory file's bound: a city's HSDS file is a few hundred kilobytes.
+  if (text.length > MAX_FILE_BYTES || Buffer.byteLength(text, "utf8") > MAX_FILE_BYTES)
     return { ok: false, errors: ["(file): larger than 5 MB"] };
   let value: unknown;
   try {
