@@ -54,10 +54,10 @@ describe("HSDS export then import (Perche → HSDS → Perche)", () => {
         ...document.service,
         ...document.location,
         ...document.service_at_location,
-        ...(document.schedule ?? []),
-        ...(document.phone ?? []),
-        ...(document.language ?? []),
-        ...(document.address ?? []),
+        ...document.schedule,
+        ...document.phone,
+        ...document.language,
+        ...document.address,
       ].map((r) => r.id);
       expect(new Set(ids).size).toBe(ids.length);
       for (const id of ids)
@@ -81,9 +81,7 @@ describe("HSDS export then import (Perche → HSDS → Perche)", () => {
       longitude: -73.555,
     });
     expect(
-      document.schedule?.filter(
-        (s) => s.service_at_location_id === hsdsId("service_at_location", "day-site"),
-      ),
+      document.schedule.filter((s) => s.service_at_location_id === hsdsId("service_at_location", "day-site")),
     ).toEqual([
       expect.objectContaining({
         freq: "WEEKLY",
@@ -170,7 +168,7 @@ describe("HSDS export then import (Perche → HSDS → Perche)", () => {
 
   it("takes what HSDS says over the profile: a phone number changed in HSDS reaches the site", () => {
     const document = exported();
-    const phone = document.phone?.find((p) => p.service_id === hsdsId("service", "day-site"));
+    const phone = document.phone.find((p) => p.service_id === hsdsId("service", "day-site"));
     if (phone) phone.number = "+1 514-555-0199";
     const back = imported(fromHsds(document, { today: TODAY }));
     expect(back.file.sites.find((s) => s.id === "day-site")?.phone).toBe("+1 514-555-0199");
@@ -383,7 +381,7 @@ describe("bad HSDS input: a clear message naming what is wrong, and nothing impo
     [
       "a phone for an unknown service",
       (d) => {
-        d.phone?.push({ id: "p-x", service_id: "ghost", number: "811" });
+        d.phone.push({ id: "p-x", service_id: "ghost", number: "811" });
       },
       "no service has the id ghost",
     ],
@@ -397,7 +395,7 @@ describe("bad HSDS input: a clear message naming what is wrong, and nothing impo
     [
       "an unknown day",
       (d) => {
-        d.schedule?.push({
+        d.schedule.push({
           id: "s-x",
           freq: "WEEKLY",
           byday: "MO,XX",
@@ -410,14 +408,14 @@ describe("bad HSDS input: a clear message naming what is wrong, and nothing impo
     [
       "a day written in full",
       (d) => {
-        d.schedule?.push({ id: "s-y", byday: "Monday" });
+        d.schedule.push({ id: "s-y", byday: "Monday" });
       },
       'byday: unknown day "Monday"',
     ],
     [
       "a time that is not HH:MM",
       (d) => {
-        d.schedule?.push({ id: "s-z", byday: "MO", opens_at: "9am" });
+        d.schedule.push({ id: "s-z", byday: "MO", opens_at: "9am" });
       },
       "opens_at: must be a time such as 09:00 or 09:00-05:00",
     ],

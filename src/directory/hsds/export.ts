@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { DirectoryFile } from "../file-schema";
 import { hsdsId } from "./ids";
 import { type PercheProfile, PROFILE_VERSION, type StockOutEntry } from "./profile";
-import { HSDS_VERSION, type HsdsDocumentInput, type hsdsSchedule } from "./schema";
+import { HSDS_VERSION, type HsdsDocumentInput, type HsdsTable, type hsdsSchedule } from "./schema";
 import { weeklyRows } from "./weekly-hours";
 
 /**
@@ -11,7 +11,10 @@ import { weeklyRows } from "./weekly-hours";
  * them; its weekly hours become schedules where the opening_hours string allows it.
  */
 
-export type HsdsExport = HsdsDocumentInput & { version: string; perche: PercheProfile };
+export type HsdsExport = { [T in HsdsTable]-?: NonNullable<HsdsDocumentInput[T]> } & {
+  version: string;
+  perche: PercheProfile;
+};
 
 /** Stock-outs come from the database, not the file: carried for information, keyed by site id. */
 export type ExportOptions = { stockOuts?: Record<string, StockOutEntry[]> };
