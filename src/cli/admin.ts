@@ -67,7 +67,7 @@ Every command accepts --help. The database comes from DATABASE_URL, else the emb
   migrate:
     "Usage: npm run admin -- migrate\n\nApplies pending migrations (the bot also does this when it starts).",
   "directory validate":
-    "Usage: npm run admin -- directory validate FILE\n\nChecks FILE against the directory format and lists every error as path: message.\nDoes not touch the database.",
+    "Usage: npm run admin -- directory validate FILE [--format yaml|hsds]\n\nChecks FILE against the directory format and lists every error as path: message.\nAn HSDS file (see directory import --help) is checked as an import would read it, and what could\nnot be mapped is listed. Does not touch the database.",
   "directory import":
     "Usage: npm run admin -- directory import FILE [--format yaml|hsds]\n\nValidates FILE, then replaces the whole directory in one transaction: all or nothing.\nStock-outs reported by workers are kept for the sites that still list that material;\ntheir closures, special hours and notes for the sites that still exist.\nA coordinator's edit in the bot (hours, phone, note, materials) is kept when the file does not\nchange that field since the last import; when it does, the file wins and the import names the edit.\n\n--format yaml   the directory file (YAML or JSON)\n--format hsds   Open Referral HSDS 3.0 JSON (tabular form). A file Perche exported comes back whole\n                (its Perche profile holds what HSDS cannot say). A file written elsewhere gives its\n                organizations, and one site per service_at_location (names, phones, addresses,\n                coordinates, weekly schedules, languages); materials, places, vocabulary, cheque days\n                and settings stay those of the current directory. What could not be mapped is listed.\nWithout --format: a .yaml/.yml file is YAML; JSON with HSDS tables (organization, service...) is HSDS.",
   "directory export":
@@ -246,8 +246,16 @@ export async function main(argv: string[]): Promise<void> {
 
     case "directory validate": {
       const file = requireOne(rest, "FILE", key);
-      const result = await readDirectoryFile(file);
+      const format = formatOption(values.format, key);
+      const read = await readBoundedText(file);
+      if (!read.ok) fail(`${file}: ${read.errors.length} problem(s)\n${read.errors.join("\n")}`);
+      // No database here: a file written elsewhere is checked against the example's materials and settings.
+      const result =
+        (format ?? detectFormat(file, read.text)) === "hsds"
+          ? parseHsdsText(read.text, await hsdsImportOptions(undefined))
+          : { ...parseDirectoryText(read.text), report: [] as string[] };
       if (!result.ok) fail(`${file}: ${result.errors.length} problem(s)\n${result.errors.join("\n")}`);
+      printReport(result.report);
       out(`${file} is valid: ${result.file.sites.length} sites, ${result.file.materials.length} materials.`);
       return;
     }
@@ -268,10 +276,7 @@ export async function main(argv: string[]): Promise<void> {
       });
       if (!outcome.ok)
         fail(`${file}: ${outcome.errors.length} problem(s), nothing imported\n${outcome.errors.join("\n")}`);
-      if (outcome.report.length)
-        out(
-          `What could not be mapped from HSDS (${outcome.report.length}):\n${outcome.report.map((line) => `- ${line}`).join("\n")}`,
-        );
+      printReport(outcome.report);
       const { summary } = outcome;
       out(
         `Imported ${summary.sites} sites, ${summary.organisations} organisations, ${summary.materials} materials, ${summary.places} places, ${summary.chequeDays} cheque days.` +
@@ -491,14 +496,21 @@ function formatOption(value: string | undefined, key: string): DirectoryFormat |
  * A file written elsewhere has no materials, places, vocabulary, cheque days or settings: they stay the
  * current directory's, or the example's on an empty database.
  */
-async function hsdsImportOptions(db: Database) {
-  const current = await loadDirectory(db);
+async function hsdsImportOptions(db: Database | undefined) {
+  const current = db && (await loadDirectory(db));
   let base = current ? toDirectoryFile(current) : undefined;
   if (!base) {
     const example = await readDirectoryFile(EXAMPLE_DIRECTORY);
     if (example.ok) base = example.file;
   }
   return { ...(base ? { base } : {}), today: wallDate(new Date(), base?.meta.timezone ?? "America/Toronto") };
+}
+
+function printReport(report: string[]): void {
+  if (report.length)
+    out(
+      `What could not be mapped from HSDS (${report.length}):\n${report.map((line) => `- ${line}`).join("\n")}`,
+    );
 }
 
 function stockOutsOf(directory: NonNullable<Awaited<ReturnType<typeof loadDirectory>>>) {

@@ -81,6 +81,11 @@ describe("npm run admin -- directory export/import --format hsds", { timeout: 24
   });
 
   it("imports a file written elsewhere and prints what could not be mapped", async () => {
+    const checked = await admin(["directory", "validate", "test/fixtures/hsds/elsewhere.json"]);
+    expect(checked).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining("elsewhere.json is valid: 3 sites"),
+    });
     const env = { DATA_DIR: path.join(dir, "elsewhere") };
     const result = await admin(["directory", "import", "test/fixtures/hsds/elsewhere.json"], env);
     expect(result.code).toBe(0);
