@@ -332,6 +332,16 @@ describe("an HSDS file written elsewhere (test/fixtures/hsds/elsewhere.json)", (
     );
   });
 
+  it("reads times with seconds or 24:00, and says when it drops a UTC offset", () => {
+    const document = JSON.parse(readFileSync(ELSEWHERE, "utf8"));
+    Object.assign(document.schedule[4], { opens_at: "21:00-05:00", closes_at: "24:00:00" });
+    const back = imported(fromHsds(document, { base: fixtureDirectory(), today: TODAY }));
+    expect(back.file.sites.find((s) => s.type === "phone_line")?.hours).toBe("Mo-Su 21:00-24:00");
+    expect(back.report).toContain(
+      "schedule 3f2e1d0c-b9a8-4765-8432-10fedcba9805: opens_at: the UTC offset in 21:00-05:00 was dropped; the time is read on the directory's clock (America/Toronto)",
+    );
+  });
+
   it("is refused without a directory to take materials and settings from", () => {
     expect(parseHsdsText(readFileSync(ELSEWHERE, "utf8"), { today: TODAY })).toEqual({
       ok: false,
@@ -432,6 +442,13 @@ describe("bad HSDS input: a clear message naming what is wrong, and nothing impo
         Object.assign(d.perche.sites[0] as object, { hours: "Mo-Fx 9h" });
       },
       "as a Perche directory, sites[0].hours: not valid opening_hours syntax",
+    ],
+    [
+      "a closing time past the end of the day",
+      (d) => {
+        d.schedule.push({ id: "s-w", byday: "MO", opens_at: "22:00", closes_at: "24:30" });
+      },
+      "closes_at: must be a time such as 17:00 or 17:00-05:00",
     ],
     ["a JSON array", () => [], "(file): an HSDS file is a JSON object with one array per table"],
   ];

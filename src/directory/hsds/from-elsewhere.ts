@@ -271,11 +271,11 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
 
   function wallTime(value: string, what: string): string {
     const match = HSDS_TIME.exec(value);
-    if (match?.[4])
+    if (match?.[5])
       report.push(
         `${what}: the UTC offset in ${value} was dropped; the time is read on the directory's clock (${base?.meta.timezone})`,
       );
-    return `${match?.[1]}:${match?.[2]}`;
+    return `${match?.[1] ?? match?.[3]}:${match?.[2] ?? match?.[4]}`;
   }
 
   for (const service of document.service)

@@ -32,7 +32,9 @@ export type ScheduleDay = (typeof SCHEDULE_DAYS)[number];
 // RFC 5545 BYDAY: a day, preceded for MONTHLY rules by which occurrence in the month (2MO, -1FR).
 const BYDAY_PART = /^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$/;
 // HH:MM, seconds allowed, with the specification's optional UTC offset (09:00-05:00) or Z.
-export const HSDS_TIME = /^([01]\d|2[0-4]):([0-5]\d)(:[0-5]\d)?(Z|[+-]\d{2}:?\d{2})?$/;
+// 24:00 is the end of a day (ISO 8601), as a closing time.
+export const HSDS_TIME =
+  /^(?:([01]\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?|(24):(00)(?::00)?)(Z|[+-]\d{2}:?\d{2})?$/;
 
 const attribute = z.looseObject({
   id: recordId,
