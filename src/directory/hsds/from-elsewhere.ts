@@ -1,17 +1,15 @@
 import { z } from "zod";
 import { checkOpeningHours } from "../hours-syntax";
 import type { ImportOptions, MappingResult } from "./import";
+import { scheduleRows } from "./schedule-rows";
 import {
   HSDS_TABLES,
-  HSDS_TIME,
   type HsdsDocument,
   type HsdsLocation,
-  type HsdsSchedule,
   type HsdsService,
   type HsdsServiceAtLocation,
-  type ScheduleDay,
 } from "./schema";
-import { hoursFromRows, type WeeklyRow } from "./weekly-hours";
+import { hoursFromRows } from "./weekly-hours";
 
 /**
  * An HSDS file another system wrote, without the Perche profile. Each service_at_location becomes a
@@ -77,6 +75,7 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
       ],
     };
   const report: string[] = [];
+  const timeZone = base.meta.timezone;
   const label = (table: string, record: { id: string; name?: unknown }) =>
     typeof record.name === "string" && record.name
       ? `${table} "${record.name}" (${record.id})`
@@ -230,7 +229,7 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
           (!s.location_id || s.location_id === location.id)) ||
         (!s.service_at_location_id && !s.service_id && s.location_id === location.id),
     );
-    const rows = schedules.flatMap((schedule) => rowsOf(schedule, options.today));
+    const rows = schedules.flatMap((schedule) => scheduleRows(schedule, options.today, timeZone, report));
     if (rows.length === 0) {
       report.push(
         `${what}: not imported: no weekly schedule Perche can read (a site without hours would show as closed)`,
@@ -246,48 +245,16 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
     return hours;
   }
 
-  function rowsOf(schedule: HsdsSchedule, today: string): WeeklyRow[] {
-    const what = `schedule ${schedule.id}`;
-    const skip = (why: string) => {
-      report.push(`${what}: ${why}; not imported`);
-      return [];
-    };
-    if (schedule.freq === "MONTHLY") return skip("freq MONTHLY: Perche's hours repeat every week");
-    if (schedule.interval !== undefined && schedule.interval > 1)
-      return skip(`interval ${schedule.interval}: Perche's hours repeat every week`);
-    const ends = schedule.valid_to ?? schedule.until;
-    if (ends) return skip(`ends on ${ends} (valid_to/until): Perche's weekly hours have no end date`);
-    if (schedule.valid_from && schedule.valid_from > today)
-      return skip(`starts on ${schedule.valid_from} (valid_from): Perche's weekly hours have no start date`);
-    if (!schedule.byday) return skip("no byday: the days it applies to are not given");
-    const days = schedule.byday.split(",").map((d) => d.trim());
-    if (days.some((d) => d.length > 2))
-      return skip(`byday ${schedule.byday}: days of the month (2MO, -1FR) repeat monthly`);
-    if (!schedule.opens_at || !schedule.closes_at) return skip("opens_at or closes_at missing");
-    const opens = wallTime(schedule.opens_at, `${what}: opens_at`);
-    const closes = wallTime(schedule.closes_at, `${what}: closes_at`);
-    return [{ days: days as ScheduleDay[], opens, closes }];
-  }
-
-  function wallTime(value: string, what: string): string {
-    const match = HSDS_TIME.exec(value);
-    if (match?.[5])
-      report.push(
-        `${what}: the UTC offset in ${value} was dropped; the time is read on the directory's clock (${base?.meta.timezone})`,
-      );
-    return `${match?.[1] ?? match?.[3]}:${match?.[2] ?? match?.[4]}`;
-  }
-
-  for (const service of document.service)
-    if (!document.service_at_location.some((l) => l.service_id === service.id))
-      report.push(
-        `${label("service", service)}: not imported: no location (no service_at_location links it to one), and a Perche site is a service at a location`,
-      );
   const unlinked = new Set(
     document.service
       .filter((s) => !document.service_at_location.some((l) => l.service_id === s.id))
       .map((s) => s.id),
   );
+  for (const service of document.service)
+    if (unlinked.has(service.id))
+      report.push(
+        `${label("service", service)}: not imported: no location (no service_at_location links it to one), and a Perche site is a service at a location`,
+      );
   for (const name of HSDS_TABLES)
     for (const record of document[name]) {
       if (name === "service" && unlinked.has(record.id)) continue; // reported whole above
