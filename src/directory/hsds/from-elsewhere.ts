@@ -91,9 +91,10 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
         .replace(/^-+/, "")
         .slice(0, 40) || "hsds";
     if (!PERCHE_ID.test(id)) id = `hsds-${id}`.slice(0, 40);
-    for (let n = 2; taken.has(id); n++) id = `${id.slice(0, 36)}-${n}`;
-    taken.add(id);
-    return id;
+    let unique = id;
+    for (let n = 2; taken.has(unique); n++) unique = `${id.slice(0, 36)}-${n}`;
+    taken.add(unique);
+    return unique;
   };
 
   const organisationIds = new Map<string, string>();
@@ -105,7 +106,9 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
     const website = o.website && z.url().safeParse(o.website).success ? o.website : undefined;
     if (o.website && !website) report.push(`${what}: website: "${o.website}" is not a full URL; left out`);
     const phone = phoneOf(
-      document.phone.filter((p) => p.organization_id === o.id && !p.service_id && !p.location_id),
+      document.phone.filter(
+        (p) => p.organization_id === o.id && !p.service_id && !p.location_id && !p.service_at_location_id,
+      ),
       what,
       report,
     );
@@ -139,13 +142,15 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
       location.latitude !== undefined && location.longitude !== undefined
         ? { lat: location.latitude, lon: location.longitude }
         : undefined;
+    // The most specific number first: this service here, then the service, then the place.
     const phone = phoneOf(
-      document.phone.filter(
-        (p) =>
-          p.service_at_location_id === link.id ||
-          p.service_id === service.id ||
-          p.location_id === location.id,
-      ),
+      [
+        ...document.phone.filter((p) => p.service_at_location_id === link.id),
+        ...document.phone.filter((p) => !p.service_at_location_id && p.service_id === service.id),
+        ...document.phone.filter(
+          (p) => !p.service_at_location_id && !p.service_id && p.location_id === location.id,
+        ),
+      ],
       what,
       report,
     );
@@ -160,7 +165,8 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
     }
     report.push(`${what}: type: HSDS has no site type; set to ${type}, check it`);
     const place = type === "fixed_site" && location.name && location.name !== service.name;
-    const name = place ? `${service.name} (${location.name})` : service.name;
+    const withPlace = `${service.name} (${location.name})`;
+    const name = place && withPlace.length <= 200 ? withPlace : service.name;
     report.push(`${what}: name: HSDS has one language; the same text was put in French and English`);
     const description = service.description?.trim();
     const note = description && description.length <= 600 ? { fr: description, en: description } : undefined;
@@ -289,7 +295,8 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
       sites,
       vocabulary: base.vocabulary,
     },
-    report,
+    // A schedule or language shared by several sites is reported once.
+    report: [...new Set(report)],
   };
 }
 
