@@ -13,6 +13,7 @@ import { wallDate } from "../directory/clock";
 import {
   directoryToYaml,
   EXAMPLE_DIRECTORY,
+  formatIssues,
   parseDirectoryText,
   readBoundedText,
   readDirectoryFile,
@@ -22,6 +23,7 @@ import { directoryJsonSchema } from "../directory/file-schema";
 import { checkOpeningHours } from "../directory/hours-syntax";
 import { toHsds } from "../directory/hsds/export";
 import { parseHsdsText } from "../directory/hsds/import";
+import { hsdsDocumentSchema } from "../directory/hsds/schema";
 import { seedExampleIfEmpty } from "../directory/seed";
 import { editsReportLines } from "../directory/site-edits";
 import { loadDirectory, replaceDirectory } from "../directory/store";
@@ -296,10 +298,17 @@ export async function main(argv: string[]): Promise<void> {
       if (!directory)
         fail("The directory is empty: nothing to export. Import one with `directory import FILE`.");
       const file = toDirectoryFile(directory);
-      const text =
-        format === "hsds"
-          ? `${JSON.stringify(toHsds(file, { stockOuts: stockOutsOf(directory) }), null, 2)}\n`
-          : directoryToYaml(file);
+      let text = directoryToYaml(file);
+      if (format === "hsds") {
+        const document = toHsds(file, { stockOuts: stockOutsOf(directory) });
+        // What we publish must be HSDS: checked by the same schema that reads other systems' files.
+        const checked = hsdsDocumentSchema.safeParse(document);
+        if (!checked.success)
+          fail(
+            `The HSDS export is not valid HSDS (a bug):\n${formatIssues(checked.error.issues).join("\n")}`,
+          );
+        text = `${JSON.stringify(document, null, 2)}\n`;
+      }
       if (values.out) {
         await writeFile(values.out, text);
         out(
