@@ -58,6 +58,9 @@ describe("HSDS export then import (Perche → HSDS → Perche)", () => {
         ...document.phone,
         ...document.language,
         ...document.address,
+        ...document.taxonomy,
+        ...document.taxonomy_term,
+        ...document.attribute,
       ].map((r) => r.id);
       expect(new Set(ids).size).toBe(ids.length);
       for (const id of ids)
@@ -114,6 +117,23 @@ describe("HSDS export then import (Perche → HSDS → Perche)", () => {
     expect(document.location.find((l) => l.id === hsdsId("location", "line-811"))?.location_type).toBe(
       "virtual",
     );
+  });
+
+  it("lists the supplies as an HSDS taxonomy, and each site's as attributes of its service", () => {
+    const document = toHsds(fixtureDirectory());
+    expect(document.taxonomy_term).toContainEqual(
+      expect.objectContaining({
+        id: hsdsId("taxonomy_term", "naloxone"),
+        code: "naloxone",
+        name: "Naloxone",
+      }),
+    );
+    expect(
+      document.attribute
+        .filter((a) => a.link_id === hsdsId("service", "day-site"))
+        .map((a) => document.taxonomy_term.find((t) => t.id === a.taxonomy_term_id)?.code),
+    ).toEqual(["syringes", "naloxone"]);
+    expect(document.attribute[0]).toMatchObject({ link_entity: "service", link_type: "supply" });
   });
 
   it("keeps in the Perche profile what HSDS lacks: both languages, PH off, special dates, cheque days, the time zone", () => {
@@ -449,6 +469,20 @@ describe("bad HSDS input: a clear message naming what is wrong, and nothing impo
         d.schedule.push({ id: "s-w", byday: "MO", opens_at: "22:00", closes_at: "24:30" });
       },
       "closes_at: must be a time such as 17:00 or 17:00-05:00",
+    ],
+    [
+      "an attribute for an unknown taxonomy term",
+      (d) => {
+        d.attribute.push({ id: "a-x", link_type: "supply", taxonomy_term_id: "nothing" });
+      },
+      "no taxonomy_term has the id nothing",
+    ],
+    [
+      "an attribute on an unknown service",
+      (d) => {
+        d.attribute.push({ id: "a-y", link_type: "supply", link_entity: "service", link_id: "ghost" });
+      },
+      `attribute[${fixtureDirectory().sites.flatMap((s) => s.materials).length}].link_id: no service has the id ghost`,
     ],
     ["a JSON array", () => [], "(file): an HSDS file is a JSON object with one array per table"],
   ];

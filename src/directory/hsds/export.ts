@@ -22,6 +22,7 @@ export type ExportOptions = { stockOuts?: Record<string, StockOutEntry[]> };
 type Site = DirectoryFile["sites"][number];
 type Organisation = DirectoryFile["organisations"][number];
 
+const SUPPLIES = "perche-supplies";
 const POSTAL_CODE = /\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b/i;
 
 export function toHsds(file: DirectoryFile, options: ExportOptions = {}): HsdsExport {
@@ -85,6 +86,31 @@ export function toHsds(file: DirectoryFile, options: ExportOptions = {}): HsdsEx
       })),
     ),
     address: file.sites.flatMap((s) => (s.address ? [addressOf(s, s.address, file.meta)] : [])),
+    // The supplies as an HSDS taxonomy, so another system can tell which services hand out naloxone.
+    taxonomy: [
+      {
+        id: hsdsId("taxonomy", SUPPLIES),
+        name: "Perche harm-reduction supplies",
+        description: `Supplies and services the sites of the Perche directory "${file.meta.name}" hand out; each term's code is its Perche material id.`,
+      },
+    ],
+    taxonomy_term: file.materials.map((m) => ({
+      id: hsdsId("taxonomy_term", m.id),
+      code: m.id,
+      name: m.label.en,
+      description: m.label.fr,
+      taxonomy_id: hsdsId("taxonomy", SUPPLIES),
+      language: "en",
+    })),
+    attribute: file.sites.flatMap((s) =>
+      [...new Set(s.materials)].map((materialId) => ({
+        id: hsdsId("attribute", `${s.id}:${materialId}`),
+        link_id: hsdsId("service", s.id),
+        link_entity: "service",
+        link_type: "supply",
+        taxonomy_term_id: hsdsId("taxonomy_term", materialId),
+      })),
+    ),
     perche: {
       profile: PROFILE_VERSION,
       meta: file.meta,

@@ -64,7 +64,7 @@ const MAPPED: Record<string, string[]> = {
   ],
 };
 // Always present in HSDS, and nothing a reader misses when they are left out.
-const UNREPORTED = new Set(["version", "perche", "attribute", "metadata"]);
+const UNREPORTED = new Set(["version", "perche", "metadata"]);
 
 export function fromElsewhere(document: HsdsDocument, options: ImportOptions): MappingResult {
   const base = options.base;
@@ -261,23 +261,23 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
       report.push(
         `${label("service", service)}: not imported: no location (no service_at_location links it to one), and a Perche site is a service at a location`,
       );
-  for (const name of HSDS_TABLES)
+  for (const name of HSDS_TABLES) {
+    const mapped = MAPPED[name];
+    if (!mapped) continue;
     for (const record of document[name]) {
       if (name === "service" && unlinked.has(record.id)) continue; // reported whole above
       const left = Object.entries(record)
-        .filter(([key, value]) => !MAPPED[name]?.includes(key) && hasValue(value))
+        .filter(([key, value]) => !mapped.includes(key) && hasValue(value))
         .map(([key]) => key);
       if (left.length) report.push(`${label(name, record)}: not imported: ${left.join(", ")}`);
     }
+  }
+  // Tables Perche reads nothing from, HSDS's own (taxonomies, attributes) or others (contact, funding...).
   for (const [key, value] of Object.entries(document))
-    if (!(HSDS_TABLES as readonly string[]).includes(key) && !UNREPORTED.has(key) && hasValue(value))
+    if (!MAPPED[key] && !UNREPORTED.has(key) && hasValue(value))
       report.push(
         `${key}: ${Array.isArray(value) ? `${value.length} record(s)` : "this field"} not imported: Perche has no place for it`,
       );
-  if (document.attribute.length)
-    report.push(
-      `attribute: ${document.attribute.length} record(s) not imported: Perche has no place for them`,
-    );
 
   const meta = base.meta.example
     ? { ...base.meta, example: false, name: "Directory imported from HSDS" }

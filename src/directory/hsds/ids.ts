@@ -17,7 +17,10 @@ export type HsdsKind =
   | "schedule"
   | "phone"
   | "language"
-  | "address";
+  | "address"
+  | "taxonomy"
+  | "taxonomy_term"
+  | "attribute";
 
 /** The HSDS id of a Perche record: `hsdsId("service", "day-site")`. */
 export function hsdsId(kind: HsdsKind, name: string): string {

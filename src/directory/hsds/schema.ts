@@ -6,7 +6,7 @@ import { percheProfileSchema } from "./profile";
  * table, records linked by id (as in the specification's schema/compiled/tabular.json). Written from
  * the specification's JSON schemas (openreferral/specification, schema/*.json, HSDS 3.0: the
  * organization, service, location, service_at_location, schedule, phone, language, address and
- * attribute tables). Records keep the fields we do not model (objects are loose), so an import can say
+ * attribute, taxonomy and taxonomy_term tables). Records keep the fields we do not model (objects are loose), so an import can say
  * which ones it left out instead of dropping them unseen. HSDS 3.0 lets a profile add fields; the
  * Perche profile is the top-level `perche` object (see profile.ts and docs/hsds-profile.md).
  */
@@ -36,13 +36,30 @@ const BYDAY_PART = /^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$/;
 export const HSDS_TIME =
   /^(?:([01]\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?|(24):(00)(?::00)?)(Z|[+-]\d{2}:?\d{2})?$/;
 
+// A link between a record and a taxonomy term (HSDS's way to classify: here, the supplies a service hands out).
 const attribute = z.looseObject({
   id: recordId,
   link_id: text.optional(),
-  link_type: text.optional(),
+  link_type: z.string(required("link_type")).trim().min(1, "link_type is missing"),
   link_entity: text.optional(),
-  taxonomy_term_id: text.optional(),
+  taxonomy_term_id: reference("taxonomy_term"),
   value: text.optional(),
+});
+
+export const hsdsTaxonomy = z.looseObject({
+  id: recordId,
+  name: z.string(required("name")).trim().min(1, "name is missing"),
+  description: z.string(required("description")),
+  uri: text.optional(),
+});
+
+export const hsdsTaxonomyTerm = z.looseObject({
+  id: recordId,
+  code: text.optional(),
+  name: z.string(required("name")).trim().min(1, "name is missing"),
+  description: z.string(required("description")),
+  taxonomy_id: reference("taxonomy"),
+  language: text.optional(),
 });
 
 export const hsdsOrganization = z.looseObject({
@@ -174,6 +191,9 @@ export const HSDS_TABLES = [
   "phone",
   "language",
   "address",
+  "taxonomy",
+  "taxonomy_term",
+  "attribute",
 ] as const;
 export type HsdsTable = (typeof HSDS_TABLES)[number];
 
@@ -203,6 +223,9 @@ const REFERENCES: Record<HsdsTable, [field: string, table: HsdsTable][]> = {
     ["phone_id", "phone"],
   ],
   address: [["location_id", "location"]],
+  taxonomy: [],
+  taxonomy_term: [["taxonomy_id", "taxonomy"]],
+  attribute: [["taxonomy_term_id", "taxonomy_term"]],
 };
 
 const table = <T extends z.ZodType>(record: T) => z.array(record).max(100_000).default([]);
@@ -218,6 +241,8 @@ export const hsdsDocumentSchema = z
     phone: table(hsdsPhone),
     language: table(hsdsLanguage),
     address: table(hsdsAddress),
+    taxonomy: table(hsdsTaxonomy),
+    taxonomy_term: table(hsdsTaxonomyTerm),
     attribute: table(attribute),
     perche: percheProfileSchema.optional(),
   })
@@ -248,6 +273,15 @@ export const hsdsDocumentSchema = z
             });
         }
       });
+    document.attribute.forEach((record, index) => {
+      const entity = record.link_entity as HsdsTable | undefined;
+      if (record.link_id && entity && ids.has(entity) && !ids.get(entity)?.has(record.link_id))
+        ctx.addIssue({
+          code: "custom",
+          path: ["attribute", index, "link_id"],
+          message: `no ${entity} has the id ${record.link_id}`,
+        });
+    });
   });
 
 export type HsdsDocument = z.output<typeof hsdsDocumentSchema>;
