@@ -362,6 +362,21 @@ describe("an HSDS file written elsewhere (test/fixtures/hsds/elsewhere.json)", (
     );
   });
 
+  it("reads a Perche export stripped of its profile as any other file: hours, phones, supplies", () => {
+    const { perche: _profile, ...bare } = exported();
+    const back = imported(fromHsds(bare, { base: fixtureDirectory(), today: TODAY }));
+    const day = back.file.sites.find((s) => s.id === hsdsId("service_at_location", "day-site"));
+    expect(day).toMatchObject({
+      type: "fixed_site",
+      name: { fr: "Le Local de jour", en: "Le Local de jour" },
+      phone: "+1 514-555-0101",
+      hours: "Mo-Fr 09:00-17:00",
+      materials: ["syringes", "naloxone"],
+      languages: ["fr", "en"],
+    });
+    expect(back.report).not.toContainEqual(expect.stringMatching(/^attribute:/));
+  });
+
   it("is refused without a directory to take materials and settings from", () => {
     expect(parseHsdsText(readFileSync(ELSEWHERE, "utf8"), { today: TODAY })).toEqual({
       ok: false,

@@ -64,7 +64,8 @@ const MAPPED: Record<string, string[]> = {
   ],
 };
 // Always present in HSDS, and nothing a reader misses when they are left out.
-const UNREPORTED = new Set(["version", "perche", "metadata"]);
+// A taxonomy alone says nothing about a site; the attributes using it are counted below.
+const UNREPORTED = new Set(["version", "perche", "metadata", "taxonomy", "taxonomy_term", "attribute"]);
 
 export function fromElsewhere(document: HsdsDocument, options: ImportOptions): MappingResult {
   const base = options.base;
@@ -120,6 +121,23 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
     };
   });
 
+  // An attribute whose taxonomy term's code is a material id says the site hands it out (a Perche
+  // export read without its profile, or a system that adopted the codes).
+  const materialIds = new Set(base.materials.map((m) => m.id));
+  const terms = new Map(document.taxonomy_term.map((t) => [t.id, t]));
+  const usedAttributes = new Set<string>();
+  const materialsOf = (linkIds: string[]) => {
+    const found: string[] = [];
+    for (const attribute of document.attribute) {
+      if (!attribute.link_id || !linkIds.includes(attribute.link_id)) continue;
+      const code = terms.get(attribute.taxonomy_term_id ?? "")?.code;
+      if (!code || !materialIds.has(code)) continue;
+      usedAttributes.add(attribute.id);
+      if (!found.includes(code)) found.push(code);
+    }
+    return found;
+  };
+
   const services = new Map(document.service.map((s) => [s.id, s]));
   const locations = new Map(document.location.map((l) => [l.id, l]));
   const sites = document.service_at_location.flatMap((link) => {
@@ -173,6 +191,7 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
     if (note) report.push(`${what}: note: the service's description was put in French and English`);
     else if (description) report.push(`${what}: the service's description is over 600 characters; left out`);
     const languages = languagesOf(service.id, location.id, what);
+    const materials = materialsOf([link.id, service.id, location.id]);
     let verified = service.assured_date;
     if (!verified) {
       verified = options.today;
@@ -189,6 +208,7 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
       ...(coordinates && type === "fixed_site" ? { location: coordinates } : {}),
       ...(phone ? { phone } : {}),
       hours,
+      materials,
       languages,
       ...(note ? { note } : {}),
       verified_on: verified,
@@ -279,11 +299,17 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
         `${key}: ${Array.isArray(value) ? `${value.length} record(s)` : "this field"} not imported: Perche has no place for it`,
       );
 
+  const unused = document.attribute.length - usedAttributes.size;
+  if (unused > 0)
+    report.push(
+      `attribute: ${unused} record(s) not imported: Perche reads only supplies (a taxonomy term whose code is a material id)`,
+    );
+
   const meta = base.meta.example
     ? { ...base.meta, example: false, name: "Directory imported from HSDS" }
     : base.meta;
   report.push(
-    `meta, materials, places, vocabulary, cheque_days: HSDS has none; taken from the ${base.meta.example ? "example" : "current"} directory (settings: ${meta.name}, ${meta.timezone}); sites list no materials`,
+    `meta, materials, places, vocabulary, cheque_days: HSDS has none; taken from the ${base.meta.example ? "example" : "current"} directory (settings: ${meta.name}, ${meta.timezone}); a site's materials come from attributes whose taxonomy term's code is a material id`,
   );
   return {
     file: {
