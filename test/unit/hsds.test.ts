@@ -156,16 +156,23 @@ describe("HSDS export then import (Perche → HSDS → Perche)", () => {
     expect(perche.sites[0]).not.toHaveProperty("verified_on");
   });
 
-  it("carries meta whole: a field added to it reaches the directory file's validation unchanged", () => {
+  it("carries meta whole: a field another part added (stale_after_days) comes back unchanged", () => {
+    const file = fixtureDirectory((input) => {
+      input.meta.stale_after_days = 45;
+    });
+    const back = imported(fromHsds(exported(file), { today: TODAY }));
+    expect(back.file.meta.stale_after_days).toBe(45);
+    expect(back.file).toStrictEqual(file);
+  });
+
+  it("hands meta and the vocabulary whole to the directory file's validation, which names a field it does not know", () => {
     const document = exported();
-    Object.assign(document.perche.meta, { stale_after_days: 45 });
+    Object.assign(document.perche.meta, { future_field: 1 });
     Object.assign(document.perche.vocabulary, { farewells: ["bye"] });
-    const back = fromHsds(document, { today: TODAY });
-    // Today's directory file does not know these fields: its own validation names them.
-    expect(back).toEqual({
+    expect(fromHsds(document, { today: TODAY })).toEqual({
       ok: false,
       errors: [
-        expect.stringMatching(/^as a Perche directory, meta: .*stale_after_days/),
+        expect.stringMatching(/^as a Perche directory, meta: .*future_field/),
         expect.stringMatching(/^as a Perche directory, vocabulary: .*farewells/),
       ],
     });
