@@ -122,6 +122,8 @@ function indexesOf(directory: Directory) {
           s.name.en,
           withoutParentheses(s.name.fr),
           withoutParentheses(s.name.en),
+          ...withoutArticle(withoutParentheses(s.name.fr)),
+          ...withoutArticle(withoutParentheses(s.name.en)),
           // A line people know by its short number ("811", "211") is found by typing the number alone.
           ...shortNumberOf(s.phone),
         ]),
@@ -288,4 +290,14 @@ function shortNumberOf(phone: string | undefined): string[] {
 
 function withoutParentheses(name: string): string {
   return name.replace(/\([^)]*\)/g, " ").trim();
+}
+
+/**
+ * A name without the article it starts with ("Le Local de jour" → "Local de jour", "The Day Place" →
+ * "Day Place"): people type a site's name as they say it, and rarely with its article. A name that is
+ * only an article and one short word keeps it, so "Le Bus" is not found by typing "bus".
+ */
+function withoutArticle(name: string): string[] {
+  const rest = /^(?:le|la|les|l['’]|the)\s*(.+)$/i.exec(name.trim())?.[1]?.trim();
+  return rest && rest.length >= 6 ? [rest] : [];
 }

@@ -252,6 +252,18 @@ describe.each(DRIVERS)("looking things up, on $name", ({ open }) => {
       expect(callbackDatas(call?.payload)).toEqual(["pin:day-site"]);
     });
 
+    it.each([
+      ["Le Local de jour", "Le Local de jour"],
+      ["local de jour", "Le Local de jour"],
+      ["Day Place", "Le Local de jour"],
+      ["veille de nuit", "La Veille de nuit"],
+      ["Camionnette", "La Camionnette"],
+      ["pharmacie de verdun", "Pharmacie de Verdun"],
+    ])("finds the card of a site typed as people say it, article or not: %j", async (typed, title) => {
+      await bot.send(textUpdate(FRENCH, typed));
+      expect(bot.lastText(FRENCH.id)).toMatch(new RegExp(`^<b>${title}</b>\n`));
+    });
+
     it("sends the map pin as a venue", async () => {
       await bot.send(callbackUpdate(ENGLISH, "pin:day-site"));
       expect(bot.lastCall(ENGLISH.id)).toMatchObject({
