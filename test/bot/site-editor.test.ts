@@ -375,6 +375,17 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     );
   });
 
+  it("keeps an edit made on a site imported before the bot could edit it (no import base yet)", async () => {
+    const ines = await member();
+    // As a database migrated from before part 10 holds it: the column empty.
+    await database.db.execute(sql`update sites set file_base = null`);
+    await tap(ines, "wef:day-site:p");
+    await say(ines, "514 555-0177");
+    const again = await replaceDirectory(database.db, fixtureDirectory());
+    expect(again.edits).toEqual({ kept: [{ siteId: "day-site", field: "phone" }], overridden: [] });
+    expect((await siteRow()).phone).toBe("514 555-0177");
+  });
+
   it("keeps an edit through an import of a file that does not change that field, and names the one the file overrides", async () => {
     const ines = await member();
     await tap(ines, "wef:day-site:h");

@@ -12,7 +12,7 @@ import {
   sites,
   stockOuts,
 } from "../../db/schema";
-import type { EditableField } from "../../directory/site-edits";
+import { canonicalFields, type EditableField } from "../../directory/site-edits";
 
 /**
  * Workers' changes to the directory, each in one transaction with its audit row and a version bump (so
@@ -128,6 +128,23 @@ async function readState(tx: Executor, siteId: string, target: string): Promise<
     : null;
 }
 
+/**
+ * A site imported before `file_base` existed has none, and the next import could not tell an edit from
+ * the file's value: before its first edit, what it holds now (still the file's) becomes its base.
+ */
+async function keepFileBase(tx: Executor, siteId: string): Promise<void> {
+  const [row] = await tx.select().from(sites).where(eq(sites.id, siteId));
+  if (!row || row.fileBase) return;
+  const listed = await readField(tx, siteId, "materials");
+  const fileBase = canonicalFields({
+    hours: row.hours,
+    phone: row.phone,
+    note: row.noteFr && row.noteEn ? { fr: row.noteFr, en: row.noteEn } : null,
+    materials: listed?.materials ? listed.materials.split(",") : [],
+  });
+  await tx.update(sites).set({ fileBase }).where(eq(sites.id, siteId));
+}
+
 /** A field the file gives, as the audit stores it (see afterOf). */
 async function readField(tx: Executor, siteId: string, field: EditableField): Promise<State> {
   if (field === "materials") {
@@ -232,6 +249,7 @@ export async function applyChange(
   return db.transaction(async (tx) => {
     const target = targetOf(change);
     await lockSite(tx, change.siteId);
+    if (target.startsWith("field:")) await keepFileBase(tx, change.siteId);
     const before = await readState(tx, change.siteId, target);
     const after = afterOf(change, before, now);
     if (sameState(before, after)) return { kind: "unchanged" };
