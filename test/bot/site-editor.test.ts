@@ -174,8 +174,8 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
   });
 
   it.each([
-    ["n'importe quoi", "Je n'ai pas pu lire ces horaires."],
-    ["Mo-Fr 25:00-26:00", "Je n'ai pas pu lire ces horaires."],
+    ["n'importe quoi", "Je n'ai pas pu lire cette partie : <code>n'importe quoi</code>."],
+    ["Mo-Fr 09:00-17:00; Sa 25:00-26:00", "Je n'ai pas pu lire cette partie : <code>Sa 25:00-26:00</code>."],
     ["Mo-Su off", "Avec ces horaires, le site ne serait jamais ouvert."],
     ["off", "Avec ces horaires, le site ne serait jamais ouvert."],
     [`Mo-Fr 09:00-17:00; ${"Sa 10:00-11:00; ".repeat(40)}`, "C'est trop long : 500 caractères au plus"],

@@ -13,14 +13,22 @@ const NOW = new Date("2026-11-18T19:00:00Z");
 describe("typed weekly hours", () => {
   it.each([
     ["Mo-Fr 09:00-17:00", { ok: true, hours: "Mo-Fr 09:00-17:00" }],
-    ["  Mo-Fr   09:00-17:00 ;  PH off ", { ok: true, hours: "Mo-Fr 09:00-17:00 ; PH off" }],
+    ["  Mo-Fr   09:00-17:00 ;  PH off ", { ok: true, hours: "Mo-Fr 09:00-17:00; PH off" }],
+    // What the library reads generously is kept as the file writes hours.
+    ["mo-fr 9-17", { ok: true, hours: "Mo-Fr 09:00-17:00" }],
+    ["Sa 10h-14h", { ok: true, hours: "Sa 10:00-14:00" }],
     ["24/7", { ok: true, hours: "24/7" }],
     ["Mo-Su 20:00-04:00", { ok: true, hours: "Mo-Su 20:00-04:00" }],
     // Once a year is still open: a site that opens only on Christmas Eve is not "never open".
     ["Dec 24 10:00-14:00", { ok: true, hours: "Dec 24 10:00-14:00" }],
     ["", { ok: false, error: "hoursEmpty" }],
-    ["lundi 9h", { ok: false, error: "hoursSyntax" }],
-    ["Mo-Fr 09:00-", { ok: false, error: "hoursSyntax" }],
+    ["lundi 9h", { ok: false, error: "hoursSyntaxAt", values: { part: "lundi 9h" } }],
+    ["Mo-Fr 09:00-", { ok: false, error: "hoursSyntaxAt", values: { part: "Mo-Fr 09:00-" } }],
+    // The rule that is wrong is named, not the whole line.
+    [
+      "Mo-Fr 09:00-17:00; Sa 10:00-14; PH off",
+      { ok: false, error: "hoursSyntaxAt", values: { part: "Sa 10:00-14" } },
+    ],
     ["off", { ok: false, error: "neverOpen" }],
     ["Mo-Su off", { ok: false, error: "neverOpen" }],
     // A later rule replaces an earlier one for the days it names: this one closes the holidays too.

@@ -26,11 +26,38 @@ export function parseWeeklyHours(typed: string, region: Region, now: Date): Pars
   try {
     parsed = parseOpeningHours(hours, region);
   } catch {
-    return { ok: false, error: "hoursSyntax" };
+    // Name the rule that is wrong, so a long line is not read again from the start.
+    const wrong = hours
+      .split(";")
+      .map((rule) => rule.trim())
+      .find((rule) => rule.length > 0 && !readsAlone(rule, region));
+    return wrong
+      ? { ok: false, error: "hoursSyntaxAt", values: { part: wrong.slice(0, 80) } }
+      : { ok: false, error: "hoursSyntax" };
   }
   const openings = parsed.getOpenIntervals(now, new Date(now.getTime() + NEVER_OPEN_HORIZON_MS));
   if (openings.length === 0) return { ok: false, error: "neverOpen" };
-  return { ok: true, hours };
+  // The library reads "Mo-Fr 9-17" or "Sa 10h-14h" as it means them; the listing keeps them written as
+  // the file writes hours ("Mo-Fr 09:00-17:00"), and the preview shows the coordinator that form.
+  return { ok: true, hours: prettified(parsed) ?? hours };
+}
+
+function prettified(parsed: ReturnType<typeof parseOpeningHours>): string | undefined {
+  try {
+    const value = parsed.prettifyValue();
+    return value.length > 0 && value.length <= MAX_HOURS_TEXT ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readsAlone(rule: string, region: Region): boolean {
+  try {
+    parseOpeningHours(rule, region);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Words that mean "no phone" / "no note" in either language. */
