@@ -39,6 +39,25 @@ describe.each(DRIVERS)("joining a team and going on call, on $name", ({ open }) 
     bot = await createHarness(database);
   });
 
+  it("writes to a member in the language they switch to with /langue, menu included", async () => {
+    const worker = newPerson();
+    await bot.send(textUpdate(worker, `/start inv-${await invite()}`), textUpdate(worker, "Marc"));
+    const memberPseudonym = pseudonymFor(bot.deps.pseudonymKey, worker.id, "member");
+    expect((await findActiveMember(database.db, memberPseudonym))?.locale).toBe("fr");
+    await bot.send(callbackUpdate(worker, "lang:en"));
+    expect((await findActiveMember(database.db, memberPseudonym))?.locale).toBe("en");
+    const menu = bot.telegram.calls.filter(
+      (c) =>
+        c.method === "setMyCommands" &&
+        (c.payload.scope as { chat_id?: number } | undefined)?.chat_id === worker.id,
+    );
+    expect(JSON.stringify(menu[menu.length - 1]?.payload.commands)).toContain("My sites");
+    // Someone on no team changes only their own language.
+    const someone = newPerson();
+    await bot.send(callbackUpdate(someone, "lang:en"));
+    expect(bot.lastText(someone.id)).toMatch(/English/);
+  });
+
   it("asks a new worker for the name people will see, then makes them a member", async () => {
     const worker = newPerson();
     const code = await invite();

@@ -1,9 +1,13 @@
 import { Composer } from "grammy";
 import { parseCallbackData } from "../../bot/callback-data";
+import { setMemberCommands } from "../../bot/commands";
 import type { BotContext } from "../../bot/context";
 import { localeFromTelegram } from "../../bot/i18n";
 import { languageMenu, mainMenu } from "../../bot/keyboards";
+import { errorFields } from "../../logger";
+import { pseudonymFor } from "../../privacy/pseudonym";
 import { alertsPseudonym, setSubscriberLocale } from "../alerts/subscriptions";
+import { setMemberLocale } from "../members/queries";
 import { clearLanguageChoice, setLanguageChoice } from "./queries";
 
 export const languageFeature = new Composer<BotContext>();
@@ -33,6 +37,15 @@ export async function chooseLanguage(ctx: BotContext, choice: "fr" | "en" | "aut
   ctx.t = deps.translations.forLocale(ctx.locale);
   if (ctx.from)
     await setSubscriberLocale(deps.db, alertsPseudonym(deps.pseudonymKey, ctx.from.id), ctx.locale);
+  // A team member's notices and their command menu follow too.
+  if (ctx.from && ctx.snapshot?.memberRole) {
+    const memberPseudonym = pseudonymFor(deps.pseudonymKey, ctx.from.id, "member");
+    const role = await setMemberLocale(deps.db, memberPseudonym, ctx.locale);
+    if (role && ctx.chat)
+      await setMemberCommands(ctx.api, ctx.chat.id, role, ctx.locale, deps.translations).catch(
+        (error: unknown) => deps.logger.warn({ error: errorFields(error) }, "member commands not set"),
+      );
+  }
   await ctx.answerCallbackQuery();
   await ctx.reply(ctx.t(choice === "auto" ? "language.automatic" : "language.changed"), {
     reply_markup: mainMenu(ctx.t),

@@ -136,6 +136,23 @@ export async function findActiveMember(db: Executor, pseudonym: string): Promise
   return member;
 }
 
+/**
+ * A member's language follows their /langue: every notice to them (a request, a reminder, a hand-over)
+ * is written in it. Returns the member's role, or undefined when they are on no team.
+ */
+export async function setMemberLocale(
+  db: Executor,
+  pseudonym: string,
+  locale: Member["locale"],
+): Promise<Member["role"] | undefined> {
+  const [member] = await db
+    .update(members)
+    .set({ locale })
+    .where(and(eq(members.pseudonym, pseudonym), isNull(members.revokedAt)))
+    .returning({ role: members.role });
+  return member?.role;
+}
+
 export async function listMembers(db: Executor, organisationId?: string): Promise<Member[]> {
   return db
     .select()
