@@ -63,6 +63,9 @@ export const SITE_TYPES = [
   "meal_programme",
   "phone_line",
 ] as const;
+
+/** Sites people reach only by phone: the file refuses them without one, and the bot cannot remove it. */
+export const PHONE_ONLY_TYPES: ReadonlySet<string> = new Set(["phone_line", "mobile_unit"]);
 export type SiteType = (typeof SITE_TYPES)[number];
 
 /** Types that have a door to walk to need an address and coordinates. */
@@ -217,7 +220,7 @@ const site = z
         path: ["stops"],
         message: "a mobile_unit needs at least one approximate stop",
       });
-    if ((value.type === "phone_line" || value.type === "mobile_unit") && !value.phone)
+    if (PHONE_ONLY_TYPES.has(value.type) && !value.phone)
       ctx.addIssue({ code: "custom", path: ["phone"], message: `a ${value.type} needs a phone number` });
     const seen = new Set<string>();
     value.special_dates?.forEach((special, index) => {

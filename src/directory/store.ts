@@ -16,11 +16,12 @@ import {
   stockOuts,
 } from "../db/schema";
 import { vocabularyOf } from "./file-model";
-import type { DirectoryFile } from "./file-schema";
+import { type DirectoryFile, PHONE_ONLY_TYPES } from "./file-schema";
 import { type Directory, EMPTY_VOCABULARY, type Site, type Vocabulary } from "./model";
 import {
   canonicalFields,
   EDITABLE_FIELDS,
+  type EditableField,
   type EditableValues,
   type EditsReport,
   mergeField,
@@ -238,9 +239,21 @@ function mergeEdits(
         .map((l) => l.materialId),
     };
     const now = canonicalFields(current);
+    // The base read as `current` is: without materials the new file no longer lists (so dropping one from
+    // the directory is not taken for a coordinator's edit).
+    const base: Partial<Record<EditableField, string>> = {
+      ...row.fileBase,
+      materials: canonicalFields({
+        ...incoming,
+        materials: (row.fileBase.materials ?? "").split(",").filter((id) => knownMaterials.has(id)),
+      }).materials,
+    };
     const values = { ...incoming };
     for (const field of EDITABLE_FIELDS) {
-      const outcome = mergeField(row.fileBase[field], now[field], fileBase[field]);
+      let outcome = mergeField(base[field], now[field], fileBase[field]);
+      // A phone removed in the bot cannot stay off a site the new file makes a phone line or a van.
+      if (outcome === "kept" && field === "phone" && !current.phone && PHONE_ONLY_TYPES.has(site.type))
+        outcome = "overridden";
       if (outcome === "file") continue;
       report[outcome].push({ siteId: site.id, field });
       if (outcome === "kept") Object.assign(values, { [field]: current[field] });

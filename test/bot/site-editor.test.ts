@@ -112,7 +112,9 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     expect(buttons(marc)).not.toContain("✏️ Modifier la fiche");
     for (const data of ["wed:day-site", "wef:day-site:h"]) {
       await tap(marc, data);
-      expect(toast()).toMatch(/^Changer la fiche d'un site .*c'est pour les coordinations/);
+      expect(toast()).toBe(
+        "La fiche d'un lieu se change par la coordination. Pour le quotidien (rupture, fermeture, mot) : /lieux.",
+      );
     }
     const peer = await member("peer");
     await tap(peer, "wef:day-site:p");
@@ -150,7 +152,7 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     // Nothing is saved before "Save".
     expect((await siteRow()).hours).toBe("Mo-Fr 09:00-17:00; PH off");
     await tap(ines, "se:ok");
-    expect(textOf(ines)).toBe("✅ Enregistré : les horaires du Local de jour. Les fiches les montrent déjà.");
+    expect(textOf(ines)).toBe("✅ Enregistré : les horaires du Local de jour. Les gens les voient déjà.");
     expect(await siteRow()).toMatchObject({
       hours: "Mo-Fr 10:00-18:00; Sa 10:00-14:00; PH off",
       // The coordinator just looked at it: the card's "checked on" moves to today.
@@ -167,6 +169,11 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     await say(ines, "Mo-Su 08:00-12:00");
     await tap(ines, "se:ok");
     const undo = datas(ines).find((d) => d.startsWith("wtu:")) ?? "";
+    // A worker cannot undo what the file says, even with the button in hand.
+    const marc = await member("worker");
+    await tap(marc, undo);
+    expect(textOf(marc)).toMatch(/^La fiche d'un lieu se change par la coordination/);
+    expect((await siteRow()).hours).toBe("Mo-Su 08:00-12:00");
     await tap(ines, undo);
     expect(textOf(ines)).toBe("↩️ C'est défait : Le Local de jour est revenu comme avant.");
     expect((await siteRow()).hours).toBe("Mo-Fr 10:00-18:00; Sa 10:00-14:00; PH off");
@@ -243,6 +250,38 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     expect(textOf(ines)).toContain("mer. 18 nov. : fermé");
     await tap(ines, "se:ok");
     expect((await siteRow()).hours).toBe("Mo,Tu,Th,Fr 09:30-16:30; Sa 20:00-02:00");
+  });
+
+  it("keeps a name that looks like markup as plain text, and its French article, in every step", async () => {
+    await database.db.execute(
+      sql`update sites set name_fr = 'Réseau <Est> & Co', article_fr = 'le' where id = 'day-site'`,
+    );
+    await database.db.execute(sql`update directory_info set version = version + 1`);
+    const ines = await member();
+    await tap(ines, "wed:day-site");
+    expect(textOf(ines)).toMatch(/^✏️ <b>Fiche du Réseau &lt;Est&gt; &amp; Co<\/b>/);
+    await tap(ines, "wef:day-site:h");
+    await say(ines, "Mo-Fr 10:00-18:00");
+    expect(textOf(ines)).toMatch(/^👀 <b>Les 7 prochains jours du Réseau &lt;Est&gt; &amp; Co<\/b>/);
+    await tap(ines, "se:ok");
+    expect(textOf(ines)).toBe(
+      "✅ Enregistré : les horaires du Réseau &lt;Est&gt; &amp; Co. Les gens les voient déjà.",
+    );
+  });
+
+  it("cuts long hours short in /journal, so twenty changes fit in one message", async () => {
+    const ines = await member();
+    const long = Array.from({ length: 14 }, (_, i) => `Dec ${i + 1} 10:00-14:00`).join("; ");
+    for (let i = 0; i < 20; i++) {
+      await tap(ines, "wef:day-site:h");
+      await say(ines, `${long}; Mo-Fr 09:00-${String(10 + (i % 9)).padStart(2, "0")}:${i < 9 ? "00" : "30"}`);
+      await tap(ines, "se:ok");
+    }
+    await say(ines, "/journal");
+    expect(textOf(ines).length).toBeLessThan(4096);
+    expect(textOf(ines)).toContain(
+      "Inès · Le Local de jour : horaires : Dec 01 10:00-14:00; Dec 02 10:00-14:00; Dec 03 10:00-14:00;…",
+    );
   });
 
   it("starts over from the preview, and leaves the dialogue for a command, saving nothing", async () => {
@@ -367,12 +406,38 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     expect(textOf(jo)).toMatch(/^👀 <b>The next 7 days of The Day Place<\/b>, as people will see them:\nWed/);
     expect(textOf(jo)).toContain("In the listing: <code>Mo-Su 08:00-20:00; PH off</code>");
     await tap(jo, "se:ok");
-    expect(textOf(jo)).toBe("✅ Saved: the hours of The Day Place. Cards show them already.");
+    expect(textOf(jo)).toBe("✅ Saved: the hours of The Day Place. People see them already.");
     await tap(jo, "wef:day-site:p");
     await say(jo, "555-0199");
     expect(textOf(jo)).toBe(
       "The area code is missing: in Montreal all 10 digits are dialled (514-555-0123).",
     );
+  });
+
+  it("reports no edit nobody made when a file drops a material, and lets a phone line keep its number", async () => {
+    // No edit in the bot: the file drops syringes from the directory and gives the site pipes instead.
+    const file = fixtureDirectory();
+    file.materials = file.materials.filter((m) => m.id !== "syringes");
+    for (const site of file.sites) site.materials = site.materials.filter((m) => m !== "syringes");
+    const daySite = file.sites.find((s) => s.id === "day-site");
+    if (daySite) daySite.materials = ["naloxone", "pipes"];
+    expect((await replaceDirectory(database.db, file)).edits).toEqual({ kept: [], overridden: [] });
+    expect(await materialsOf()).toEqual(["naloxone", "pipes"]);
+
+    // The bot removed the phone; the next file makes the site a phone line: its number comes back.
+    await replaceDirectory(database.db, fixtureDirectory());
+    const ines = await member();
+    await tap(ines, "wef:day-site:p");
+    await tap(ines, "se:rm");
+    expect((await siteRow()).phone).toBeNull();
+    const asLine = fixtureDirectory();
+    const line = asLine.sites.find((s) => s.id === "day-site");
+    if (line) line.type = "phone_line";
+    expect((await replaceDirectory(database.db, asLine)).edits).toEqual({
+      kept: [],
+      overridden: [{ siteId: "day-site", field: "phone" }],
+    });
+    expect((await siteRow()).phone).toBe("+1 514-555-0101");
   });
 
   it("keeps an edit made on a site imported before the bot could edit it (no import base yet)", async () => {

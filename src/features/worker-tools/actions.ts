@@ -148,8 +148,11 @@ function closureDay(intent: Intent, request: ChangeRequest): string | null | und
 export async function undo(ctx: BotContext, changeId: number): Promise<Outcome> {
   const staff = await staffOf(ctx);
   if (!staff) return { kind: "not-staff" };
-  const result = await undoChange(ctx.deps.db, actorOf(staff.member), changeId, ctx.deps.now());
+  const result = await undoChange(ctx.deps.db, actorOf(staff.member), changeId, ctx.deps.now(), {
+    coordinator: staff.member.role === "admin",
+  });
   if (result.kind === "unknown") return { kind: "stale" };
+  if (result.kind === "not-coordinator") return result;
   const site = siteLabel(staff.catalog, result.change.siteId, ctx.locale);
   const back = staff.sites.some((s) => s.id === result.change.siteId)
     ? new InlineKeyboard().text(site, callbackData.toolsSite(result.change.siteId)).inline_keyboard

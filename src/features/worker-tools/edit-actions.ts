@@ -4,11 +4,12 @@ import type { BotContext } from "../../bot/context";
 import type { Bilingual } from "../../db/schema";
 import { type Catalog, regionOf } from "../../directory/catalog";
 import { wallDate } from "../../directory/clock";
+import { PHONE_ONLY_TYPES } from "../../directory/file-schema";
 import { viewOf, weekLines } from "../../directory/format";
 import { buildSchedule } from "../../directory/hours";
 import type { Region } from "../../directory/hours-syntax";
 import type { Site } from "../../directory/model";
-import { type FrenchArticle, nameInSentence } from "../../text/french-name";
+import { type FrenchArticle, NameInSentence, nameInSentence } from "../../text/french-name";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
 import { actorOf, type Outcome, type Staff, staffSite } from "./actions";
@@ -22,9 +23,6 @@ import { applyChange, type ChangeRequest } from "./use-cases";
  * runs (the site may have moved, a material gone, since the dialogue began). Results are plain data, so
  * the dialogue (editor.ts) gets them through `external`.
  */
-
-/** Sites whose people reach them only by phone: the file refuses them without one. */
-const PHONE_ONLY: ReadonlySet<Site["type"]> = new Set(["phone_line", "mobile_unit"]);
 
 export type SiteEdit =
   | { kind: "site_hours"; hours: string }
@@ -53,7 +51,7 @@ export async function editMenu(ctx: BotContext, siteId: string): Promise<Outcome
   const text = t(
     "tools.edit.menu",
     withHtml({
-      site: escapeHtml(site.name[ctx.locale]),
+      site: htmlNameInSentence(site, ctx.locale),
       hours: escapeHtml(site.hours),
       phone: escapeHtml(site.phone ?? none),
       note: escapeHtml(site.note?.[ctx.locale] ?? t("tools.edit.noNote")),
@@ -97,7 +95,7 @@ export async function editStart(ctx: BotContext, siteId: string): Promise<EditSt
     siteArticleFr: site.articleFr ?? null,
     hours: site.hours,
     phone: site.phone ?? null,
-    phoneRequired: PHONE_ONLY.has(site.type),
+    phoneRequired: PHONE_ONLY_TYPES.has(site.type),
     note: site.note ?? null,
     materials: staff.catalog.directory.materials.map((m) => ({
       id: m.id,
@@ -134,7 +132,7 @@ function checked(edit: SiteEdit, site: Site, catalog: Catalog, now: Date): Chang
       return parsed.ok ? { kind: "site_hours", siteId: site.id, hours: parsed.hours } : undefined;
     }
     case "site_phone": {
-      const parsed = parsePhone(edit.phone ?? "-", PHONE_ONLY.has(site.type));
+      const parsed = parsePhone(edit.phone ?? "-", PHONE_ONLY_TYPES.has(site.type));
       return parsed.ok ? { kind: "site_phone", siteId: site.id, phone: parsed.phone } : undefined;
     }
     case "site_note": {
@@ -184,4 +182,10 @@ export async function saveEdit(ctx: BotContext, siteId: string, edit: SiteEdit):
     .row()
     .text(t("tools.panel.edit"), callbackData.toolsEdit(site.id));
   return { kind: "reply", text, keyboard: keyboard.inline_keyboard };
+}
+
+/** A site's name after "de" or "à" in HTML built by hand: escaped, with its French article. */
+function htmlNameInSentence(site: Site, locale: "fr" | "en") {
+  const name = escapeHtml(site.name[locale]);
+  return locale === "fr" && site.articleFr ? new NameInSentence(name, site.articleFr) : name;
 }

@@ -52,6 +52,11 @@ export async function siteEditor(
     start.siteArticleFr && ctx.locale === "fr"
       ? new NameInSentence(start.siteName, start.siteArticleFr)
       : start.siteName;
+  // The same name for HTML built by hand (withHtml escapes nothing): escaped, its article kept.
+  const siteHtml =
+    site instanceof NameInSentence
+      ? new NameInSentence(escapeHtml(site.name), site.articleFr)
+      : escapeHtml(site);
   const cancel = () => [InlineKeyboard.text(t("tools.edit.button.cancel"), callbackData.siteEdit("x"))];
 
   /** A typed line or a tap on this editor's buttons; anything else leaves the dialogue. */
@@ -221,14 +226,17 @@ export async function siteEditor(
       }
       const chosen = hours;
       const week = await conversation.external((outer) => hoursPreview(outer, args.siteId, chosen));
-      await ctx.reply(t("tools.edit.ask.preview", withHtml({ site, week, hours: escapeHtml(chosen) })), {
-        ...HTML,
-        reply_markup: new InlineKeyboard()
-          .text(t("tools.edit.button.save"), callbackData.siteEdit("ok"))
-          .text(t("tools.edit.button.again"), callbackData.siteEdit("re"))
-          .row()
-          .add(...cancel()),
-      });
+      await ctx.reply(
+        t("tools.edit.ask.preview", withHtml({ site: siteHtml, week, hours: escapeHtml(chosen) })),
+        {
+          ...HTML,
+          reply_markup: new InlineKeyboard()
+            .text(t("tools.edit.button.save"), callbackData.siteEdit("ok"))
+            .text(t("tools.edit.button.again"), callbackData.siteEdit("re"))
+            .row()
+            .add(...cancel()),
+        },
+      );
       for (;;) {
         const got = await next();
         if ("verb" in got && got.verb === "ok") return { kind: "site_hours", hours: chosen };

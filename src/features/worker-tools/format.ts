@@ -167,10 +167,16 @@ export function journalLine(change: DirectoryChange, view: View): string {
   const details = describeChange(change, view, true);
   const before = (change.before ?? {}) as Record<string, string>;
   const noteText = change.kind === "note_removed" ? (before[locale] ?? "") : (details.text ?? "");
-  const short = noteText.length > 60 ? `${noteText.slice(0, 59)}…` : noteText;
+  // Twenty lines go in one message of at most 4,096 characters: long values are cut short.
+  const cut = (value = "") => (value.length > 60 ? `${value.slice(0, 59)}…` : value);
   // A phone or a listing note taken off has nothing to show: its own line says so.
   const removed = (change.kind === "site_phone" || change.kind === "site_note") && change.after === null;
-  const what = t(`tools.journal.${change.kind}${removed ? "_removed" : ""}`, { ...details, text: short });
+  const what = t(`tools.journal.${change.kind}${removed ? "_removed" : ""}`, {
+    ...details,
+    text: cut(noteText),
+    hours: cut(details.hours),
+    materials: cut(details.materials),
+  });
   const line = t(
     "tools.journal.line",
     withHtml({

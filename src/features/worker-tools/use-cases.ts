@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, notInArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, notInArray, sql } from "drizzle-orm";
 import type { Database, Executor } from "../../db/executor";
 import {
   type Bilingual,
@@ -165,7 +165,14 @@ async function readField(tx: Executor, siteId: string, field: EditableField): Pr
 
 async function writeField(tx: Executor, siteId: string, field: EditableField, state: State) {
   if (field === "materials") {
-    const listed = state?.materials ? state.materials.split(",") : [];
+    const wanted = state?.materials ? state.materials.split(",") : [];
+    // An undo after an import may name a material the directory no longer lists: it cannot come back.
+    const known = wanted.length
+      ? (await tx.select({ id: materials.id }).from(materials).where(inArray(materials.id, wanted))).map(
+          (m) => m.id,
+        )
+      : [];
+    const listed = wanted.filter((id) => known.includes(id));
     await tx.delete(siteMaterials).where(eq(siteMaterials.siteId, siteId));
     if (listed.length)
       await tx.insert(siteMaterials).values(listed.map((materialId) => ({ siteId, materialId })));
@@ -280,6 +287,8 @@ export type DirectoryChange = typeof directoryChanges.$inferSelect;
 
 export type UndoResult =
   | { kind: "undone"; change: DirectoryChange }
+  // A listing edit (what the file says) is a coordinator's to undo.
+  | { kind: "not-coordinator" }
   | { kind: "unknown" }
   | { kind: "already"; change: DirectoryChange }
   | { kind: "superseded"; change: DirectoryChange };
@@ -290,6 +299,7 @@ export async function undoChange(
   actor: Actor,
   changeId: number,
   now: Date,
+  { coordinator }: { coordinator: boolean } = { coordinator: false },
 ): Promise<UndoResult> {
   return db.transaction(async (tx) => {
     const [change] = await tx
@@ -300,6 +310,8 @@ export async function undoChange(
       )
       .for("update");
     if (!change) return { kind: "unknown" };
+    if (!coordinator && (SITE_EDIT_KINDS as readonly string[]).includes(change.kind))
+      return { kind: "not-coordinator" };
     // The site may have moved to another organisation (or gone) in an import since: not theirs to undo.
     const [site] = await tx
       .select({ organisationId: sites.organisationId })
