@@ -198,15 +198,20 @@ describe.each(DRIVERS)("the reminder about old site information, on $name", ({ o
     ]);
   });
 
-  it("sends a missed Monday at the next run after it, once", async () => {
+  it("sends a missed Monday at the next run after it, once, and not in the night", async () => {
     const coord = await coordinator();
-    // The bot was down from Sunday to Tuesday morning.
-    expect(await run(new Date("2026-11-24T13:30:00Z"))).toBe(1);
-    expect(await run(new Date("2026-11-24T13:31:00Z"))).toBe(0);
-    // Read on Tuesday: a day older than Monday's would have said.
-    expect(reminders(coord).map((c) => c.payload.text)).toEqual([
-      FRENCH_REMINDER.replace("53 jours", "54 jours").replace("39 jours", "40 jours"),
-    ]);
+    // The bot was down from Monday morning to 14:30.
+    expect(await run(new Date("2026-11-23T19:30:00Z"))).toBe(1);
+    expect(await run(new Date("2026-11-23T19:31:00Z"))).toBe(0);
+    expect(reminders(coord).map((c) => c.payload.text)).toEqual([FRENCH_REMINDER]);
+
+    // Down from Sunday to Tuesday morning: the Monday is let go, the next Monday comes as usual.
+    const late = await coordinator();
+    await run(new Date("2026-11-30T05:00:00Z"));
+    expect(await run(new Date("2026-12-01T13:30:00Z"))).toBe(0);
+    expect(reminders(late)).toEqual([]);
+    expect(await run(new Date("2026-12-07T15:00:00Z"))).toBeGreaterThanOrEqual(1);
+    expect(reminders(late)).toHaveLength(1);
   });
 
   it("takes '✅ still true' from the message, and the site is gone from the next reminder", async () => {

@@ -200,6 +200,19 @@ describe("a coordinator's reminder is due", () => {
     ).toEqual(at("2027-03-09T05:00:00Z"));
   });
 
+  it.each([
+    ["on time", "2026-11-23T15:00:30Z", false],
+    ["missed by the bot, found 7 hours later", "2026-11-23T22:00:00Z", false],
+    ["exactly 8 hours later", "2026-11-23T23:00:00Z", false],
+    ["more than 8 hours later: handled, not sent", "2026-11-23T23:00:01Z", true],
+    ["the next morning: handled, not sent", "2026-11-24T13:00:00Z", true],
+  ])("a moment %s (now %s) is late: %s", (_, now, late) => {
+    expect(dueReminder(at(now), weekly, SENT_16, ZONE)).toMatchObject({
+      moment: at("2026-11-23T15:00:00Z"),
+      late,
+    });
+  });
+
   it("reads weekdays from dates", () => {
     expect(["2026-11-16", "2026-11-18", "2026-11-22", "1970-01-01", "1969-12-29"].map(isoWeekday)).toEqual([
       1, 3, 7, 4, 1,

@@ -25,7 +25,10 @@ export async function sendStaleReminders(deps: ReminderDeps): Promise<number> {
   for (const coordinator of await listCoordinatorReminders(deps.db)) {
     const due = dueReminder(now, coordinator.settings, coordinator.state, timezone);
     if (!due) continue;
-    const old = oldSitesOf(catalog.directory.sites, coordinator.organisationId, today, staleAfterDays);
+    // Too late (the bot was down for hours): the moment is handled, and nothing goes out at night.
+    const old = due.late
+      ? []
+      : oldSitesOf(catalog.directory.sites, coordinator.organisationId, today, staleAfterDays);
     await deps.db.transaction(async (tx) => {
       const taken = await takeReminderMoment(tx, {
         memberId: coordinator.memberId,

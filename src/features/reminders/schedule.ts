@@ -9,7 +9,8 @@ import { instantAt } from "../../directory/hours";
  * every week, every 2 or 4 weeks, or never.
  *
  * - **The moment**: the latest time at or before `now` that reads that weekday and time. A moment the
- *   bot missed (it was down) is still the latest one at the next run, so it is sent then, once.
+ *   bot missed (it was down) is still the latest one at the next run, so it is sent then, once; more
+ *   than LATE_LIMIT_MS late, it is marked handled and not sent.
  * - **Once per moment**: `handledUntil` is the latest moment already dealt with (a reminder sent, or
  *   nothing old to say), or the time the coordinator joined or changed the settings, so a moment from
  *   before a change is never caught up as "missed".
@@ -38,8 +39,15 @@ export const DEFAULT_REMINDER: ReminderSettings = { everyWeeks: 1, weekday: 1, a
 
 export type ReminderState = { handledUntil: Date; sentAt: Date | null };
 
-/** A due reminder: its moment, and the instant a previous reminder must have gone out before. */
-export type DueReminder = { moment: Date; sentBefore: Date };
+/**
+ * A due reminder: its moment, and the instant a previous reminder must have gone out before. `late`: the
+ * bot was down longer than LATE_LIMIT_MS past the moment; it counts as handled, and nothing is sent (a
+ * reminder chosen for 10:00 does not arrive in the night), the next one comes at its own moment.
+ */
+export type DueReminder = { moment: Date; sentBefore: Date; late: boolean };
+
+/** How late a missed moment is still sent: a 16:00 reminder arrives by midnight at the latest. */
+export const LATE_LIMIT_MS = 8 * 60 * 60_000;
 
 /** ISO weekday (1 Monday … 7 Sunday) of a YYYY-MM-DD date; 1970-01-01 was a Thursday. */
 export function isoWeekday(isoDate: string): number {
@@ -66,5 +74,5 @@ export function dueReminder(
   // The start of the day after the last day a previous reminder may have gone out on.
   const sentBefore = instantAt(addDays(wallDate(moment, zone), 1 - 7 * settings.everyWeeks), 0, zone);
   if (state.sentAt && state.sentAt >= sentBefore) return undefined;
-  return { moment, sentBefore };
+  return { moment, sentBefore, late: now.getTime() - moment.getTime() > LATE_LIMIT_MS };
 }
