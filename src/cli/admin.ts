@@ -515,11 +515,16 @@ async function hsdsImportOptions(db: Database | undefined) {
   return { ...(base ? { base } : {}), today: wallDate(new Date(), base?.meta.timezone ?? "America/Toronto") };
 }
 
+// A report of a file written elsewhere holds its strings: a terminal must not run its control codes, and
+// a file of a hundred thousand records must not flood it.
+const REPORT_LINES = 200;
+const CONTROL = /\p{Cc}/gu;
+
 function printReport(report: string[]): void {
-  if (report.length)
-    out(
-      `What could not be mapped from HSDS (${report.length}):\n${report.map((line) => `- ${line}`).join("\n")}`,
-    );
+  if (!report.length) return;
+  const shown = report.slice(0, REPORT_LINES).map((line) => `- ${line.replace(CONTROL, " ")}`);
+  const more = report.length > REPORT_LINES ? [`… and ${report.length - REPORT_LINES} more.`] : [];
+  out(`What could not be mapped from HSDS (${report.length}):\n${[...shown, ...more].join("\n")}`);
 }
 
 function stockOutsOf(directory: NonNullable<Awaited<ReturnType<typeof loadDirectory>>>) {

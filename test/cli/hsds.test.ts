@@ -82,6 +82,16 @@ describe("npm run admin -- directory export/import --format hsds", { timeout: 24
     expect(await directoryIn(second.DATA_DIR)).toStrictEqual(original);
   });
 
+  it("prints a file's own strings without their control codes", async () => {
+    const elsewhere = JSON.parse(readFileSync("test/fixtures/hsds/elsewhere.json", "utf8"));
+    elsewhere.organization[0].name = "Centre \u001b[2J\u001b[31mPasserelle";
+    const file = path.join(dir, "control-codes.json");
+    writeFileSync(file, JSON.stringify(elsewhere));
+    const checked = await admin(["directory", "validate", file]);
+    expect(checked.stdout).toContain("Centre  [2J [31mPasserelle");
+    expect(checked.stdout).not.toContain("\u001b");
+  });
+
   it("imports a file written elsewhere and prints what could not be mapped", async () => {
     const checked = await admin(["directory", "validate", "test/fixtures/hsds/elsewhere.json"]);
     expect(checked).toMatchObject({
