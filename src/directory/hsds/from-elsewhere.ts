@@ -67,6 +67,32 @@ const MAPPED: Record<string, string[]> = {
 // A taxonomy alone says nothing about a site; the attributes using it are counted below.
 const UNREPORTED = new Set(["version", "perche", "metadata", "taxonomy", "taxonomy_term", "attribute"]);
 
+/**
+ * Rows of a table that share a link id, found without scanning the table for each site (a file may hold
+ * a hundred thousand rows): positions by id, and `rowsAt` gives them back in the file's order.
+ */
+function positionsBy<T>(rows: readonly T[], ...keys: ((row: T) => string | null | undefined)[]) {
+  const maps = keys.map(() => new Map<string, number[]>());
+  rows.forEach((row, position) => {
+    keys.forEach((key, i) => {
+      const id = key(row);
+      if (!id) return;
+      const map = maps[i] as Map<string, number[]>;
+      const list = map.get(id);
+      if (list) list.push(position);
+      else map.set(id, [position]);
+    });
+  });
+  /** The rows whose i-th key is ids[i], for each i given (undefined: skipped), in the file's order, once each. */
+  return (...ids: (string | undefined)[]): T[] => {
+    const found = new Set<number>();
+    ids.forEach((id, i) => {
+      if (id) for (const position of maps[i]?.get(id) ?? []) found.add(position);
+    });
+    return [...found].sort((a, b) => a - b).map((position) => rows[position] as T);
+  };
+}
+
 export function fromElsewhere(document: HsdsDocument, options: ImportOptions): MappingResult {
   const base = options.base;
   if (!base)
@@ -98,6 +124,28 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
     return unique;
   };
 
+  const phonesAt = positionsBy(
+    document.phone,
+    (p) => p.organization_id,
+    (p) => p.service_at_location_id,
+    (p) => p.service_id,
+    (p) => p.location_id,
+  );
+  const addressesAt = positionsBy(document.address, (a) => a.location_id);
+  const languagesAt = positionsBy(
+    document.language,
+    (l) => l.service_id,
+    (l) => l.location_id,
+  );
+  const schedulesAt = positionsBy(
+    document.schedule,
+    (s) => s.service_at_location_id,
+    (s) => s.service_id,
+    (s) => s.location_id,
+  );
+  const attributesAt = positionsBy(document.attribute, (a) => a.link_id);
+  const attributeOrder = new Map(document.attribute.map((a, position) => [a, position]));
+
   const organisationIds = new Map<string, string>();
   const organisations = document.organization.map((o) => {
     const id = percheId(o.id);
@@ -107,7 +155,7 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
     const website = o.website && z.url().safeParse(o.website).success ? o.website : undefined;
     if (o.website && !website) report.push(`${what}: website: "${o.website}" is not a full URL; left out`);
     const phone = phoneOf(
-      document.phone.filter(
+      phonesAt(o.id).filter(
         (p) => p.organization_id === o.id && !p.service_id && !p.location_id && !p.service_at_location_id,
       ),
       what,
@@ -128,7 +176,10 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
   const usedAttributes = new Set<string>();
   const materialsOf = (linkIds: string[]) => {
     const found: string[] = [];
-    for (const attribute of document.attribute) {
+    const attributes = [...new Set(linkIds.flatMap((id) => attributesAt(id)))].sort(
+      (a, b) => (attributeOrder.get(a) ?? 0) - (attributeOrder.get(b) ?? 0),
+    );
+    for (const attribute of attributes) {
       if (!attribute.link_id || !linkIds.includes(attribute.link_id)) continue;
       const code = terms.get(attribute.taxonomy_term_id ?? "")?.code;
       if (!code || !materialIds.has(code)) continue;
@@ -163,9 +214,11 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
     // The most specific number first: this service here, then the service, then the place.
     const phone = phoneOf(
       [
-        ...document.phone.filter((p) => p.service_at_location_id === link.id),
-        ...document.phone.filter((p) => !p.service_at_location_id && p.service_id === service.id),
-        ...document.phone.filter(
+        ...phonesAt(undefined, link.id).filter((p) => p.service_at_location_id === link.id),
+        ...phonesAt(undefined, undefined, service.id).filter(
+          (p) => !p.service_at_location_id && p.service_id === service.id,
+        ),
+        ...phonesAt(undefined, undefined, undefined, location.id).filter(
           (p) => !p.service_at_location_id && !p.service_id && p.location_id === location.id,
         ),
       ],
@@ -216,7 +269,7 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
   }
 
   function addressOf(locationId: string): string | undefined {
-    const candidates = document.address.filter((a) => a.location_id === locationId);
+    const candidates = addressesAt(locationId).filter((a) => a.location_id === locationId);
     const address = candidates.find((a) => a.address_type === "physical") ?? candidates[0];
     if (!address) return undefined;
     const line = [
@@ -233,7 +286,7 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
 
   function languagesOf(serviceId: string, locationId: string, what: string): string[] {
     const codes: string[] = [];
-    for (const language of document.language.filter(
+    for (const language of languagesAt(serviceId, locationId).filter(
       (l) => l.service_id === serviceId || l.location_id === locationId,
     )) {
       const code = language.code?.trim().toLowerCase();
@@ -247,7 +300,7 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
   }
 
   function hoursOf(link: HsdsServiceAtLocation, service: HsdsService, location: HsdsLocation, what: string) {
-    const schedules = document.schedule.filter(
+    const schedules = schedulesAt(link.id, service.id, location.id).filter(
       (s) =>
         s.service_at_location_id === link.id ||
         (!s.service_at_location_id &&
@@ -271,11 +324,8 @@ export function fromElsewhere(document: HsdsDocument, options: ImportOptions): M
     return hours;
   }
 
-  const unlinked = new Set(
-    document.service
-      .filter((s) => !document.service_at_location.some((l) => l.service_id === s.id))
-      .map((s) => s.id),
-  );
+  const linked = new Set(document.service_at_location.map((l) => l.service_id));
+  const unlinked = new Set(document.service.filter((s) => !linked.has(s.id)).map((s) => s.id));
   for (const service of document.service)
     if (unlinked.has(service.id))
       report.push(
