@@ -41,8 +41,9 @@ export type CallbackAction =
   // Part 10: a coordinator edits what the file says about a site: the menu, then one field's dialogue.
   | { kind: "tools-edit"; siteId: string }
   | { kind: "tools-edit-field"; siteId: string; field: EditField }
-  // The site editor's own buttons, read only inside its dialogue (arg: a day 0-6, a time HHMM, a material's index).
-  | { kind: "site-edit"; verb: SiteEditVerb; arg?: number }
+  // The site editor's own buttons, read only inside its dialogue (arg: a day 0-6, a time HHMM, a material's
+  // index). token: the dialogue's own, so a button left from an earlier one cannot act on this one.
+  | { kind: "site-edit"; token: string; verb: SiteEditVerb; arg?: number }
   // Part 3: peer helpers and referral.
   | { kind: "peer-focus"; requestId: string }
   | { kind: "peer-withdraw"; requestId: string }
@@ -139,7 +140,8 @@ export const callbackData = {
   toolsAlert: (siteId: string, day: string | null) => `wta:${siteId}:${day ?? "now"}`,
   toolsEdit: (siteId: string) => `wed:${siteId}`,
   toolsEditField: (siteId: string, field: EditField) => `wef:${siteId}:${EDIT_FIELD_LETTER[field]}`,
-  siteEdit: (verb: SiteEditVerb, arg?: number) => (arg === undefined ? `se:${verb}` : `se:${verb}:${arg}`),
+  siteEdit: (token: string, verb: SiteEditVerb, arg?: number) =>
+    arg === undefined ? `se:${token}:${verb}` : `se:${token}:${verb}:${arg}`,
   peerFocus: (requestId: string) => `pr:focus:${requestId}`,
   peerWithdraw: (requestId: string) => `pr:wd:${requestId}`,
   referPick: (requestId: string) => `rf:pick:${requestId}`,
@@ -153,7 +155,9 @@ export const callbackData = {
 export function parseCallbackData(data: string | undefined): CallbackAction | undefined {
   if (!data || data.length > 64) return undefined;
   const [prefix, a, b, ...rest] = data.split(":");
-  // "rf:to:<request>:<organisation>" is the one four-part payload.
+  // "se:<token>:<verb>:<n>" has four parts too.
+  if (prefix === "se") return rest.length <= 1 ? parseSiteEdit(a, b, rest[0]) : undefined;
+  // "rf:to:<request>:<organisation>" is the other four-part payload.
   if (prefix === "rf" && a === "to" && rest.length === 1) {
     const id = requestId.safeParse(b);
     const organisationId = slug.safeParse(rest[0]);
@@ -251,8 +255,6 @@ export function parseCallbackData(data: string | undefined): CallbackAction | un
           : undefined;
       return siteId.success && field ? { kind: "tools-edit-field", siteId: siteId.data, field } : undefined;
     }
-    case "se":
-      return parseSiteEdit(a, b);
     case "wtu": {
       const changeId = z.coerce.number().int().min(1).max(2_000_000_000).safeParse(a);
       return changeId.success && b === undefined && /^\d+$/.test(a ?? "")
@@ -309,14 +311,21 @@ function parseReferral(a: string | undefined, b: string | undefined): CallbackAc
   return undefined;
 }
 
-/** se:<verb> or se:<verb>:<n>, the argument only for the verbs that take one, within its range. */
-function parseSiteEdit(a: string | undefined, b: string | undefined): CallbackAction | undefined {
+/** A dialogue's token: a few letters and digits, drawn when it starts. */
+export const SITE_EDIT_TOKEN = /^[a-z0-9]{4,8}$/;
+
+/** se:<token>:<verb> or se:<token>:<verb>:<n>, the argument only for the verbs that take one, within its range. */
+function parseSiteEdit(
+  token: string | undefined,
+  a: string | undefined,
+  b: string | undefined,
+): CallbackAction | undefined {
   const verb = SITE_EDIT_VERBS.find((v) => v === a);
-  if (!verb) return undefined;
+  if (!verb || !token || !SITE_EDIT_TOKEN.test(token)) return undefined;
   const limit = SITE_EDIT_ARG_LIMIT[verb];
-  if (limit === undefined) return b === undefined ? { kind: "site-edit", verb } : undefined;
+  if (limit === undefined) return b === undefined ? { kind: "site-edit", token, verb } : undefined;
   if (b === undefined || !/^\d{1,4}$/.test(b) || Number(b) > limit) return undefined;
-  return { kind: "site-edit", verb, arg: Number(b) };
+  return { kind: "site-edit", token, verb, arg: Number(b) };
 }
 
 /** rm:w:<0|1|2|4> | rm:d:<1-7> | rm:t:<minutes>, each value one the screen offers. */

@@ -39,6 +39,17 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
   const tap = (someone: Person, data: string) => bot.send(callbackUpdate(someone, data));
   const say = (someone: Person, text: string) => bot.send(textUpdate(someone, text));
   const textOf = (someone: Person) => bot.lastText(someone.id);
+  /** The token of the editor's latest buttons in someone's chat (each dialogue has its own). */
+  const tokenOf = (someone: Person) => {
+    for (const call of [...bot.telegram.calls].reverse()) {
+      if (call.payload.chat_id !== someone.id) continue;
+      const data = callbackDatas(call.payload).find((d) => d.startsWith("se:"));
+      if (data) return data.split(":")[1] ?? "";
+    }
+    return "none";
+  };
+  /** A tap on one of the editor's buttons: "ok", "d:2", "t:930"… */
+  const edit = (someone: Person, button: string) => tap(someone, `se:${tokenOf(someone)}:${button}`);
   const buttons = (someone: Person) => buttonTexts(bot.lastCall(someone.id)?.payload);
   const datas = (someone: Person) => callbackDatas(bot.lastCall(someone.id)?.payload);
   /** The keyboard as it stands after the editor redrew it in place (a tick on a day or a material). */
@@ -151,7 +162,7 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     );
     // Nothing is saved before "Save".
     expect((await siteRow()).hours).toBe("Mo-Fr 09:00-17:00; PH off");
-    await tap(ines, "se:ok");
+    await edit(ines, "ok");
     expect(textOf(ines)).toBe("✅ Enregistré : les horaires du Local de jour. Les gens les voient déjà.");
     expect(await siteRow()).toMatchObject({
       hours: "Mo-Fr 10:00-18:00; Sa 10:00-14:00; PH off",
@@ -167,7 +178,7 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     await say(ines, "/lieux");
     await tap(ines, "wef:day-site:h");
     await say(ines, "Mo-Su 08:00-12:00");
-    await tap(ines, "se:ok");
+    await edit(ines, "ok");
     const undo = datas(ines).find((d) => d.startsWith("wtu:")) ?? "";
     // A worker cannot undo what the file says, even with the button in hand.
     const marc = await member("worker");
@@ -194,7 +205,7 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     // Still in the dialogue: the right hours are taken next.
     await say(ines, "Mo-Fr 09:00-16:00");
     expect(textOf(ines)).toContain("Dans la fiche : <code>Mo-Fr 09:00-16:00</code>");
-    await tap(ines, "se:x");
+    await edit(ines, "x");
     expect(textOf(ines)).toBe("D'accord, rien n'a changé sur la fiche.");
     expect((await siteRow()).hours).toBe("Mo-Fr 09:00-17:00; PH off");
     expect(await changeKinds()).toEqual([]);
@@ -203,11 +214,11 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
   it("builds the hours with buttons: days, opening, closing, a night past midnight, holidays as chosen", async () => {
     const ines = await member();
     await tap(ines, "wef:day-site:h");
-    await tap(ines, "se:b");
+    await edit(ines, "b");
     expect(textOf(ines)).toBe("Quels jours? Touche-les, puis « Suivant ».");
-    await tap(ines, "se:n");
+    await edit(ines, "n");
     expect(textOf(ines)).toBe("Touche au moins un jour, puis « Suivant ».");
-    await tap(ines, "se:wk");
+    await edit(ines, "wk");
     expect(redrawn(ines).slice(0, 7)).toEqual([
       "✅ Lun",
       "✅ Mar",
@@ -217,9 +228,9 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
       "Sam",
       "Dim",
     ]);
-    await tap(ines, "se:d:2");
+    await edit(ines, "d:2");
     expect(redrawn(ines)[2]).toBe("Mer");
-    await tap(ines, "se:n");
+    await edit(ines, "n");
     expect(textOf(ines)).toBe(
       "À quelle heure ça ouvre (Lun, Mar, Jeu, Ven)? Touche une heure, ou écris-la (9h30).",
     );
@@ -231,24 +242,24 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     );
     await say(ines, "9:30");
     expect(textOf(ines)).toBe("Ça ouvre et ferme à la même heure. Choisis une autre heure de fermeture.");
-    await tap(ines, "se:t:1630");
+    await edit(ines, "t:1630");
     expect(textOf(ines)).toMatch(/^Ajouté : Lun, Mar, Jeu, Ven, 9 h 30 à 16 h 30\./);
     // Another slot: Saturday night, past midnight.
-    await tap(ines, "se:more");
-    await tap(ines, "se:d:5");
-    await tap(ines, "se:n");
-    await tap(ines, "se:t:2000");
+    await edit(ines, "more");
+    await edit(ines, "d:5");
+    await edit(ines, "n");
+    await edit(ines, "t:2000");
     expect(buttons(ines)).toContain("2 h (lendemain)");
-    await tap(ines, "se:t:200");
+    await edit(ines, "t:200");
     // The file had "PH off": closed on holidays unless the coordinator says otherwise.
     expect(buttons(ines)).toContain("🎉 Fériés : fermé");
-    await tap(ines, "se:ph");
+    await edit(ines, "ph");
     expect(redrawn(ines)).toContain("🎉 Fériés : comme d'habitude");
-    await tap(ines, "se:fin");
+    await edit(ines, "fin");
     expect(textOf(ines)).toContain("Dans la fiche : <code>Mo,Tu,Th,Fr 09:30-16:30; Sa 20:00-02:00</code>");
     expect(textOf(ines)).toContain("sam. 21 nov. : 20 h à 2 h");
     expect(textOf(ines)).toContain("mer. 18 nov. : fermé");
-    await tap(ines, "se:ok");
+    await edit(ines, "ok");
     expect((await siteRow()).hours).toBe("Mo,Tu,Th,Fr 09:30-16:30; Sa 20:00-02:00");
   });
 
@@ -263,7 +274,7 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     await tap(ines, "wef:day-site:h");
     await say(ines, "Mo-Fr 10:00-18:00");
     expect(textOf(ines)).toMatch(/^👀 <b>Les 7 prochains jours du Réseau &lt;Est&gt; &amp; Co<\/b>/);
-    await tap(ines, "se:ok");
+    await edit(ines, "ok");
     expect(textOf(ines)).toBe(
       "✅ Enregistré : les horaires du Réseau &lt;Est&gt; &amp; Co. Les gens les voient déjà.",
     );
@@ -275,7 +286,7 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     for (let i = 0; i < 20; i++) {
       await tap(ines, "wef:day-site:h");
       await say(ines, `${long}; Mo-Fr 09:00-${String(10 + (i % 9)).padStart(2, "0")}:${i < 9 ? "00" : "30"}`);
-      await tap(ines, "se:ok");
+      await edit(ines, "ok");
     }
     await say(ines, "/journal");
     expect(textOf(ines).length).toBeLessThan(4096);
@@ -284,16 +295,33 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     );
   });
 
+  it("tells a button from an earlier dialogue that it is old, and lets it change nothing", async () => {
+    const ines = await member();
+    await tap(ines, "wef:day-site:m");
+    const old = tokenOf(ines);
+    await say(ines, "/lieux");
+    await tap(ines, "wef:night-site:m");
+    expect(tokenOf(ines)).not.toBe(old);
+    // The day site's keyboard, still in the chat: its first button is not this dialogue's.
+    await tap(ines, `se:${old}:m:0`);
+    expect(textOf(ines)).toBe(
+      "Ce bouton vient d'un message plus ancien. Utilise ceux du dernier message, ou /annuler.",
+    );
+    await edit(ines, "ok");
+    expect(textOf(ines)).toBe("C'était déjà comme ça : rien n'a changé.");
+    expect(await materialsOf("night-site")).toEqual(["naloxone", "pipes", "test-strips"]);
+  });
+
   it("starts over from the preview, and leaves the dialogue for a command, saving nothing", async () => {
     const ines = await member();
     await tap(ines, "wef:day-site:h");
     await say(ines, "Mo-Fr 10:00-18:00");
-    await tap(ines, "se:re");
+    await edit(ines, "re");
     expect(textOf(ines)).toContain("Horaires habituels du Local de jour");
     await say(ines, "/lieux");
     expect(textOf(ines)).toBe("🛠 Quel lieu veux-tu mettre à jour?");
     // The dialogue is over: its old buttons are out of date, and nothing was saved.
-    await tap(ines, "se:ok");
+    await edit(ines, "ok");
     expect(textOf(ines)).toMatch(/^Ce bouton n'est plus à jour/);
     expect(await changeKinds()).toEqual([]);
   });
@@ -319,7 +347,7 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     expect(textOf(ines)).toBe("✅ Enregistré : le téléphone du Local de jour (514 555-0199).");
     expect(await card()).toContain("514 555-0199");
     await tap(ines, "wef:day-site:p");
-    await tap(ines, "se:rm");
+    await edit(ines, "rm");
     expect(textOf(ines)).toBe("✅ Enregistré : Le Local de jour n'a plus de téléphone sur sa fiche.");
     expect((await siteRow()).phone).toBeNull();
     await say(ines, "/journal");
@@ -350,7 +378,7 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     });
     expect(await card("en")).toContain("📝 Ring at the side door.");
     await tap(ines, "wef:day-site:n");
-    await tap(ines, "se:rm");
+    await edit(ines, "rm");
     expect(textOf(ines)).toBe("✅ Enregistré : la note du Local de jour est enlevée.");
     expect(await siteRow()).toMatchObject({ note_fr: null, note_en: null });
   });
@@ -367,8 +395,8 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
       "💾 Enregistrer",
       "✖️ Annuler",
     ]);
-    await tap(ines, "se:m:0");
-    await tap(ines, "se:m:2");
+    await edit(ines, "m:0");
+    await edit(ines, "m:2");
     expect(redrawn(ines).slice(0, 4)).toEqual([
       "▫️ Seringues",
       "✅ Naloxone",
@@ -377,9 +405,9 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     ]);
     await say(ines, "des pipes");
     expect(textOf(ines)).toBe("Touche un des boutons, ou /annuler.");
-    await tap(ines, "se:m:99");
+    await edit(ines, "m:99");
     expect(textOf(ines)).toBe("Touche un des boutons, ou /annuler.");
-    await tap(ines, "se:ok");
+    await edit(ines, "ok");
     expect(textOf(ines)).toBe("✅ Enregistré : le matériel du Local de jour (Naloxone, Pipes à inhalation).");
     expect(await materialsOf()).toEqual(["naloxone", "pipes"]);
     const stock = rowsOf(await database.db.execute(sql`select * from stock_outs where site_id = 'day-site'`));
@@ -395,17 +423,17 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     );
     expect(textOf(jo)).toContain("📝 Note: Walk in, no appointment.");
     await tap(jo, "wef:day-site:h");
-    await tap(jo, "se:b");
+    await edit(jo, "b");
     expect(textOf(jo)).toBe("Which days? Tap them, then “Next”.");
-    await tap(jo, "se:all");
-    await tap(jo, "se:n");
+    await edit(jo, "all");
+    await edit(jo, "n");
     await say(jo, "8");
-    await tap(jo, "se:t:2000");
+    await edit(jo, "t:2000");
     expect(textOf(jo)).toMatch(/^Added: Mon, Tue, Wed, Thu, Fri, Sat, Sun, 8/);
-    await tap(jo, "se:fin");
+    await edit(jo, "fin");
     expect(textOf(jo)).toMatch(/^👀 <b>The next 7 days of The Day Place<\/b>, as people will see them:\nWed/);
     expect(textOf(jo)).toContain("In the listing: <code>Mo-Su 08:00-20:00; PH off</code>");
-    await tap(jo, "se:ok");
+    await edit(jo, "ok");
     expect(textOf(jo)).toBe("✅ Saved: the hours of The Day Place. People see them already.");
     await tap(jo, "wef:day-site:p");
     await say(jo, "555-0199");
@@ -428,7 +456,7 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     await replaceDirectory(database.db, fixtureDirectory());
     const ines = await member();
     await tap(ines, "wef:day-site:p");
-    await tap(ines, "se:rm");
+    await edit(ines, "rm");
     expect((await siteRow()).phone).toBeNull();
     const asLine = fixtureDirectory();
     const line = asLine.sites.find((s) => s.id === "day-site");
@@ -455,7 +483,7 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     const ines = await member();
     await tap(ines, "wef:day-site:h");
     await say(ines, "Mo-Fr 10:00-18:00");
-    await tap(ines, "se:ok");
+    await edit(ines, "ok");
     await tap(ines, "wef:day-site:p");
     await say(ines, "514 555-0199");
 

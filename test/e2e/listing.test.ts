@@ -63,7 +63,13 @@ async function keepingTheListingTrue(run: Run) {
   await chats.choose(COORDINATOR, "wef:day-site:h", "Dans la fiche : <code>Mo-Fr 09:00-17:00; PH off</code>");
   const preview = await chats.say(COORDINATOR, "Mo-Su 07:00-23:00", "Les 7 prochains jours du Local de jour");
   expect(preview.match(/ : 7 h à 23 h/g)).toHaveLength(7);
-  await chats.choose(COORDINATOR, "se:ok", "✅ Enregistré : les horaires du Local de jour.");
+  // The editor's buttons carry its dialogue's token: the one under the preview.
+  const save = chats.api.calls
+    .flatMap((c) => (Number(c.payload.chat_id) === COORDINATOR.id ? JSON.stringify(c.payload) : []))
+    .join("")
+    .match(/se:[a-z0-9]+:ok/g)
+    ?.at(-1);
+  await chats.choose(COORDINATOR, save ?? "se:?:ok", "✅ Enregistré : les horaires du Local de jour.");
 
   const after = await card(PERSON, "Le Local de jour");
   expect(after.match(/ : 7 h à 23 h/g)).toHaveLength(7);

@@ -31,22 +31,22 @@ describe("callback data", () => {
         siteId: "day-site",
         field,
       });
-    expect(parseCallbackData(callbackData.siteEdit("ok"))).toEqual({ kind: "site-edit", verb: "ok" });
-    expect(parseCallbackData(callbackData.siteEdit("d", 6))).toEqual({
+    expect(parseCallbackData(callbackData.siteEdit("k3x9", "ok"))).toEqual({
       kind: "site-edit",
-      verb: "d",
-      arg: 6,
+      token: "k3x9",
+      verb: "ok",
     });
-    expect(parseCallbackData(callbackData.siteEdit("t", 2400))).toEqual({
-      kind: "site-edit",
-      verb: "t",
-      arg: 2400,
-    });
-    expect(parseCallbackData(callbackData.siteEdit("m", 39))).toEqual({
-      kind: "site-edit",
-      verb: "m",
-      arg: 39,
-    });
+    for (const [verb, arg] of [
+      ["d", 6],
+      ["t", 2400],
+      ["m", 39],
+    ] as const)
+      expect(parseCallbackData(callbackData.siteEdit("k3x9", verb, arg))).toEqual({
+        kind: "site-edit",
+        token: "k3x9",
+        verb,
+        arg,
+      });
   });
 
   it("keeps the longest payload within Telegram's 64 bytes", () => {
@@ -117,14 +117,19 @@ describe("callback data", () => {
     "wef:day-site:z",
     "wef:day-site:constructor",
     "se",
-    "se:ok:1",
-    "se:d",
-    "se:d:7",
-    "se:d:-1",
-    "se:t:2401",
-    "se:t:9.5",
-    "se:m:100",
-    "se:drop",
+    "se:ok",
+    "se:k3x9",
+    "se:K3X9:ok",
+    "se:k3:ok",
+    "se:k3x9:ok:1",
+    "se:k3x9:d",
+    "se:k3x9:d:7",
+    "se:k3x9:d:-1",
+    "se:k3x9:t:2401",
+    "se:k3x9:t:9.5",
+    "se:k3x9:m:100",
+    "se:k3x9:drop",
+    "se:k3x9:m:1:2",
     "rm:w:3",
     "rm:w:-1",
     "rm:d:0",

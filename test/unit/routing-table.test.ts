@@ -90,7 +90,7 @@ describe("which kind of update", () => {
     [callbackData.toolsVerify("cactus"), "callback:wtv"],
     [callbackData.toolsEdit("cactus"), "callback:wed"],
     [callbackData.toolsEditField("cactus", "materials"), "callback:wef"],
-    [callbackData.siteEdit("t", 2330), "callback:se"],
+    [callbackData.siteEdit("k3x9", "t", 2330), "callback:se"],
     [callbackData.peerFocus(ID), "callback:pr"],
     [callbackData.peerWithdraw(ID), "callback:pr"],
     [callbackData.referPick(ID), "callback:rf:pick"],

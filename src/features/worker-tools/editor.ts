@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Conversation } from "@grammyjs/conversations";
 import { InlineKeyboard } from "grammy";
 import { callbackData, type EditField, parseCallbackData, type SiteEditVerb } from "../../bot/callback-data";
@@ -46,6 +47,11 @@ export async function siteEditor(
 ) {
   const t = ctx.t;
   const begun = await conversation.external((outer) => editStart(outer, args.siteId));
+  // This dialogue's own token in its buttons: one left from an earlier dialogue is told it is old.
+  const token = await conversation.external(() =>
+    randomBytes(4).readUInt32BE(0).toString(36).padStart(4, "0").slice(0, 8),
+  );
+  const button = (verb: SiteEditVerb, arg?: number) => callbackData.siteEdit(token, verb, arg);
   if (begun.kind === "refused") return say(ctx, begun.outcome);
   const start = begun;
   const site =
@@ -57,7 +63,7 @@ export async function siteEditor(
     site instanceof NameInSentence
       ? new NameInSentence(escapeHtml(site.name), site.articleFr)
       : escapeHtml(site);
-  const cancel = () => [InlineKeyboard.text(t("tools.edit.button.cancel"), callbackData.siteEdit("x"))];
+  const cancel = () => [InlineKeyboard.text(t("tools.edit.button.cancel"), button("x"))];
 
   /** A typed line or a tap on this editor's buttons; anything else leaves the dialogue. */
   const next = async (): Promise<Answer> => {
@@ -66,7 +72,11 @@ export async function siteEditor(
       if (answer.callbackQuery) {
         const action = parseCallbackData(answer.callbackQuery.data);
         if (action?.kind !== "site-edit") await conversation.halt({ next: true });
-        else {
+        else if (action.token !== token) {
+          await answer.answerCallbackQuery();
+          await answer.reply(t("tools.edit.errors.oldButton"));
+          continue;
+        } else {
           await answer.answerCallbackQuery();
           if (action.verb === "x") {
             await answer.reply(t("tools.edit.cancelled"));
@@ -105,7 +115,7 @@ export async function siteEditor(
     hours.forEach((hour, i) => {
       const time = hour <= 24 ? hhmm(hour * 60) : hhmm((hour - 24) * 60);
       const label = hour > 24 ? t("tools.edit.button.nextDay", { time: shownTime(time) }) : shownTime(time);
-      keyboard.text(label, callbackData.siteEdit("t", Number(time.replace(":", ""))));
+      keyboard.text(label, button("t", Number(time.replace(":", ""))));
       if (i % 4 === 3) keyboard.row();
     });
     keyboard.row().add(...cancel());
@@ -133,15 +143,15 @@ export async function siteEditor(
         const keyboard = new InlineKeyboard();
         WEEK_DAYS.forEach((day, i) => {
           const name = t(`tools.edit.days.${day}`);
-          keyboard.text(days.has(i) ? `✅ ${name}` : name, callbackData.siteEdit("d", i));
+          keyboard.text(days.has(i) ? `✅ ${name}` : name, button("d", i));
           if (i === 3) keyboard.row();
         });
         return keyboard
           .row()
-          .text(t("tools.edit.button.weekdays"), callbackData.siteEdit("wk"))
-          .text(t("tools.edit.button.allDays"), callbackData.siteEdit("all"))
+          .text(t("tools.edit.button.weekdays"), button("wk"))
+          .text(t("tools.edit.button.allDays"), button("all"))
           .row()
-          .text(t("tools.edit.button.next"), callbackData.siteEdit("n"))
+          .text(t("tools.edit.button.next"), button("n"))
           .add(...cancel());
       };
       await ctx.reply(t("tools.edit.ask.days"), { reply_markup: dayKeyboard() });
@@ -176,12 +186,12 @@ export async function siteEditor(
       openings.push({ days: chosen, from, to: to === "00:00" ? "24:00" : to });
       const addedKeyboard = () =>
         new InlineKeyboard()
-          .text(t("tools.edit.button.more"), callbackData.siteEdit("more"))
-          .text(t("tools.edit.button.finish"), callbackData.siteEdit("fin"))
+          .text(t("tools.edit.button.more"), button("more"))
+          .text(t("tools.edit.button.finish"), button("fin"))
           .row()
           .text(
             t(holidaysClosed ? "tools.edit.button.holidaysClosed" : "tools.edit.button.holidaysOpen"),
-            callbackData.siteEdit("ph"),
+            button("ph"),
           )
           .add(...cancel());
       await ctx.reply(
@@ -206,9 +216,7 @@ export async function siteEditor(
     for (;;) {
       await ctx.reply(t("tools.edit.ask.hours", { site, hours: current }), {
         ...HTML,
-        reply_markup: new InlineKeyboard()
-          .text(t("tools.edit.button.build"), callbackData.siteEdit("b"))
-          .add(...cancel()),
+        reply_markup: new InlineKeyboard().text(t("tools.edit.button.build"), button("b")).add(...cancel()),
       });
       let hours: string | undefined;
       while (hours === undefined) {
@@ -231,8 +239,8 @@ export async function siteEditor(
         {
           ...HTML,
           reply_markup: new InlineKeyboard()
-            .text(t("tools.edit.button.save"), callbackData.siteEdit("ok"))
-            .text(t("tools.edit.button.again"), callbackData.siteEdit("re"))
+            .text(t("tools.edit.button.save"), button("ok"))
+            .text(t("tools.edit.button.again"), button("re"))
             .row()
             .add(...cancel()),
         },
@@ -249,7 +257,7 @@ export async function siteEditor(
   // --- Phone, note, materials --------------------------------------------------------------------------
   async function editPhone(current: string | null, required: boolean): Promise<SiteEdit> {
     const keyboard = new InlineKeyboard();
-    if (!required && current) keyboard.text(t("tools.edit.button.remove"), callbackData.siteEdit("rm"));
+    if (!required && current) keyboard.text(t("tools.edit.button.remove"), button("rm"));
     keyboard.add(...cancel());
     await ctx.reply(
       t(required ? "tools.edit.ask.phoneRequired" : "tools.edit.ask.phone", {
@@ -273,7 +281,7 @@ export async function siteEditor(
 
   async function editNote(current: Bilingual | null): Promise<SiteEdit> {
     const keyboard = new InlineKeyboard();
-    if (current) keyboard.text(t("tools.edit.button.remove"), callbackData.siteEdit("rm"));
+    if (current) keyboard.text(t("tools.edit.button.remove"), button("rm"));
     keyboard.add(...cancel());
     await ctx.reply(
       t("tools.edit.ask.noteFr", {
@@ -310,12 +318,12 @@ export async function siteEditor(
     const keyboard = () => {
       const rows = new InlineKeyboard();
       all.forEach((m, i) => {
-        rows.text(`${on.has(m.id) ? "✅" : "▫️"} ${m.label}`, callbackData.siteEdit("m", i));
+        rows.text(`${on.has(m.id) ? "✅" : "▫️"} ${m.label}`, button("m", i));
         if (i % 2 === 1) rows.row();
       });
       return rows
         .row()
-        .text(t("tools.edit.button.save"), callbackData.siteEdit("ok"))
+        .text(t("tools.edit.button.save"), button("ok"))
         .add(...cancel());
     };
     await ctx.reply(t("tools.edit.ask.materials", { site }), { ...HTML, reply_markup: keyboard() });
