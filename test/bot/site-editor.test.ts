@@ -194,8 +194,8 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
   it.each([
     ["n'importe quoi", "Je n'ai pas pu lire cette partie : <code>n'importe quoi</code>."],
     ["Mo-Fr 09:00-17:00; Sa 25:00-26:00", "Je n'ai pas pu lire cette partie : <code>Sa 25:00-26:00</code>."],
-    ["Mo-Su off", "Avec ces horaires, le site ne serait jamais ouvert."],
-    ["off", "Avec ces horaires, le site ne serait jamais ouvert."],
+    ["Mo-Su off", "Avec ces horaires, le lieu ne serait jamais ouvert."],
+    ["off", "Avec ces horaires, le lieu ne serait jamais ouvert."],
     [`Mo-Fr 09:00-17:00; ${"Sa 10:00-11:00; ".repeat(40)}`, "C'est trop long : 500 caractères au plus"],
   ])("refuses hours typed as %j with a message that says why, and saves nothing", async (typed, message) => {
     const ines = await member();
@@ -357,7 +357,7 @@ describe.each(DRIVERS)("a coordinator editing a site's listing, on $name", ({ op
     await tap(ines, "wef:van:p");
     expect(buttons(ines)).toEqual(["✖️ Annuler"]);
     await say(ines, "aucun");
-    expect(textOf(ines)).toMatch(/^Ce site se joint par téléphone : je ne peux pas enlever son numéro/);
+    expect(textOf(ines)).toMatch(/^Ce lieu se joint par téléphone : je ne peux pas enlever son numéro/);
     await say(ines, "811");
     expect((await siteRow("van")).phone).toBe("811");
   });
