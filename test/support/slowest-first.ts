@@ -2,7 +2,7 @@ import path from "node:path";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
- * The order test files start in, for vitest.config.ts. With four workers the run lasts at least as long
+ * The order test files start in, for vitest.config.ts. With three workers the run lasts at least as long
  * as its slowest file, and ends late when a long file starts last: so the long ones go first. vitest's
  * own order uses the durations of the previous run, which a fresh checkout (CI after `npm ci`) does not
  * have. So these come first whatever it knows: the slowest files by name, longest first (seconds of a
