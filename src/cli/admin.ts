@@ -252,10 +252,7 @@ export async function main(argv: string[]): Promise<void> {
       const read = await readBoundedText(file);
       if (!read.ok) fail(`${file}: ${read.errors.length} problem(s)\n${read.errors.join("\n")}`);
       // No database here: a file written elsewhere is checked against the example's materials and settings.
-      const result =
-        (format ?? detectFormat(file, read.text)) === "hsds"
-          ? parseHsdsText(read.text, await hsdsImportOptions(undefined))
-          : { ...parseDirectoryText(read.text), report: [] as string[] };
+      const result = await parseIn(format ?? detectFormat(file, read.text), read.text, undefined);
       if (!result.ok) fail(`${file}: ${result.errors.length} problem(s)\n${result.errors.join("\n")}`);
       printReport(result.report);
       out(`${file} is valid: ${result.file.sites.length} sites, ${result.file.materials.length} materials.`);
@@ -269,10 +266,7 @@ export async function main(argv: string[]): Promise<void> {
       if (!read.ok) fail(`${file}: nothing imported\n${read.errors.join("\n")}`);
       const chosen = format ?? detectFormat(file, read.text);
       const outcome = await withDatabase(async (handle) => {
-        const result =
-          chosen === "hsds"
-            ? parseHsdsText(read.text, await hsdsImportOptions(handle.db))
-            : { ...parseDirectoryText(read.text), report: [] as string[] };
+        const result = await parseIn(chosen, read.text, handle.db);
         if (!result.ok) return result;
         return { ...result, summary: await replaceDirectory(handle.db, result.file) };
       });
@@ -298,8 +292,9 @@ export async function main(argv: string[]): Promise<void> {
       if (!directory)
         fail("The directory is empty: nothing to export. Import one with `directory import FILE`.");
       const file = toDirectoryFile(directory);
-      let text = directoryToYaml(file);
-      if (format === "hsds") {
+      let text: string;
+      if (format === "yaml") text = directoryToYaml(file);
+      else {
         const document = toHsds(file, { stockOuts: stockOutsOf(directory) });
         // What we publish must be HSDS: checked by the same schema that reads other systems' files.
         const checked = hsdsDocumentSchema.safeParse(document);
@@ -499,6 +494,13 @@ function formatOption(value: string | undefined, key: string): DirectoryFormat |
   if (!isDirectoryFormat(value))
     throw new UsageError(`--format must be yaml or hsds (got "${value}").\n\n${HELP[key]}`);
   return value;
+}
+
+/** A directory file or an HSDS file read into the directory file, with what HSDS could not map. */
+async function parseIn(format: DirectoryFormat, text: string, db: Database | undefined) {
+  return format === "hsds"
+    ? parseHsdsText(text, await hsdsImportOptions(db))
+    : { ...parseDirectoryText(text), report: [] as string[] };
 }
 
 /**

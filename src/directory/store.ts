@@ -238,7 +238,7 @@ function mergeEdits(
         .filter((l) => l.siteId === site.id && knownMaterials.has(l.materialId))
         .map((l) => l.materialId),
     };
-    const now = canonicalFields(current);
+    const held = canonicalFields(current);
     // The base read as `current` is: without materials the new file no longer lists (so dropping one from
     // the directory is not taken for a coordinator's edit).
     const base: Partial<Record<EditableField, string>> = {
@@ -250,7 +250,7 @@ function mergeEdits(
     };
     const values = { ...incoming };
     for (const field of EDITABLE_FIELDS) {
-      let outcome = mergeField(base[field], now[field], fileBase[field]);
+      let outcome = mergeField(base[field], held[field], fileBase[field]);
       // A phone removed in the bot cannot stay off a site the new file makes a phone line or a van.
       if (outcome === "kept" && field === "phone" && !current.phone && PHONE_ONLY_TYPES.has(site.type))
         outcome = "overridden";

@@ -1,4 +1,5 @@
 import type { Locale } from "../config";
+import { escapeHtml } from "./html";
 
 /** The article French puts before a name that is written without one ("Réseau Est Solidaire"). */
 export type FrenchArticle = "le" | "la" | "l'" | "les";
@@ -37,4 +38,14 @@ export function nameInSentence(
   return locale === "fr" && named.articleFr
     ? new NameInSentence(named.name.fr, named.articleFr)
     : named.name[locale];
+}
+
+/**
+ * The same name for HTML built by hand (`withHtml` escapes no value): escaped, its article kept, so the
+ * translator still contracts it ("du Réseau &lt;Est&gt;").
+ */
+export function escapedName(value: string | NameInSentence): string | NameInSentence {
+  return value instanceof NameInSentence
+    ? new NameInSentence(escapeHtml(value.name), value.articleFr)
+    : escapeHtml(value);
 }

@@ -9,7 +9,7 @@ import { viewOf, weekLines } from "../../directory/format";
 import { buildSchedule } from "../../directory/hours";
 import type { Region } from "../../directory/hours-syntax";
 import type { Site } from "../../directory/model";
-import { type FrenchArticle, NameInSentence, nameInSentence } from "../../text/french-name";
+import { escapedName, type FrenchArticle, nameInSentence } from "../../text/french-name";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
 import { actorOf, type Outcome, type Staff, staffSite } from "./actions";
@@ -31,7 +31,7 @@ export type SiteEdit =
   | { kind: "site_materials"; materials: string[] };
 
 /** Coordinators of the site's organisation; workers are told the listing is for coordinators. */
-async function coordinatorSite(
+export async function coordinatorSite(
   ctx: BotContext,
   siteId: string,
 ): Promise<{ staff: Staff; site: Site } | Outcome> {
@@ -51,7 +51,7 @@ export async function editMenu(ctx: BotContext, siteId: string): Promise<Outcome
   const text = t(
     "tools.edit.menu",
     withHtml({
-      site: htmlNameInSentence(site, ctx.locale),
+      site: escapedName(nameInSentence(site, ctx.locale)),
       hours: escapeHtml(site.hours),
       phone: escapeHtml(site.phone ?? none),
       note: escapeHtml(site.note?.[ctx.locale] ?? t("tools.edit.noNote")),
@@ -182,10 +182,4 @@ export async function saveEdit(ctx: BotContext, siteId: string, edit: SiteEdit):
     .row()
     .text(t("tools.panel.edit"), callbackData.toolsEdit(site.id));
   return { kind: "reply", text, keyboard: keyboard.inline_keyboard };
-}
-
-/** A site's name after "de" or "à" in HTML built by hand: escaped, with its French article. */
-function htmlNameInSentence(site: Site, locale: "fr" | "en") {
-  const name = escapeHtml(site.name[locale]);
-  return locale === "fr" && site.articleFr ? new NameInSentence(name, site.articleFr) : name;
 }

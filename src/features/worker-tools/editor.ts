@@ -6,7 +6,7 @@ import type { BotContext, InnerContext } from "../../bot/context";
 import { isMenuText } from "../../bot/menu-labels";
 import type { Bilingual } from "../../db/schema";
 import { formatMinutes } from "../../directory/format";
-import { NameInSentence } from "../../text/french-name";
+import { escapedName, NameInSentence } from "../../text/french-name";
 import { escapeHtml } from "../../text/html";
 import { withHtml } from "../../text/translate";
 import type { Outcome } from "./actions";
@@ -47,22 +47,18 @@ export async function siteEditor(
 ) {
   const t = ctx.t;
   const begun = await conversation.external((outer) => editStart(outer, args.siteId));
+  if (begun.kind === "refused") return say(ctx, begun.outcome);
+  const start = begun;
   // This dialogue's own token in its buttons: one left from an earlier dialogue is told it is old.
   const token = await conversation.external(() =>
     randomBytes(4).readUInt32BE(0).toString(36).padStart(4, "0").slice(0, 8),
   );
   const button = (verb: SiteEditVerb, arg?: number) => callbackData.siteEdit(token, verb, arg);
-  if (begun.kind === "refused") return say(ctx, begun.outcome);
-  const start = begun;
   const site =
     start.siteArticleFr && ctx.locale === "fr"
       ? new NameInSentence(start.siteName, start.siteArticleFr)
       : start.siteName;
-  // The same name for HTML built by hand (withHtml escapes nothing): escaped, its article kept.
-  const siteHtml =
-    site instanceof NameInSentence
-      ? new NameInSentence(escapeHtml(site.name), site.articleFr)
-      : escapeHtml(site);
+  const siteHtml = escapedName(site);
   const cancel = () => [InlineKeyboard.text(t("tools.edit.button.cancel"), button("x"))];
 
   /** A typed line or a tap on this editor's buttons; anything else leaves the dialogue. */

@@ -7,7 +7,7 @@ import { BROADCAST_FLOW } from "../alerts/conversation";
 import { currentMember } from "../members/current";
 import { closureAlert, type Outcome, perform, type Staff, staffOf, staffSite, undo, verify } from "./actions";
 import { TOOLS_INPUT } from "./conversation";
-import { editMenu } from "./edit-actions";
+import { coordinatorSite, editMenu } from "./edit-actions";
 import { SITE_EDITOR } from "./editor";
 import { journalLine, panel, sitesKeyboard } from "./format";
 import { listChanges } from "./use-cases";
@@ -145,9 +145,9 @@ toolsFeature.on("callback_query:data", async (ctx, next) => {
     case "tools-edit":
       return answer(ctx, await editMenu(ctx, action.siteId));
     case "tools-edit-field": {
-      // The menu's checks, once more at the tap: a worker, or a site no longer theirs, never gets in.
-      const menu = await editMenu(ctx, action.siteId);
-      if (menu.kind !== "reply") return answer(ctx, menu);
+      // Checked at the tap too: a worker, or a site no longer theirs, never gets in.
+      const found = await coordinatorSite(ctx, action.siteId);
+      if ("kind" in found) return answer(ctx, found);
       await ctx.answerCallbackQuery();
       await ctx.conversation.enter(SITE_EDITOR, { siteId: action.siteId, field: action.field });
       return;
